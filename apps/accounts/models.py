@@ -1,0 +1,35 @@
+"""Staff accounts. Roles are Django groups (see choices.Role)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class User(AbstractUser):
+    """A member of staff: intake coordinator, liaison, manager or admin.
+
+    The availability fields are what routing reads: who is on shift, away, and how many
+    open, not yet contacted leads one person can carry at once.
+    """
+
+    title = models.CharField(max_length=120, blank=True)
+    phone = PhoneNumberField(blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=8),
+        default=list,
+        blank=True,
+        help_text="Languages spoken with patients, as codes such as en, es.",
+    )
+    is_on_shift = models.BooleanField(default=False)
+    on_leave = models.BooleanField(default=False)
+    max_open_leads = models.PositiveSmallIntegerField(
+        default=15, help_text="Open, not yet contacted leads this person can carry."
+    )
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

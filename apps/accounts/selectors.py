@@ -1,0 +1,22 @@
+"""Reads about staff and their roles."""
+
+from apps.accounts.choices import Role
+from apps.accounts.models import User
+
+
+def user_has_role(*, user: User, roles: set[str]) -> bool:
+    """True when the user is a superuser or belongs to one of the named role groups."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._role_names = names  # one query per request, not per check
+    return bool(names & roles)
+
+
+def user_sees_all_leads(*, user: User) -> bool:
+    """Managers and admins see every lead; others see their own and their teams'."""
+    return user_has_role(user=user, roles={Role.MANAGER, Role.ADMIN})

@@ -1,0 +1,50 @@
+"""Credentials of capture channels and the replay memory of their requests."""
+
+from django.db import models
+
+
+class IntakeKey(models.Model):
+    """An API key for one capture channel (a web form, a chat or call-tracking vendor).
+
+    Only a SHA-256 hash of the key is stored; the key is shown once when made. Keys are
+    long random tokens, so a fast hash is enough: there is nothing to brute-force.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters, to tell keys apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    # DRF's IsAuthenticated asks the authenticated "user" this.
+    is_authenticated = True
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to an Idempotency-Key, replayed for repeats of that key.
+
+    Written in the intake transaction, so a replay finds it exactly when the lead exists.
+    """
+
+    intake_key = models.ForeignKey(IntakeKey, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intake_key", "key"], name="idempotency_key_unique"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.intake_key_id}:{self.key}"

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from apps.leads.models import Activity, Lead
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    fields = ("occurred_at", "kind", "direction", "outcome", "author", "body")
+    raw_id_fields = ("author",)
+    show_change_link = True
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "person",
+        "service_line",
+        "lead_type",
+        "channel",
+        "urgency",
+        "stage",
+        "owner",
+        "created_at",
+    )
+    list_filter = ("stage", "service_line", "lead_type", "channel", "urgency", "location")
+    list_select_related = ("person", "service_line", "stage", "owner")
+    raw_id_fields = ("person", "caregiver", "referral_source", "owner")
+    date_hierarchy = "created_at"
+    # A million leads: never count them all on each admin page.
+    show_full_result_count = False
+    search_fields = ("=id", "=external_id")
+    inlines = [ActivityInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ("lead", "kind", "direction", "outcome", "author", "occurred_at")
+    list_filter = ("kind", "direction", "outcome", "is_automated")
+    raw_id_fields = ("lead", "author", "assignee")
+    show_full_result_count = False

@@ -1,0 +1,256 @@
+"""Leads (one inquiry and its journey) and the activities on their timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.leads.choices import (
+    ActivityKind,
+    Channel,
+    Direction,
+    LeadType,
+    LostReason,
+    Outcome,
+    Urgency,
+)
+
+
+class Lead(models.Model):
+    """An inquiry about a service line, from first touch to completed visit or loss.
+
+    A lead is open while `closed_at` is null; `lead_stage_change` keeps that in step with
+    the stage's kind, so hot queries filter on one indexed column instead of a join.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="leads")
+    caregiver = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads_as_caregiver",
+    )
+    lead_type = models.CharField(max_length=20, choices=LeadType.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    service_line = models.ForeignKey("servicelines.ServiceLine", on_delete=models.PROTECT)
+    location = models.ForeignKey(
+        "facilities.Location", null=True, blank=True, on_delete=models.PROTECT
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    stage = models.ForeignKey("pipeline.PipelineStage", on_delete=models.PROTECT)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_leads",
+    )
+    team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.SET_NULL)
+    referral_source = models.ForeignKey(
+        "referral_sources.ReferralSource",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    payer = models.CharField(max_length=120, blank=True)
+    condition_interest = models.CharField(max_length=200, blank=True)
+    message = models.TextField(max_length=5000, blank=True)
+    qualification_answers = models.JSONField(default=dict, blank=True)
+
+    # Attribution: where the lead came from, first and latest.
+    utm_source = models.CharField(max_length=200, blank=True)
+    utm_medium = models.CharField(max_length=200, blank=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_term = models.CharField(max_length=200, blank=True)
+    utm_content = models.CharField(max_length=200, blank=True)
+    landing_page = models.URLField(max_length=2000, blank=True)
+    first_touch_channel = models.CharField(max_length=20, choices=Channel.choices)
+    latest_touch_channel = models.CharField(max_length=20, choices=Channel.choices)
+    touch_count = models.PositiveIntegerField(default=1)
+    last_touch_at = models.DateTimeField(default=timezone.now)
+    external_id = models.CharField(max_length=128, blank=True)
+    captured_via = models.CharField(max_length=120, blank=True)
+
+    score = models.SmallIntegerField(default=0)
+
+    # The journey's clock.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    routed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    appointment_at = models.DateTimeField(null=True, blank=True)
+    appointment_location = models.ForeignKey(
+        "facilities.Location",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    converted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    recontact_on = models.DateField(null=True, blank=True)
+    lost_reason = models.CharField(max_length=30, choices=LostReason.choices, blank=True)
+    lost_reason_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            # Staff list newest first; cursor pagination seeks on it.
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            # Funnel and dashboards by period (shared/PERFORMANCE.md: covering index).
+            models.Index(
+                fields=["created_at"],
+                include=["stage", "service_line", "channel"],
+                name="lead_created_cover_idx",
+            ),
+            # Work queues: open leads by owner or team in response-clock order.
+            models.Index(
+                fields=["owner", "sla_due_at"],
+                condition=Q(closed_at__isnull=True),
+                name="lead_open_owner_due_idx",
+            ),
+            models.Index(
+                fields=["team", "sla_due_at"],
+                condition=Q(closed_at__isnull=True),
+                name="lead_open_team_due_idx",
+            ),
+            # The routing sweep looks only at leads nobody has routed yet.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(routed_at__isnull=True),
+                name="lead_unrouted_idx",
+            ),
+            # Repeat-inquiry matching: the open lead of a person for a service line.
+            models.Index(
+                fields=["person", "service_line"],
+                condition=Q(closed_at__isnull=True),
+                name="lead_open_person_line_idx",
+            ),
+            models.Index(fields=["referral_source", "created_at"], name="lead_source_created_idx"),
+            models.Index(fields=["external_id"], name="lead_external_id_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead_type__in=LeadType.values), name="lead_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="lead_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__in=Urgency.values), name="lead_urgency_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(lost_reason="") | Q(lost_reason__in=LostReason.values),
+                name="lead_lost_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100), name="lead_score_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(touch_count__gte=1), name="lead_touch_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_response_at__isnull=True)
+                | Q(first_response_at__gte=F("created_at")),
+                name="lead_first_response_after_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("created_at")),
+                name="lead_closed_after_created",
+            ),
+            models.CheckConstraint(
+                condition=Q(caregiver__isnull=True) | ~Q(caregiver=F("person")),
+                name="lead_caregiver_not_patient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lead #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def time_to_first_response(self):
+        if self.first_response_at is None:
+            return None
+        return self.first_response_at - self.created_at
+
+
+class Activity(models.Model):
+    """One entry on a lead's timeline: a call, message, note, task, inquiry touch or
+    stage change. Stage changes carry from/to so the journey can be replayed."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INTERNAL
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        help_text="Empty for the system: intake, routing and automatic messages.",
+    )
+    is_automated = models.BooleanField(default=False)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.TextField(max_length=10000, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    from_stage = models.ForeignKey(
+        "pipeline.PipelineStage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(
+        "pipeline.PipelineStage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Tasks: who must do it, by when, and when it was done.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tasks",
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["lead", "-occurred_at", "-id"], name="activity_timeline_idx"),
+            models.Index(
+                fields=["assignee", "due_at"],
+                condition=Q(kind="task", completed_at__isnull=True),
+                name="activity_open_task_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActivityKind.values), name="activity_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="activity_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="stage_change") | Q(to_stage__isnull=False),
+                name="activity_stage_change_has_to_stage",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="task") | Q(due_at__isnull=False),
+                name="activity_task_has_due_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on lead #{self.lead_id}"

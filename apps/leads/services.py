@@ -1,0 +1,384 @@
+"""Writes to leads and their timeline. Every caller (intake, staff API, UI, tasks,
+commands) goes through these functions, so the journey is always recorded."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.facilities.models import Location
+from apps.leads.choices import (
+    CONTACT_ATTEMPT_KINDS,
+    ActivityKind,
+    Direction,
+    LostReason,
+    Urgency,
+)
+from apps.leads.models import Activity, Lead
+from apps.people.models import Person
+from apps.pipeline.choices import DefaultStage
+from apps.pipeline.models import PipelineStage, StageKind
+from apps.pipeline.selectors import stage_get_by_slug
+from apps.referral_sources.models import ReferralSource
+from apps.servicelines.models import ServiceLine
+from apps.teams.models import Team
+
+UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    person: Person,
+    lead_type: str,
+    channel: str,
+    service_line: ServiceLine,
+    caregiver: Person | None = None,
+    location: Location | None = None,
+    urgency: str = Urgency.ROUTINE,
+    referral_source: ReferralSource | None = None,
+    payer: str = "",
+    condition_interest: str = "",
+    message: str = "",
+    utm: dict[str, str] | None = None,
+    landing_page: str = "",
+    external_id: str = "",
+    captured_via: str = "",
+    created_at: dt.datetime | None = None,
+) -> Lead:
+    """Open a new lead at stage New, with its first inquiry on the timeline.
+
+    Routing is not done here: callers queue it after commit (see apps.routing).
+    """
+    created_at = created_at or timezone.now()
+    utm = utm or {}
+    lead = Lead.objects.create(
+        person=person,
+        caregiver=caregiver,
+        lead_type=lead_type,
+        channel=channel,
+        service_line=service_line,
+        location=location,
+        urgency=urgency,
+        stage=stage_get_by_slug(DefaultStage.NEW),
+        stage_entered_at=created_at,
+        referral_source=referral_source,
+        payer=payer,
+        condition_interest=condition_interest,
+        message=message,
+        landing_page=landing_page,
+        first_touch_channel=channel,
+        latest_touch_channel=channel,
+        last_touch_at=created_at,
+        external_id=external_id,
+        captured_via=captured_via,
+        created_at=created_at,
+        **{f"utm_{name}": utm.get(name, "") for name in UTM_FIELDS},
+    )
+    Activity.objects.create(
+        lead=lead,
+        kind=ActivityKind.INQUIRY,
+        direction=Direction.INBOUND,
+        channel=channel,
+        occurred_at=created_at,
+        body=message,
+        details=_touch_details(utm=utm, landing_page=landing_page, captured_via=captured_via),
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_add_touch(
+    *,
+    lead: Lead,
+    channel: str,
+    message: str = "",
+    utm: dict[str, str] | None = None,
+    landing_page: str = "",
+    captured_via: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> Activity:
+    """Record a repeat inquiry on an open lead: a new touch, the latest-touch channel.
+
+    First-touch attribution is never overwritten; the touch keeps its own UTM details.
+    """
+    occurred_at = occurred_at or timezone.now()
+    Lead.objects.filter(pk=lead.pk).update(
+        latest_touch_channel=channel,
+        touch_count=F("touch_count") + 1,
+        last_touch_at=occurred_at,
+        updated_at=occurred_at,
+    )
+    lead.refresh_from_db(fields=["latest_touch_channel", "touch_count", "last_touch_at"])
+    return Activity.objects.create(
+        lead=lead,
+        kind=ActivityKind.INQUIRY,
+        direction=Direction.INBOUND,
+        channel=channel,
+        occurred_at=occurred_at,
+        body=message,
+        details={
+            "repeat": True,
+            **_touch_details(utm=utm or {}, landing_page=landing_page, captured_via=captured_via),
+        },
+    )
+
+
+def _touch_details(*, utm: dict[str, str], landing_page: str, captured_via: str) -> dict:
+    details = {f"utm_{k}": v for k, v in utm.items() if v}
+    if landing_page:
+        details["landing_page"] = landing_page
+    if captured_via:
+        details["captured_via"] = captured_via
+    return details
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    lead: Lead,
+    kind: str,
+    actor: User | None,
+    direction: str = Direction.INTERNAL,
+    outcome: str = "",
+    body: str = "",
+    duration_seconds: int | None = None,
+    occurred_at: dt.datetime | None = None,
+    due_at: dt.datetime | None = None,
+    assignee: User | None = None,
+    is_automated: bool = False,
+    channel: str = "",
+    details: dict | None = None,
+) -> Activity:
+    """Log a call, email, SMS, note, task or meeting on a lead.
+
+    A human outbound call, email or SMS stops the response clock: the lead's
+    first_response_at becomes the earliest such attempt, even when logged late.
+    Automatic messages (`is_automated`) and system entries (no actor) never do.
+    """
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    errors = {}
+    if occurred_at > now + dt.timedelta(minutes=1):
+        errors["occurred_at"] = "An activity cannot happen in the future."
+    elif occurred_at < lead.created_at:
+        errors["occurred_at"] = "An activity cannot happen before the lead was created."
+    if kind == ActivityKind.TASK and due_at is None:
+        errors["due_at"] = "A task needs a due time."
+    if kind in (ActivityKind.STAGE_CHANGE, ActivityKind.INQUIRY):
+        errors["kind"] = "Stage changes and inquiries are recorded by their own services."
+    if errors:
+        raise ValidationError(errors)
+
+    activity = Activity.objects.create(
+        lead=lead,
+        kind=kind,
+        direction=direction,
+        outcome=outcome,
+        body=body,
+        duration_seconds=duration_seconds,
+        occurred_at=occurred_at,
+        due_at=due_at,
+        assignee=assignee if kind == ActivityKind.TASK else None,
+        author=actor,
+        is_automated=is_automated,
+        channel=channel,
+        details=details or {},
+    )
+    is_human_contact_attempt = (
+        kind in CONTACT_ATTEMPT_KINDS
+        and direction == Direction.OUTBOUND
+        and actor is not None
+        and not is_automated
+    )
+    if is_human_contact_attempt:
+        # Conditional UPDATE: the earliest attempt wins, whatever order they are logged in.
+        Lead.objects.filter(pk=lead.pk).filter(
+            Q(first_response_at__isnull=True) | Q(first_response_at__gt=occurred_at)
+        ).update(first_response_at=occurred_at, updated_at=now)
+        lead.refresh_from_db(fields=["first_response_at"])
+    return activity
+
+
+@transaction.atomic
+def lead_stage_change(
+    *,
+    lead: Lead,
+    to_stage: PipelineStage,
+    actor: User | None,
+    reason: str = "",
+    lost_reason: str = "",
+    lost_reason_note: str = "",
+    appointment_at: dt.datetime | None = None,
+    appointment_location: Location | None = None,
+    recontact_on: dt.date | None = None,
+    qualification_answers: dict | None = None,
+) -> Activity:
+    """Move a lead to another stage, after checking the move is allowed, and record it.
+
+    Rules: Qualified needs an answer to each required qualification question of the
+    service line; Scheduled needs the appointment time; Completed only follows
+    Scheduled; lost stages need a lost reason; Not ready needs a re-contact date;
+    reopening a closed lead needs a reason. Raises ValidationError keyed by field.
+    """
+    lead = Lead.objects.select_for_update().select_related("stage").get(pk=lead.pk)
+    from_stage = lead.stage
+    now = timezone.now()
+    _stage_change_validate(
+        lead=lead,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        lost_reason=lost_reason,
+        appointment_at=appointment_at,
+        recontact_on=recontact_on,
+        qualification_answers=qualification_answers,
+        today=timezone.localdate(now),
+    )
+
+    lead.stage = to_stage
+    lead.stage_entered_at = now
+    update_fields = ["stage", "stage_entered_at", "updated_at"]
+    if to_stage.is_closed:
+        lead.closed_at = now
+        update_fields.append("closed_at")
+    elif lead.closed_at is not None:
+        lead.closed_at = None  # reopened
+        lead.lost_reason, lead.lost_reason_note = "", ""
+        update_fields += ["closed_at", "lost_reason", "lost_reason_note"]
+    if to_stage.kind == StageKind.LOST:
+        lead.lost_reason, lead.lost_reason_note = lost_reason, lost_reason_note
+        update_fields += ["lost_reason", "lost_reason_note"]
+    if to_stage.kind == StageKind.WON:
+        lead.converted_at = now
+        update_fields.append("converted_at")
+    if to_stage.slug == DefaultStage.SCHEDULED:
+        lead.scheduled_at = now
+        lead.appointment_at = appointment_at
+        lead.appointment_location = appointment_location or lead.location
+        update_fields += ["scheduled_at", "appointment_at", "appointment_location"]
+    if to_stage.kind == StageKind.NURTURE:
+        lead.recontact_on = recontact_on
+        update_fields.append("recontact_on")
+    if to_stage.slug == DefaultStage.QUALIFIED:
+        lead.qualification_answers = qualification_answers or {}
+        update_fields.append("qualification_answers")
+    lead.save(update_fields=sorted(set(update_fields)))
+
+    details = {}
+    if lost_reason:
+        details["lost_reason"] = lost_reason
+    if appointment_at:
+        details["appointment_at"] = appointment_at.isoformat()
+    if recontact_on:
+        details["recontact_on"] = recontact_on.isoformat()
+    return Activity.objects.create(
+        lead=lead,
+        kind=ActivityKind.STAGE_CHANGE,
+        author=actor,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        occurred_at=now,
+        body=reason or lost_reason_note,
+        details=details,
+    )
+
+
+def _stage_change_validate(
+    *,
+    lead: Lead,
+    from_stage: PipelineStage,
+    to_stage: PipelineStage,
+    reason: str,
+    lost_reason: str,
+    appointment_at: dt.datetime | None,
+    recontact_on: dt.date | None,
+    qualification_answers: dict | None,
+    today: dt.date,
+) -> None:
+    errors: dict[str, str] = {}
+    if not to_stage.is_active:
+        errors["stage"] = f"The stage {to_stage.name} is no longer in use."
+    elif to_stage.pk == from_stage.pk:
+        errors["stage"] = f"The lead is already at {from_stage.name}."
+    elif to_stage.kind == StageKind.WON and from_stage.slug != DefaultStage.SCHEDULED:
+        errors["stage"] = f"A lead reaches {to_stage.name} only from Scheduled."
+    if from_stage.is_closed and not reason.strip():
+        errors["reason"] = f"Say why this {from_stage.name.lower()} lead is reopened."
+    if to_stage.kind == StageKind.LOST and lost_reason not in LostReason.values:
+        errors["lost_reason"] = "Choose why the lead was lost."
+    if to_stage.slug == DefaultStage.SCHEDULED and appointment_at is None:
+        errors["appointment_at"] = "Give the appointment date and time."
+    if to_stage.kind == StageKind.NURTURE:
+        if recontact_on is None:
+            errors["recontact_on"] = "Give the date to contact this person again."
+        elif recontact_on <= today:
+            errors["recontact_on"] = "The re-contact date must be in the future."
+    if to_stage.slug == DefaultStage.QUALIFIED:
+        answers = qualification_answers or {}
+        missing = [
+            question.text
+            for question in lead.service_line.qualification_questions.all()
+            if question.is_required and str(answers.get(str(question.pk), "")).strip() == ""
+        ]
+        if missing:
+            errors["qualification_answers"] = "Answer: " + "; ".join(missing)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def lead_assign(
+    *,
+    lead: Lead,
+    owner: User | None,
+    team: Team | None,
+    actor: User | None,
+    reason: str = "",
+) -> Activity:
+    """Give a lead to a team and/or owner, and write who did it and why on the timeline."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    previous_owner_id, previous_team_id = lead.owner_id, lead.team_id
+    lead.owner, lead.team = owner, team
+    lead.save(update_fields=["owner", "team", "updated_at"])
+    return Activity.objects.create(
+        lead=lead,
+        kind=ActivityKind.ASSIGNMENT,
+        author=actor,
+        body=reason,
+        details={
+            "from_owner_id": previous_owner_id,
+            "to_owner_id": owner.pk if owner else None,
+            "from_team_id": previous_team_id,
+            "to_team_id": team.pk if team else None,
+        },
+    )
+
+
+LEAD_EDITABLE_FIELDS = (
+    "urgency",
+    "location",
+    "referral_source",
+    "payer",
+    "condition_interest",
+    "score",
+    "lead_type",
+    "service_line",
+)
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor: User | None, **changes) -> Lead:
+    """Edit a lead's descriptive fields. Stage and owner have their own services."""
+    unknown = set(changes) - set(LEAD_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be edited here." for name in unknown})
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    if changes:
+        lead.full_clean(exclude=["person", "stage"], validate_unique=False)
+        lead.save(update_fields=[*changes, "updated_at"])
+    return lead

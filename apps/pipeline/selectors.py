@@ -1,0 +1,24 @@
+"""Reads of pipeline stages. Stages change rarely, so they are read once per process."""
+
+from functools import cache
+
+from apps.pipeline.models import PipelineStage
+
+
+def stage_list() -> list[PipelineStage]:
+    return list(PipelineStage.objects.filter(is_active=True).order_by("position"))
+
+
+def stage_get_by_slug(slug: str) -> PipelineStage:
+    return _stage_ids_by_slug_cached()[slug]
+
+
+@cache
+def _stage_ids_by_slug_cached() -> dict[str, PipelineStage]:
+    # Stage rows are reference data set by migration and admin; a process restart
+    # picks up admin edits. Tests that rename stages call stage_cache_clear().
+    return {stage.slug: stage for stage in PipelineStage.objects.all()}
+
+
+def stage_cache_clear() -> None:
+    _stage_ids_by_slug_cached.cache_clear()
