@@ -14,7 +14,6 @@ from apps.people.models import Consent, Person
 from apps.pipeline.models import PipelineStage
 from apps.referral_sources.models import ReferralSource
 from apps.servicelines.models import ServiceLine
-from apps.teams.models import Team
 from tests.factories import (
     LeadFactory,
     LocationFactory,
