@@ -4,6 +4,8 @@ import pytest
 
 from apps.pipeline.selectors import stage_cache_clear
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):

@@ -1,0 +1,20 @@
+import pytest
+
+from tests.browser import log_in
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_member_logs_in_and_sees_their_name(page):
+    UserFactory(username="coordinator1", first_name="Avery", roles=["intake coordinator"])
+    log_in(page, username="coordinator1", password="correct-horse-battery")
+    assert "/accounts/login/" not in page.url
+    assert page.get_by_role("heading", name="Welcome, Avery").is_visible()
+
+
+def test_wrong_password_shows_an_error_and_stays_on_login(page):
+    UserFactory(username="coordinator2")
+    log_in(page, username="coordinator2", password="wrong-password")
+    assert "/accounts/login/" in page.url
+    assert page.get_by_role("alert").is_visible()

@@ -1,0 +1,82 @@
+"""Headless Chromium (Debian's package) driven by Playwright, for end-to-end tests.
+
+Playwright cannot download its own browsers here, so it launches the system Chromium.
+Without one, browser tests skip with a message on a laptop, and fail in CI
+(CI or LEADCRM_REQUIRE_BROWSER set).
+"""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        message = "Chromium is not installed (apt-get install chromium); browser tests need it."
+        if os.environ.get("CI") or os.environ.get("LEADCRM_REQUIRE_BROWSER"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; Django's ORM calls made by
+    # the test itself (factories, assertions) are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab at desktop size, its base URL the live test server."""
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP_VIEWPORT)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A fresh browser tab at a phone-sized viewport (liaisons in a parking lot)."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page, *, username: str, password: str) -> None:
+    """Log in through the real login form."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
