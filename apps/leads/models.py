@@ -55,6 +55,17 @@ class Lead(models.Model):
         on_delete=models.PROTECT,
         related_name="leads",
     )
+    # The source at the first meaningful interaction stays in `referral_source`; the
+    # one recorded at appointment is kept apart when it differs (issue: attribution).
+    referral_source_at_appointment = models.ForeignKey(
+        "referral_sources.ReferralSource",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads_at_appointment",
+    )
+    # Closed loop: when the visit summary or consult note went back to the referrer.
+    referral_feedback_sent_at = models.DateTimeField(null=True, blank=True)
     payer = models.CharField(max_length=120, blank=True)
     condition_interest = models.CharField(max_length=200, blank=True)
     message = models.TextField(max_length=5000, blank=True)
