@@ -5,4 +5,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.intake.urls")),
     path("", include("apps.leads.urls")),
+    path("", include("apps.people.urls")),
+    path("", include("apps.referral_sources.urls")),
+    path("", include("apps.servicelines.urls")),
+    path("", include("apps.facilities.urls")),
+    path("", include("apps.pipeline.urls")),
+    path("", include("apps.teams.urls")),
 ]

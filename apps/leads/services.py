@@ -3,12 +3,13 @@ commands) goes through these functions, so the journey is always recorded."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.accounts.selectors import user_sees_all_leads
 from apps.facilities.models import Location
 from apps.leads.choices import (
     CONTACT_ATTEMPT_KINDS,
@@ -168,8 +169,10 @@ def activity_log(
         errors["occurred_at"] = "An activity cannot happen before the lead was created."
     if kind == ActivityKind.TASK and due_at is None:
         errors["due_at"] = "A task needs a due time."
-    if kind in (ActivityKind.STAGE_CHANGE, ActivityKind.INQUIRY):
-        errors["kind"] = "Stage changes and inquiries are recorded by their own services."
+    if kind in (ActivityKind.STAGE_CHANGE, ActivityKind.INQUIRY, ActivityKind.ASSIGNMENT):
+        errors["kind"] = (
+            "Stage changes, inquiries and assignments are recorded by their own services."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -246,12 +249,25 @@ def lead_stage_change(
         lead.closed_at = now
         update_fields.append("closed_at")
     elif lead.closed_at is not None:
-        lead.closed_at = None  # reopened
+        # Reopened: the outcome of the closed journey no longer holds. The timeline keeps
+        # it, and Scheduled or Completed set these again if the lead gets there anew.
+        lead.closed_at = None
         lead.lost_reason, lead.lost_reason_note = "", ""
-        update_fields += ["closed_at", "lost_reason", "lost_reason_note"]
+        lead.converted_at = lead.scheduled_at = lead.appointment_at = None
+        lead.appointment_location = None
+        update_fields += [
+            "closed_at",
+            "lost_reason",
+            "lost_reason_note",
+            "converted_at",
+            "scheduled_at",
+            "appointment_at",
+            "appointment_location",
+        ]
     if to_stage.kind == StageKind.LOST:
         lead.lost_reason, lead.lost_reason_note = lost_reason, lost_reason_note
-        update_fields += ["lost_reason", "lost_reason_note"]
+        lead.converted_at = None  # a completed lead found lost after all is no conversion
+        update_fields += ["lost_reason", "lost_reason_note", "converted_at"]
     if to_stage.kind == StageKind.WON:
         lead.converted_at = now
         update_fields.append("converted_at")
@@ -262,6 +278,10 @@ def lead_stage_change(
         update_fields += ["scheduled_at", "appointment_at", "appointment_location"]
     if to_stage.kind == StageKind.NURTURE:
         lead.recontact_on = recontact_on
+        update_fields.append("recontact_on")
+    elif lead.recontact_on is not None:
+        # Out of nurture: re-engagement must not pick the lead up on the old date.
+        lead.recontact_on = None
         update_fields.append("recontact_on")
     if to_stage.slug == DefaultStage.QUALIFIED:
         lead.qualification_answers = qualification_answers or {}
@@ -322,12 +342,16 @@ def _stage_change_validate(
         missing = [
             question.text
             for question in lead.service_line.qualification_questions.all()
-            if question.is_required and str(answers.get(str(question.pk), "")).strip() == ""
+            if question.is_required and _is_blank(answers.get(str(question.pk)))
         ]
         if missing:
             errors["qualification_answers"] = "Answer: " + "; ".join(missing)
     if errors:
         raise ValidationError(errors)
+
+
+def _is_blank(answer) -> bool:
+    return answer is None or str(answer).strip() == ""
 
 
 @transaction.atomic
@@ -339,9 +363,16 @@ def lead_assign(
     actor: User | None,
     reason: str = "",
 ) -> Activity:
-    """Give a lead to a team and/or owner, and write who did it and why on the timeline."""
+    """Give a lead to a team and/or owner, and write who did it and why on the timeline.
+
+    Routing calls this with no actor. A member of staff may claim a lead nobody owns
+    (owner = themselves); any other assignment by hand is a manager's or admin's, and
+    needs a reason. Raises PermissionDenied or ValidationError (keyed by field).
+    """
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     previous_owner_id, previous_team_id = lead.owner_id, lead.team_id
+    if actor is not None:
+        _assignment_validate(lead=lead, owner=owner, team=team, actor=actor, reason=reason)
     lead.owner, lead.team = owner, team
     lead.save(update_fields=["owner", "team", "updated_at"])
     return Activity.objects.create(
@@ -356,6 +387,24 @@ def lead_assign(
             "to_team_id": team.pk if team else None,
         },
     )
+
+
+def _assignment_validate(
+    *, lead: Lead, owner: User | None, team: Team | None, actor: User, reason: str
+) -> None:
+    owner_id = owner.pk if owner else None
+    team_id = team.pk if team else None
+    if (owner_id, team_id) == (lead.owner_id, lead.team_id):
+        raise ValidationError({"owner": "The lead already has this owner and team."})
+    is_claim = (
+        owner_id == actor.pk and lead.owner_id in (None, actor.pk) and team_id == lead.team_id
+    )
+    if is_claim:
+        return
+    if not user_sees_all_leads(user=actor):
+        raise PermissionDenied("Only managers reassign leads; you can claim one nobody owns.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the lead is reassigned."})
 
 
 LEAD_EDITABLE_FIELDS = (
@@ -382,3 +431,36 @@ def lead_update(*, lead: Lead, actor: User | None, **changes) -> Lead:
         lead.full_clean(exclude=["person", "stage"], validate_unique=False)
         lead.save(update_fields=[*changes, "updated_at"])
     return lead
+
+
+@transaction.atomic
+def lead_claim(*, lead: Lead, actor: User) -> Activity:
+    """Take a lead nobody owns for myself, keeping its team (lead_assign's claim rule).
+
+    Two coordinators clicking Claim at once: the row lock makes the second one see the
+    first one's claim and get a ValidationError instead of silently taking it over.
+    """
+    locked = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
+    if locked.owner_id is not None and locked.owner_id != actor.pk:
+        raise ValidationError(
+            {"owner": f"{locked.owner.display_name} has already claimed this lead."}
+        )
+    if locked.closed_at is not None:
+        raise ValidationError({"owner": "This lead is closed."})
+    return lead_assign(lead=locked, owner=actor, team=locked.team, actor=actor, reason="Claimed")
+
+
+@transaction.atomic
+def task_complete(*, task: Activity, actor: User) -> Activity:
+    """Mark a follow-up task or callback done; it leaves the assignee's queue.
+
+    Conditional UPDATE: completing twice (double click, two tabs) keeps the first time.
+    """
+    if task.kind != ActivityKind.TASK:
+        raise ValidationError({"task": "Only tasks can be marked done."})
+    now = timezone.now()
+    Activity.objects.filter(pk=task.pk, completed_at__isnull=True).update(
+        completed_at=now, details={**task.details, "completed_by_id": actor.pk}
+    )
+    task.refresh_from_db(fields=["completed_at", "details"])
+    return task

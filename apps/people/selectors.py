@@ -1,9 +1,16 @@
 """Reads of people and their consent."""
 
-from django.db.models import Q
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from apps.people.models import Consent, ConsentStatus, Person
+
+# Digits with the punctuation people type in phone numbers: (312) 555-0123, +1.312...
+_PHONE_LIKE = re.compile(r"[+(]?[0-9][0-9 ().\-]{5,}")
 
 
 def person_contact_filter(*, phone: str = "", email: str = "") -> Q | None:
@@ -54,3 +61,75 @@ def consent_in_force(*, person: Person, channel: str, purpose: str) -> Consent |
 def consent_is_granted(*, person: Person, channel: str, purpose: str) -> bool:
     consent = consent_in_force(person=person, channel=channel, purpose=purpose)
     return consent is not None and consent.status == ConsentStatus.GRANTED
+
+
+def phone_to_e164(text: str, *, region: str | None = None) -> str | None:
+    """A phone typed in any common format as E.164 ("+13125550123"), or None when the
+    text is not a valid phone number. People's phones are stored in E.164."""
+    try:
+        number = phonenumbers.parse(text, region or settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _next_prefix(prefix: str) -> str:
+    """The smallest string above every string that starts with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _name_starts_with(field: str, prefix: str) -> Q:
+    # The range lets PostgreSQL seek person_name_lower_idx (LIKE 'x%' only uses a btree
+    # index under the "C" collation); the LIKE keeps the answer exact under any collation.
+    return Q(
+        **{
+            f"{field}__gte": prefix,
+            f"{field}__lt": _next_prefix(prefix),
+            f"{field}__startswith": prefix,
+        }
+    )
+
+
+def person_search(*, query: str) -> QuerySet[Person]:
+    """People matching what staff typed in a search box, through an index each time:
+
+    - something with an "@" is an email, matched whole in any case (lower(email) index);
+    - mostly digits is a phone in any format, normalized to E.164 first (phone index);
+    - words are a name: one word matches last names starting with it; two words match
+      "first last" or "last, first", each name by its start ("mar delg").
+    """
+    query = " ".join(query.replace(",", " ").split())
+    people = Person.objects.annotate(
+        email_lower=Lower("email"), last_lower=Lower("last_name"), first_lower=Lower("first_name")
+    )
+    if not query:
+        return people.none()
+    if "@" in query:
+        return people.filter(email_lower=query.lower())
+    if _PHONE_LIKE.fullmatch(query):
+        e164 = phone_to_e164(query)
+        return people.filter(phone=e164) if e164 else people.none()
+    words = query.lower().split(" ")
+    if len(words) == 1:
+        return people.filter(_name_starts_with("last_lower", words[0]))
+    first, last = words[0], words[-1]
+    return people.filter(
+        (_name_starts_with("last_lower", last) & _name_starts_with("first_lower", first))
+        | (_name_starts_with("last_lower", first) & _name_starts_with("first_lower", last))
+    )
+
+
+def consents_in_force(*, person_ids: list[int]) -> dict[int, dict[str, dict[str, Consent]]]:
+    """The consent in force for each person, purpose and channel, in one query:
+    {person_id: {purpose: {channel: Consent}}}. A missing channel was never asked."""
+    consents = (
+        Consent.objects.filter(person_id__in=person_ids)
+        .order_by("person_id", "channel", "purpose", "-recorded_at", "-id")
+        .distinct("person_id", "channel", "purpose")
+    )
+    in_force: dict[int, dict[str, dict[str, Consent]]] = {pk: {} for pk in person_ids}
+    for consent in consents:
+        in_force[consent.person_id].setdefault(consent.purpose, {})[consent.channel] = consent
+    return in_force

@@ -22,3 +22,13 @@ def _stage_ids_by_slug_cached() -> dict[str, PipelineStage]:
 
 def stage_cache_clear() -> None:
     _stage_ids_by_slug_cached.cache_clear()
+
+
+def stages_by_id(stage_ids) -> dict[int, PipelineStage]:
+    """Stages by id from the process cache; a stage added since the cache was filled is
+    read from the database."""
+    stages = {stage.pk: stage for stage in _stage_ids_by_slug_cached().values()}
+    missing = set(stage_ids) - set(stages)
+    if missing:
+        stages.update((stage.pk, stage) for stage in PipelineStage.objects.filter(pk__in=missing))
+    return stages

@@ -19,3 +19,8 @@ def team_list():
     return Team.objects.select_related("team_lead").prefetch_related(
         "service_lines", "locations", "members"
     )
+
+
+def team_get(*, team_id: int) -> Team:
+    """One team with its lead, members and coverage; raises Team.DoesNotExist."""
+    return team_list().get(pk=team_id)

@@ -1,0 +1,20 @@
+"""Reads of locations, their business hours and holidays."""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from apps.facilities.models import Holiday, Location
+
+
+def location_list() -> QuerySet[Location]:
+    """Every location by name."""
+    return Location.objects.order_by("name")
+
+
+def location_get_by_slug(*, slug: str) -> Location:
+    """One location with its weekly hours and the holidays from today on; raises
+    Location.DoesNotExist (views answer 404)."""
+    upcoming = Holiday.objects.filter(date__gte=timezone.localdate()).order_by("date")
+    return Location.objects.prefetch_related(
+        "business_hours", Prefetch("holidays", queryset=upcoming, to_attr="upcoming_holidays")
+    ).get(slug=slug)

@@ -1,0 +1,190 @@
+"""Staff API for leads: list, detail, edit, stage moves, assignment and the timeline.
+
+Every read goes through apps.leads.selectors scoped to the user (a lead they may not see
+answers 404, as if it did not exist); every write through apps.leads.services.
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api import service_errors_as_400
+from apps.leads.filters import LeadFilter, LeadFilterBackend
+from apps.leads.models import Lead
+from apps.leads.selectors import (
+    lead_get_for_user,
+    lead_list_for_user,
+    lead_row_names,
+    lead_rows,
+    lead_timeline,
+)
+from apps.leads.serializers import (
+    ActivityCreateSerializer,
+    ActivitySerializer,
+    LeadAssignSerializer,
+    LeadDetailSerializer,
+    LeadListSerializer,
+    LeadStageChangeSerializer,
+    LeadUpdateSerializer,
+)
+from apps.leads.services import activity_log, lead_assign, lead_stage_change, lead_update
+from apps.people.selectors import consents_in_force
+
+NOT_FOUND = OpenApiResponse(description="No such lead, or not one of yours.")
+FIELD_ERRORS = OpenApiResponse(description="Field-level errors: {field: [messages]}.")
+
+
+def _lead_for(request: Request, lead_id: int) -> Lead:
+    try:
+        return lead_get_for_user(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+
+
+def _lead_detail(request: Request, lead_id: int) -> Response:
+    lead = _lead_for(request, lead_id)
+    consents = consents_in_force(
+        person_ids=[pk for pk in (lead.person_id, lead.caregiver_id) if pk is not None]
+    )
+    return Response(LeadDetailSerializer(lead, context={"consents": consents}).data)
+
+
+class LeadListApi(generics.ListAPIView):
+    """Leads the user may see, newest first, a cursor page at a time (no total count)."""
+
+    serializer_class = LeadListSerializer
+    filter_backends = [LeadFilterBackend]
+    filterset_class = LeadFilter
+    queryset = Lead.objects.none()  # tells the schema generator the model; never read
+
+    def get_queryset(self):
+        return lead_list_for_user(user=self.request.user)
+
+    @extend_schema(operation_id="leads_list", summary="List leads")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        leads = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(lead_rows(leads=leads))
+        names = lead_row_names(rows=rows)
+        data = LeadListSerializer(rows, many=True, context={"names": names}).data
+        return self.get_paginated_response(data)
+
+
+class LeadDetailApi(APIView):
+    """One lead with its people, consent, attribution and clock; PATCH edits it."""
+
+    @extend_schema(
+        operation_id="leads_retrieve",
+        summary="Get a lead",
+        responses={200: LeadDetailSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, lead_id: int) -> Response:
+        return _lead_detail(request, lead_id)
+
+    @extend_schema(
+        operation_id="leads_partial_update",
+        summary="Edit a lead's descriptive fields",
+        request=LeadUpdateSerializer,
+        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, lead_id: int) -> Response:
+        lead = _lead_for(request, lead_id)
+        serializer = LeadUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            lead_update(lead=lead, actor=request.user, **serializer.validated_data)
+        return _lead_detail(request, lead_id)
+
+
+class LeadStageChangeApi(APIView):
+    """Move a lead to another stage; the service checks the move and records it."""
+
+    @extend_schema(
+        operation_id="leads_stage_change",
+        summary="Move a lead to another stage",
+        request=LeadStageChangeSerializer,
+        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, lead_id: int) -> Response:
+        lead = _lead_for(request, lead_id)
+        serializer = LeadStageChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        with service_errors_as_400():
+            lead_stage_change(lead=lead, to_stage=values.pop("stage"), actor=request.user, **values)
+        return _lead_detail(request, lead_id)
+
+
+class LeadAssignApi(APIView):
+    """Claim a lead waiting in your team, or (managers) reassign it with a reason."""
+
+    @extend_schema(
+        operation_id="leads_assign",
+        summary="Assign a lead to an owner and/or team",
+        request=LeadAssignSerializer,
+        responses={
+            200: LeadDetailSerializer,
+            400: FIELD_ERRORS,
+            403: OpenApiResponse(description="Only managers reassign; others claim."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, lead_id: int) -> Response:
+        lead = _lead_for(request, lead_id)
+        serializer = LeadAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        with service_errors_as_400():
+            lead_assign(
+                lead=lead,
+                owner=values.get("owner", lead.owner),
+                team=values.get("team", lead.team),
+                actor=request.user,
+                reason=values["reason"],
+            )
+        return _lead_detail(request, lead_id)
+
+
+class TimelineCursorPagination(CursorPagination):
+    """Newest first along the activity_timeline_idx index."""
+
+    ordering = ("-occurred_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class LeadActivityListApi(generics.ListAPIView):
+    """A lead's timeline (GET) and logging a call, message, note, task or meeting (POST)."""
+
+    serializer_class = ActivitySerializer
+    pagination_class = TimelineCursorPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return lead_timeline(lead=_lead_for(self.request, self.kwargs["lead_id"]))
+
+    @extend_schema(
+        operation_id="leads_activities_list",
+        summary="A lead's timeline",
+        responses={200: ActivitySerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="leads_activities_create",
+        summary="Log an activity on a lead",
+        request=ActivityCreateSerializer,
+        responses={201: ActivitySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, lead_id: int) -> Response:
+        lead = _lead_for(request, lead_id)
+        serializer = ActivityCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            activity = activity_log(lead=lead, actor=request.user, **serializer.validated_data)
+        return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,72 @@
+"""Shapes of referral sources in the staff API."""
+
+from rest_framework import serializers
+
+from apps.accounts.models import User
+from apps.referral_sources.models import ReferralSource, ReferralSourceKind
+from apps.referral_sources.validators import validate_npi
+
+
+class LiaisonBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+
+class ReferralSourceListSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=ReferralSourceKind.choices, read_only=True)
+    name = serializers.CharField(read_only=True)
+    npi = serializers.CharField(read_only=True, allow_null=True)
+    specialty = serializers.CharField(read_only=True)
+    organization_name = serializers.CharField(read_only=True)
+    city = serializers.CharField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    territory = serializers.CharField(read_only=True)
+    owning_liaison = LiaisonBriefSerializer(read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(read_only=True)
+
+
+class ReferralSourceDetailSerializer(ReferralSourceListSerializer):
+    parent_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The practice or organization on file."
+    )
+    address_line1 = serializers.CharField(read_only=True)
+    address_line2 = serializers.CharField(read_only=True)
+    postal_code = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class ReferralSourceWriteSerializer(serializers.Serializer):
+    """Fields staff set on a referral source; the service checks NPI uniqueness, that
+    only providers carry one, and that the owner is a liaison."""
+
+    kind = serializers.ChoiceField(choices=ReferralSourceKind.choices)
+    name = serializers.CharField(max_length=200)
+    npi = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        validators=[validate_npi],
+        help_text="10 digits with a valid check digit; providers only.",
+    )
+    specialty = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=ReferralSource.objects.all(), required=False, allow_null=True
+    )
+    organization_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address_line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    address_line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    state = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    territory = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    owning_liaison = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    is_active = serializers.BooleanField(required=False)

@@ -1,0 +1,156 @@
+"""activity_log and the response clock: which logged activities count as the first
+response, and which entries the service refuses."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.leads.models import Activity
+from apps.leads.services import activity_log
+from tests.factories import LeadFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(db):
+    return LeadFactory(created_at=timezone.now() - dt.timedelta(hours=6))
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory()
+
+
+def _minutes_ago(minutes: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("kind", ["call", "email", "sms"])
+def test_a_human_outbound_attempt_stops_the_clock(lead, coordinator, kind):
+    attempted_at = _minutes_ago(30)
+
+    activity_log(
+        lead=lead, kind=kind, actor=coordinator, direction="outbound", occurred_at=attempted_at
+    )
+
+    lead.refresh_from_db()
+    assert lead.first_response_at == attempted_at
+
+
+@pytest.mark.parametrize("outcome", ["no_answer", "left_voicemail", "wrong_number", "reached"])
+def test_an_unanswered_call_still_counts_as_the_first_response(lead, coordinator, outcome):
+    activity_log(lead=lead, kind="call", actor=coordinator, direction="outbound", outcome=outcome)
+
+    lead.refresh_from_db()
+    assert lead.first_response_at is not None
+
+
+@pytest.mark.parametrize(
+    ("kind", "direction", "automated", "by_staff"),
+    [
+        ("call", "inbound", False, True),  # the patient called us
+        ("sms", "inbound", False, True),
+        ("note", "internal", False, True),
+        ("note", "outbound", False, True),
+        ("meeting", "internal", False, True),
+        ("email", "outbound", True, True),  # an automatic acknowledgement
+        ("sms", "outbound", True, False),  # a nurture message
+        ("call", "outbound", False, False),  # a system entry with no person behind it
+    ],
+)
+def test_other_activities_leave_the_clock_running(
+    lead, coordinator, kind, direction, automated, by_staff
+):
+    activity_log(
+        lead=lead,
+        kind=kind,
+        actor=coordinator if by_staff else None,
+        direction=direction,
+        is_automated=automated,
+    )
+
+    lead.refresh_from_db()
+    assert lead.first_response_at is None
+
+
+def test_the_earliest_attempt_wins_even_when_logged_late(lead, coordinator):
+    activity_log(
+        lead=lead,
+        kind="email",
+        actor=coordinator,
+        direction="outbound",
+        occurred_at=_minutes_ago(60),
+    )
+    earlier = _minutes_ago(200)  # a call made earlier, logged after the email
+    activity_log(
+        lead=lead, kind="call", actor=coordinator, direction="outbound", occurred_at=earlier
+    )
+    activity_log(
+        lead=lead, kind="sms", actor=coordinator, direction="outbound", occurred_at=_minutes_ago(10)
+    )
+
+    lead.refresh_from_db()
+    assert lead.first_response_at == earlier
+    assert lead.time_to_first_response == earlier - lead.created_at
+
+
+@pytest.mark.parametrize(
+    ("occurred", "field"),
+    [
+        (lambda lead: timezone.now() + dt.timedelta(hours=1), "occurred_at"),
+        (lambda lead: lead.created_at - dt.timedelta(minutes=1), "occurred_at"),
+    ],
+    ids=["in the future", "before the lead existed"],
+)
+def test_impossible_times_are_refused_and_nothing_is_saved(lead, coordinator, occurred, field):
+    with pytest.raises(ValidationError) as refused:
+        activity_log(
+            lead=lead,
+            kind="call",
+            actor=coordinator,
+            direction="outbound",
+            occurred_at=occurred(lead),
+        )
+
+    assert field in refused.value.message_dict
+    lead.refresh_from_db()
+    assert lead.first_response_at is None
+    assert not Activity.objects.filter(lead=lead).exists()
+
+
+def test_a_clock_skew_of_under_a_minute_is_tolerated(lead, coordinator):
+    activity_log(
+        lead=lead,
+        kind="note",
+        actor=coordinator,
+        occurred_at=timezone.now() + dt.timedelta(seconds=20),
+    )
+
+    assert Activity.objects.filter(lead=lead, kind="note").exists()
+
+
+@pytest.mark.parametrize("kind", ["stage_change", "inquiry", "assignment"])
+def test_entries_with_their_own_services_cannot_be_logged_by_hand(lead, coordinator, kind):
+    with pytest.raises(ValidationError) as refused:
+        activity_log(lead=lead, kind=kind, actor=coordinator)
+
+    assert "kind" in refused.value.message_dict
+
+
+def test_a_task_needs_a_due_time_and_keeps_its_assignee(lead, coordinator):
+    with pytest.raises(ValidationError) as refused:
+        activity_log(lead=lead, kind="task", actor=coordinator, assignee=coordinator)
+    due = timezone.now() + dt.timedelta(hours=2)
+    task = activity_log(lead=lead, kind="task", actor=coordinator, assignee=coordinator, due_at=due)
+
+    assert "due_at" in refused.value.message_dict
+    assert (task.assignee, task.due_at) == (coordinator, due)
+
+
+def test_an_assignee_is_kept_only_on_tasks(lead, coordinator):
+    note = activity_log(lead=lead, kind="note", actor=coordinator, assignee=coordinator)
+
+    assert note.assignee is None
