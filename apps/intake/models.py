@@ -1,6 +1,13 @@
 """Credentials of capture channels and the replay memory of their requests."""
 
+import hashlib
+
 from django.db import models
+
+
+def intake_key_hash(raw_key: str) -> str:
+    """The SHA-256 hex digest under which a key is stored and looked up."""
+    return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
 class IntakeKey(models.Model):

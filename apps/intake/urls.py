@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from apps.intake.apis import IntakeApi
+
+urlpatterns = [
+    path("intake/", IntakeApi.as_view(), name="intake"),
+]

@@ -1,0 +1,400 @@
+"""Writes of the public intake: keys for capture channels, and one inquiry end to end.
+
+An inquiry becomes a person, maybe a caregiver and a referral source, a lead (or a new
+touch on the person's open lead), consent events and the idempotency record, all in one
+transaction: a failure anywhere leaves nothing behind for the vendor's retry to trip on.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, TypedDict
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.db import advisory_xact_lock
+from apps.facilities.models import Location
+from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
+from apps.intake.selectors import contact_is_on_file, idempotency_record_find
+from apps.leads.choices import LeadType, Urgency
+from apps.leads.models import Lead
+from apps.leads.selectors import lead_find_open_for_contact
+from apps.leads.services import lead_add_touch, lead_create
+from apps.people.models import Person
+from apps.people.selectors import person_find_match
+from apps.people.services import consent_record_from_form, person_create
+from apps.referral_sources.models import ReferralSource, ReferralSourceKind
+from apps.referral_sources.services import referral_source_create
+from apps.servicelines.models import ServiceLine
+
+KEY_PREFIX_LENGTH = 8
+# last_used_at is for "is this vendor still sending?", not an audit trail: writing it on
+# every request would turn each intake into one more UPDATE on a hot row.
+KEY_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+CONSENT_CHANNELS = ("email", "sms", "phone")
+
+
+class ContactDetails(TypedDict, total=False):
+    """A person as the intake contract describes them; phone already in E.164."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    email: str
+    date_of_birth: dt.date | None
+    preferred_language: str
+    postal_code: str
+
+
+class ReferralSourceDetails(TypedDict, total=False):
+    npi: str
+    name: str
+    organization: str
+
+
+class ConsentTicks(TypedDict, total=False):
+    """The consent boxes ticked, the wording shown, and whether it covered marketing."""
+
+    email: bool
+    sms: bool
+    phone: bool
+    marketing: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What one intake did: the answer owed to the caller, and the lead for what follows
+    (None for a replay, which touched nothing)."""
+
+    status_code: int
+    body: dict[str, Any]
+    lead: Lead | None
+    duplicate: bool
+    replayed: bool = False
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used before, with a different request body."""
+
+
+# --- Keys -------------------------------------------------------------------
+
+
+@transaction.atomic
+def intake_key_create(*, name: str) -> tuple[IntakeKey, str]:
+    """Make a key for one capture channel. Returns the key row and the raw key, which is
+    never stored and must be shown to the caller once. Raises ValidationError keyed by
+    `name` if the name is taken."""
+    raw_key = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():  # a savepoint: a taken name leaves the caller's work intact
+            intake_key = IntakeKey.objects.create(
+                name=name,
+                prefix=raw_key[:KEY_PREFIX_LENGTH],
+                key_hash=intake_key_hash(raw_key),
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"name": f'An intake key named "{name}" already exists.'}) from exc
+    return intake_key, raw_key
+
+
+def intake_key_mark_used(*, intake_key: IntakeKey, now: dt.datetime | None = None) -> None:
+    """Note that a key was used, at most about once a minute.
+
+    The conditional UPDATE (one statement, atomic on its own) lets only the first of many
+    concurrent requests write; the others find the row fresh and change nothing.
+    """
+    now = now or timezone.now()
+    stale_before = now - KEY_LAST_USED_RESOLUTION
+    if intake_key.last_used_at is not None and intake_key.last_used_at >= stale_before:
+        return
+    IntakeKey.objects.filter(pk=intake_key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before)
+    ).update(last_used_at=now)
+    intake_key.last_used_at = now
+
+
+# --- Idempotency ------------------------------------------------------------
+
+
+def intake_request_fingerprint(payload: Any) -> str:
+    """A hash of the request body as parsed, so key order and spacing do not matter."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def intake_replay(*, record: IdempotencyRecord, request_fingerprint: str) -> IntakeResult:
+    """The first answer to an Idempotency-Key, for a repeat of the same request.
+
+    Raises IdempotencyKeyReused when the key comes back with another body: replaying the
+    first answer would tell the caller a different inquiry was saved.
+    """
+    if record.request_fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused
+    return IntakeResult(
+        status_code=record.status_code,
+        body=record.response_body,
+        lead=None,
+        duplicate=bool(record.response_body.get("duplicate")),
+        replayed=True,
+    )
+
+
+# --- The inquiry ------------------------------------------------------------
+
+
+@transaction.atomic
+def intake_submit(
+    *,
+    intake_key: IntakeKey,
+    lead_type: str,
+    channel: str,
+    service_line: ServiceLine,
+    person: ContactDetails | None = None,
+    caregiver: ContactDetails | None = None,
+    location: Location | None = None,
+    urgency: str = Urgency.ROUTINE,
+    referral_source: ReferralSourceDetails | None = None,
+    payer: str = "",
+    condition_interest: str = "",
+    message: str = "",
+    consent: ConsentTicks | None = None,
+    utm: dict[str, str] | None = None,
+    landing_page: str = "",
+    external_id: str = "",
+    idempotency_key: str = "",
+    request_fingerprint: str = "",
+) -> IntakeResult:
+    """Take in one inquiry from a capture channel, all or nothing.
+
+    A person with an open lead for this service line (same phone, or same email in any
+    case) gets a new touch on that lead (200, duplicate); otherwise a new lead opens at
+    stage New (201). Consent boxes ticked on the form are recorded for whoever filled it
+    in, every time. With an `idempotency_key`, the answer is stored in the same
+    transaction and a repeat of the key replays it (IdempotencyKeyReused if the body
+    differs). Side effects: rows in people, referral sources, leads, activities,
+    consents and idempotency records; nothing queued yet.
+    """
+    if idempotency_key:
+        # Two copies of one request arriving together: the second waits here, then
+        # finds the first one's record instead of saving the inquiry twice.
+        advisory_xact_lock("intake-idempotency", f"{intake_key.pk}:{idempotency_key}")
+        record = idempotency_record_find(intake_key=intake_key, key=idempotency_key)
+        if record is not None:
+            return intake_replay(record=record, request_fingerprint=request_fingerprint)
+
+    person = person or {}
+    caregiver = caregiver or None
+    # Matching and reuse hinge on the person's contact (the caregiver's when the person
+    # has none). Locking it makes "find, else create" safe: two simultaneous posts of one
+    # person open one lead. Sorted, so requests sharing two keys cannot deadlock.
+    contact = person if _reachable(person) else (caregiver or {})
+    for lock_key in sorted(_contact_lock_keys(contact)):
+        advisory_xact_lock("intake-contact", lock_key)
+
+    captured_via = intake_key.name
+    utm = utm or {}
+    lead = None
+    known = _reachable(person) and contact_is_on_file(
+        phone=person.get("phone", ""), email=person.get("email", "")
+    )
+    if known:
+        lead = lead_find_open_for_contact(
+            service_line=service_line,
+            phone=person.get("phone", ""),
+            email=person.get("email", ""),
+        )
+
+    consent_ticked = bool(consent) and any(consent.get(name) for name in CONSENT_CHANNELS)
+    if lead is not None:
+        lead_add_touch(
+            lead=lead,
+            channel=channel,
+            message=message,
+            utm=utm,
+            landing_page=landing_page,
+            captured_via=captured_via,
+        )
+        # Hook: the "repeat inquiry while still waiting" alert (issue 3) fires from here.
+        duplicate, status_code = True, HTTPStatus.OK
+        # The patient row is loaded only when a caregiver or a consent needs it.
+        patient = lead.person if caregiver or consent_ticked else None
+        carer = _caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
+    else:
+        patient = (
+            _person_find_or_create(details=person) if known else _person_create(details=person)
+        )
+        carer = _caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
+        source = (
+            _referral_source_find_or_create(details=referral_source, lead_type=lead_type)
+            if referral_source
+            else None
+        )
+        lead = lead_create(
+            person=patient,
+            caregiver=carer,
+            lead_type=lead_type,
+            channel=channel,
+            service_line=service_line,
+            location=location,
+            urgency=urgency,
+            referral_source=source,
+            payer=payer,
+            condition_interest=condition_interest,
+            message=message,
+            utm=utm,
+            landing_page=landing_page,
+            external_id=external_id,
+            captured_via=captured_via,
+        )
+        # Hook: routing (issue 3) queues its task for lead.pk on commit from here.
+        duplicate, status_code = False, HTTPStatus.CREATED
+
+    if consent_ticked:
+        consent_record_from_form(
+            # The boxes were ticked by whoever filled in the form: the caregiver if one
+            # is named, else the patient.
+            person=carer or patient,
+            channels={name: bool(consent.get(name)) for name in CONSENT_CHANNELS},
+            wording=consent.get("text", ""),
+            includes_marketing=bool(consent.get("marketing")),
+            source=f"Intake API: {intake_key.name}"[:120],
+        )
+
+    body = _response_body(lead=lead, service_line=service_line, duplicate=duplicate)
+    if idempotency_key:
+        IdempotencyRecord.objects.create(
+            intake_key=intake_key,
+            key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+            status_code=status_code,
+            response_body=body,
+        )
+    return IntakeResult(status_code=status_code, body=body, lead=lead, duplicate=duplicate)
+
+
+def _reachable(details: ContactDetails) -> bool:
+    return bool(details.get("phone") or details.get("email"))
+
+
+def _contact_lock_keys(details: ContactDetails) -> list[str]:
+    keys = []
+    if details.get("phone"):
+        keys.append(f"phone:{details['phone']}")
+    if details.get("email"):
+        keys.append(f"email:{details['email'].lower()}")
+    return keys
+
+
+def _person_find_or_create(*, details: ContactDetails, patient: Person | None = None) -> Person:
+    existing = person_find_match(
+        first_name=details.get("first_name", ""),
+        phone=details.get("phone", ""),
+        email=details.get("email", ""),
+        date_of_birth=details.get("date_of_birth"),
+    )
+    if existing is not None:
+        return existing
+    return _person_create(details=details, patient=patient)
+
+
+def _person_create(*, details: ContactDetails, patient: Person | None = None) -> Person:
+    return person_create(
+        first_name=details.get("first_name", ""),
+        last_name=details.get("last_name", ""),
+        phone=details.get("phone", ""),
+        email=details.get("email", ""),
+        date_of_birth=details.get("date_of_birth"),
+        preferred_language=details.get("preferred_language", "en"),
+        postal_code=details.get("postal_code", ""),
+        patient=patient,
+    )
+
+
+def _caregiver_find_or_create(*, details: ContactDetails, patient: Person) -> Person | None:
+    carer = _person_find_or_create(details=details, patient=patient)
+    if carer.pk == patient.pk:
+        # The form named the patient twice; a person is not their own caregiver.
+        return None
+    if carer.patient_id is None:
+        # A known person inquiring for someone for the first time: link them. A link to
+        # another patient is kept; the lead records whom they inquired for this time.
+        Person.objects.filter(pk=carer.pk, patient__isnull=True).update(patient=patient)
+        carer.patient = patient
+    return carer
+
+
+def _referral_source_find_or_create(
+    *, details: ReferralSourceDetails, lead_type: str
+) -> ReferralSource | None:
+    """The referral source named on the form, made if new.
+
+    An NPI identifies a provider whatever name was typed, so it alone decides the match
+    (its unique index settles two simultaneous first sightings). Without one, the same
+    name at the same organization, in any case, is taken to be the same source. New
+    sources go through referral_source_create, which keeps the NPI rules in one place.
+    """
+    npi = details.get("npi", "")
+    name = details.get("name", "")
+    organization = details.get("organization", "")
+    if npi:
+        source = ReferralSource.objects.filter(npi=npi).first()
+        if source is not None:
+            return source
+        try:
+            return referral_source_create(
+                actor=None,
+                kind=ReferralSourceKind.PROVIDER,
+                name=name or organization or f"Provider with NPI {npi}",
+                npi=npi,
+                organization_name=organization if name else "",
+            )
+        except ValidationError:
+            # Another intake named this NPI first, a moment ago (the unique index
+            # made us wait for it): theirs is the record.
+            source = ReferralSource.objects.filter(npi=npi).first()
+            if source is None:
+                raise
+            return source
+    if not (name or organization):
+        return None
+
+    advisory_xact_lock("intake-referral-source", f"{name.casefold()}|{organization.casefold()}")
+    if name:
+        match = Q(name__iexact=name, organization_name__iexact=organization)
+    else:
+        match = Q(name__iexact=organization)
+    source = ReferralSource.objects.filter(match).order_by("id").first()
+    if source is not None:
+        return source
+    if lead_type == LeadType.EMPLOYER:
+        kind = ReferralSourceKind.EMPLOYER
+    elif name:
+        kind = ReferralSourceKind.PROVIDER
+    else:
+        kind = ReferralSourceKind.ORGANIZATION
+    return referral_source_create(
+        actor=None,
+        kind=kind,
+        name=name or organization,
+        organization_name=organization if name else "",
+    )
+
+
+def _response_body(*, lead: Lead, service_line: ServiceLine, duplicate: bool) -> dict[str, Any]:
+    """The answer of the contract: the lead by id, its stage and service line as slugs.
+    No personal data, so it can be stored for replays and logged by vendors."""
+    return {
+        "id": lead.pk,
+        "stage": lead.stage.slug,
+        "service_line": service_line.slug,
+        "created_at": lead.created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "duplicate": duplicate,
+    }
