@@ -7,8 +7,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_member_logs_in_and_sees_their_name(page):
-    UserFactory(username="coordinator1", first_name="Avery", roles=["intake coordinator"])
-    log_in(page, username="coordinator1", password="correct-horse-battery")
+    UserFactory(username="manager1", first_name="Avery", roles=["manager"])
+    log_in(page, username="manager1", password="correct-horse-battery")
     assert "/accounts/login/" not in page.url
     assert page.get_by_role("heading", name="Welcome, Avery").is_visible()
 

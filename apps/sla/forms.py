@@ -1,0 +1,27 @@
+from django import forms
+
+from apps.sla.models import ResponsePolicy
+
+
+class ResponsePolicyForm(forms.ModelForm):
+    """A response policy as managers edit it in the app."""
+
+    class Meta:
+        model = ResponsePolicy
+        fields = [
+            "service_line",
+            "urgency",
+            "lead_type",
+            "target_minutes",
+            "owner_notice_percent",
+            "alert_at_breach",
+            "fallback_after_breach_minutes",
+            "missed_call_return_minutes",
+            "is_active",
+        ]
+        labels = {
+            "target_minutes": "Target (minutes)",
+            "owner_notice_percent": "Notify the owner at (% of target)",
+            "fallback_after_breach_minutes": "Reassign to fallback team after breach (minutes)",
+            "missed_call_return_minutes": "Missed call must be returned within (minutes)",
+        }

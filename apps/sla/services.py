@@ -1,0 +1,352 @@
+"""Writes of the response clock: red flags at intake, the clock at routing, and the
+escalation sweep that beat runs every few seconds.
+
+Each escalation step is a `LeadEscalation` row with a due time. The sweep claims due
+rows with `SELECT ... FOR UPDATE SKIP LOCKED` (two sweeps never take the same row),
+fires their alerts and marks them done in the same transaction: a worker killed
+mid-run rolls back and the next sweep does the work again, and the alerts' unique
+constraint keeps that from alerting twice.
+"""
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from apps.alerts.choices import AlertLevel
+from apps.alerts.selectors import (
+    lead_owner_or_team_lead,
+    lead_team_lead_or_managers,
+    managers_to_alert,
+)
+from apps.alerts.services import AlertSpec, alert_fire, alerts_fire
+from apps.leads.choices import CONTACT_ATTEMPT_KINDS, ActivityKind, Direction, Outcome, Urgency
+from apps.leads.models import Activity, Lead
+from apps.leads.services import activity_log, lead_assign
+from apps.sla.choices import EscalationLevel, EscalationOutcome
+from apps.sla.models import LeadEscalation, LeadRedFlag, MissedCallScan, ResponsePolicy
+from apps.sla.selectors import (
+    red_flag_phrases_for,
+    response_clock_add,
+    response_target_for_lead,
+)
+from apps.teams.models import Team
+
+logger = logging.getLogger(__name__)
+
+# Activities younger than this are read again by the next scan: a transaction that took
+# an activity id earlier may commit after a later one, and must not be skipped.
+MISSED_CALL_SCAN_OVERLAP = dt.timedelta(minutes=2)
+SLA_LEVELS = (
+    EscalationLevel.OWNER_NOTICE,
+    EscalationLevel.BREACH,
+    EscalationLevel.FALLBACK_REASSIGN,
+)
+
+
+@cache
+def _phrase_pattern(phrase: str) -> re.Pattern:
+    # Whole words, any run of spaces or line breaks between them, any case.
+    words = [re.escape(word) for word in phrase.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+@transaction.atomic
+def lead_red_flags_apply(*, lead: Lead) -> bool:
+    """Look for the service line's red-flag phrases in the inquiry; on a hit make the
+    lead urgent and record the flag. Returns True when the lead is red-flagged.
+
+    Called at intake, inside the intake transaction, before routing. Side effects on a
+    hit: Lead.urgency becomes urgent, a LeadRedFlag row (which makes `lead_sla_start`
+    alert the team lead to call) and a system note on the timeline.
+    """
+    text = f"{lead.message}\n{lead.condition_interest}"
+    hits = [
+        phrase
+        for phrase in red_flag_phrases_for(service_line_id=lead.service_line_id)
+        if phrase.split() and _phrase_pattern(phrase).search(text)
+    ]
+    if not hits:
+        return False
+    if lead.urgency != Urgency.URGENT:
+        # A direct UPDATE rather than lead_update: its full_clean must never be able to
+        # fail an intake over an unrelated field, least of all for an urgent lead.
+        Lead.objects.filter(pk=lead.pk).update(urgency=Urgency.URGENT, updated_at=timezone.now())
+        lead.urgency = Urgency.URGENT
+    LeadRedFlag.objects.update_or_create(lead=lead, defaults={"phrases": hits})
+    quoted = ", ".join(f"“{phrase}”" for phrase in hits)
+    activity_log(
+        lead=lead,
+        kind=ActivityKind.NOTE,
+        actor=None,
+        occurred_at=max(timezone.now(), lead.created_at),
+        body=f"Red flag in the inquiry ({quoted}): marked urgent; the team lead is alerted "
+        "to call as soon as the lead is routed.",
+        details={"red_flag": True},
+    )
+    return True
+
+
+@transaction.atomic
+def lead_sla_start(*, lead: Lead, started_at: dt.datetime) -> None:
+    """Start the lead's response clock at `started_at` (routing calls this).
+
+    Sets Lead.sla_due_at from the lead's policy (see selectors.lead_sla_due_at) and
+    schedules its escalation steps: owner notice, breach, fallback reassignment.
+    Called again (re-routing), it moves the steps not yet done; steps already done
+    stay done, so no level fires twice. A lead already answered or closed gets a due
+    time but no steps. Side effects: a red-flagged lead's team lead (or the managers
+    when the team has none) is alerted at once to call, with an email after commit.
+    """
+    fresh = (
+        Lead.objects.select_related("service_line", "location", "owner", "team__team_lead")
+        .prefetch_related("location__business_hours", "location__holidays")
+        .get(pk=lead.pk)
+    )
+    target = response_target_for_lead(lead=fresh)
+    due_at = response_clock_add(lead=fresh, target=target, start=started_at, minutes=target.minutes)
+    fresh.sla_due_at = lead.sla_due_at = due_at
+    fresh.save(update_fields=["sla_due_at", "updated_at"])
+
+    LeadEscalation.objects.filter(lead=fresh, level__in=SLA_LEVELS, done_at__isnull=True).delete()
+    if fresh.first_response_at is None and fresh.closed_at is None:
+        steps = []
+        if target.owner_notice_percent:
+            notice_minutes = target.minutes * target.owner_notice_percent / 100
+            notice_at = response_clock_add(
+                lead=fresh, target=target, start=started_at, minutes=notice_minutes
+            )
+            steps.append((EscalationLevel.OWNER_NOTICE, notice_at))
+        if target.alert_at_breach:
+            steps.append((EscalationLevel.BREACH, due_at))
+        if target.fallback_after_breach_minutes is not None:
+            reassign_at = response_clock_add(
+                lead=fresh,
+                target=target,
+                start=due_at,
+                minutes=target.fallback_after_breach_minutes,
+            )
+            steps.append((EscalationLevel.FALLBACK_REASSIGN, reassign_at))
+        # Steps already done conflict on the uniqueness constraint and are kept.
+        LeadEscalation.objects.bulk_create(
+            [LeadEscalation(lead=fresh, level=level, due_at=at) for level, at in steps],
+            ignore_conflicts=True,
+        )
+
+    if LeadRedFlag.objects.filter(lead_id=fresh.pk).exists():
+        alert_fire(
+            lead=fresh,
+            level=AlertLevel.RED_FLAG,
+            recipients=lead_team_lead_or_managers(lead=fresh),
+        )
+
+
+@transaction.atomic
+def missed_calls_scan(*, now: dt.datetime | None = None) -> int:
+    """Find missed inbound calls logged since the last scan and schedule a "not
+    returned" step for each, due after the policy's missed_call_return_minutes (on the
+    lead's response clock: business minutes unless urgent). Returns steps created.
+
+    Reads the activity log by primary key past a stored mark. Another sweep already
+    scanning holds the mark's row lock; this one then skips the scan.
+    """
+    now = now or timezone.now()
+    MissedCallScan.objects.bulk_create([MissedCallScan(pk=1)], ignore_conflicts=True)
+    scan = MissedCallScan.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+    if scan is None:
+        return 0
+    calls = list(
+        Activity.objects.filter(
+            id__gt=scan.last_activity_id,
+            outcome=Outcome.MISSED_INBOUND_CALL,
+            direction=Direction.INBOUND,
+        )
+        .select_related("lead__service_line", "lead__location")
+        .order_by("id")
+    )
+    steps = []
+    for call in calls:
+        target = response_target_for_lead(lead=call.lead)
+        due_at = response_clock_add(
+            lead=call.lead,
+            target=target,
+            start=call.occurred_at,
+            minutes=target.missed_call_return_minutes,
+        )
+        steps.append(
+            LeadEscalation(
+                lead=call.lead, level=EscalationLevel.MISSED_CALL, activity=call, due_at=due_at
+            )
+        )
+    created = LeadEscalation.objects.bulk_create(steps, ignore_conflicts=True) if steps else []
+    settled_max_id = Activity.objects.filter(
+        id__gt=scan.last_activity_id, created_at__lt=now - MISSED_CALL_SCAN_OVERLAP
+    ).aggregate(last=Max("id"))["last"]
+    if settled_max_id is not None:
+        scan.last_activity_id = settled_max_id
+    scan.scanned_at = now
+    scan.save(update_fields=["last_activity_id", "scanned_at"])
+    return len(created)
+
+
+@dataclass
+class SweepResult:
+    fired: int = 0
+    skipped: int = 0
+    alerts: int = 0
+    new_missed_call_steps: int = 0
+
+
+def escalations_sweep(
+    *, now: dt.datetime | None = None, batch_size: int = 200, max_batches: int = 50
+) -> SweepResult:
+    """Fire every escalation step that is due (beat runs this every few seconds).
+
+    Reads only pending steps through their partial index on due_at, in batches of
+    `batch_size`, each its own transaction. Safe to run twice at once or in a row.
+    """
+    result = SweepResult(new_missed_call_steps=missed_calls_scan(now=now))
+    for _ in range(max_batches):
+        fired, skipped, alerts = _escalations_fire_batch(
+            now=now or timezone.now(), batch_size=batch_size
+        )
+        result.fired += fired
+        result.skipped += skipped
+        result.alerts += alerts
+        if fired + skipped < batch_size:
+            break
+    return result
+
+
+@transaction.atomic
+def _escalations_fire_batch(*, now: dt.datetime, batch_size: int) -> tuple[int, int, int]:
+    steps = list(
+        LeadEscalation.objects.filter(done_at__isnull=True, due_at__lte=now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("lead__owner", "lead__team__team_lead", "activity")
+        .order_by("due_at")[:batch_size]
+    )
+    if not steps:
+        return 0, 0, 0
+    returned_calls = _missed_calls_returned(
+        steps=[s for s in steps if s.level == EscalationLevel.MISSED_CALL]
+    )
+    managers: list | None = None
+    fallback_team: Team | bool | None = False  # False: not looked up yet
+    specs: list[AlertSpec] = []
+    fired_ids, skipped_ids = [], []
+
+    for step in steps:
+        lead = step.lead
+        answered = lead.first_response_at is not None and step.level in SLA_LEVELS
+        if lead.closed_at is not None or answered or step.pk in returned_calls:
+            skipped_ids.append(step.pk)
+            continue
+        if step.level == EscalationLevel.OWNER_NOTICE:
+            recipients = lead_owner_or_team_lead(lead=lead)
+            level = AlertLevel.OWNER_NOTICE
+        elif step.level == EscalationLevel.BREACH:
+            if managers is None:
+                managers = managers_to_alert()
+            team_lead = lead.team.team_lead if lead.team_id else None
+            recipients = ([team_lead] if team_lead and team_lead.is_active else []) + managers
+            level = AlertLevel.BREACH
+        elif step.level == EscalationLevel.MISSED_CALL:
+            recipients = lead_owner_or_team_lead(lead=lead)
+            level = AlertLevel.MISSED_CALL
+        else:
+            if fallback_team is False:
+                fallback_team = (
+                    Team.objects.filter(is_fallback=True, is_active=True)
+                    .select_related("team_lead")
+                    .first()
+                )
+            recipients = _lead_reassign_to_fallback(lead=lead, fallback_team=fallback_team)
+            if recipients is None:
+                skipped_ids.append(step.pk)
+                continue
+            level = AlertLevel.REASSIGNED
+        specs += [
+            AlertSpec(
+                lead_id=lead.pk, level=level, recipient_id=user.pk, activity_id=step.activity_id
+            )
+            for user in recipients
+        ]
+        fired_ids.append(step.pk)
+
+    new_alert_ids = alerts_fire(alerts=specs, now=now)
+    if fired_ids:
+        LeadEscalation.objects.filter(pk__in=fired_ids).update(
+            done_at=now, outcome=EscalationOutcome.FIRED
+        )
+    if skipped_ids:
+        LeadEscalation.objects.filter(pk__in=skipped_ids).update(
+            done_at=now, outcome=EscalationOutcome.SKIPPED
+        )
+    return len(fired_ids), len(skipped_ids), len(new_alert_ids)
+
+
+def _missed_calls_returned(*, steps: list[LeadEscalation]) -> set[int]:
+    """The ids of missed-call steps whose call a person has since returned by phone,
+    email or SMS (the same attempts that stop the response clock), in one query."""
+    if not steps:
+        return set()
+    last_attempt_by_lead = dict(
+        Activity.objects.filter(
+            lead_id__in={step.lead_id for step in steps},
+            kind__in=CONTACT_ATTEMPT_KINDS,
+            direction=Direction.OUTBOUND,
+            author__isnull=False,
+            is_automated=False,
+        )
+        .values("lead_id")
+        .annotate(last=Max("occurred_at"))
+        .values_list("lead_id", "last")
+    )
+    return {
+        step.pk
+        for step in steps
+        if (last := last_attempt_by_lead.get(step.lead_id)) is not None
+        and last >= step.activity.occurred_at
+    }
+
+
+def _lead_reassign_to_fallback(*, lead: Lead, fallback_team: Team | None) -> list | None:
+    """Hand a breached lead to the fallback team (unowned, so its members can claim it)
+    and return whom to tell: the fallback team's lead and the previous owner. None when
+    there is nothing to do (no fallback team, or the lead already waits there)."""
+    if fallback_team is None:
+        logger.warning("lead #%s breached but no active fallback team exists", lead.pk)
+        return None
+    if lead.team_id == fallback_team.pk and lead.owner_id is None:
+        return None
+    previous_owner = lead.owner
+    lead_assign(
+        lead=lead,
+        owner=None,
+        team=fallback_team,
+        actor=None,
+        reason="Reassigned to the fallback team: no first response in time after the "
+        "response-time breach.",
+    )
+    recipients = []
+    if fallback_team.team_lead and fallback_team.team_lead.is_active:
+        recipients.append(fallback_team.team_lead)
+    if previous_owner and previous_owner.is_active and previous_owner not in recipients:
+        recipients.append(previous_owner)
+    return recipients
+
+
+@transaction.atomic
+def response_policy_save(*, policy: ResponsePolicy) -> ResponsePolicy:
+    """Create or update a response policy after full validation (bad values raise
+    ValidationError keyed by field). Applies to leads whose clock starts afterwards;
+    due times already set are kept."""
+    policy.full_clean()
+    policy.save()
+    return policy

@@ -1,0 +1,30 @@
+"""Factories for the response clock's models (synthetic data only)."""
+
+import factory
+
+from apps.facilities.models import Holiday
+from apps.sla.models import RedFlagPhrase, ResponsePolicy
+from tests.factories import LocationFactory, ServiceLineFactory
+
+
+class HolidayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Holiday
+
+    location = factory.SubFactory(LocationFactory)
+    name = "Independence Day"
+
+
+class ResponsePolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResponsePolicy
+
+    service_line = factory.SubFactory(ServiceLineFactory)
+
+
+class RedFlagPhraseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RedFlagPhrase
+
+    service_line = factory.SubFactory(ServiceLineFactory)
+    phrase = "chest pain now"
