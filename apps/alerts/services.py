@@ -178,13 +178,11 @@ def lead_repeat_inquiry_alert(*, lead: Lead, touch: Activity | None = None) -> l
             .order_by("-occurred_at", "-id")
             .first()
         )
-    if touch is None:
-        return []
+    recipients = lead_owner_or_team_lead(lead=lead)
+    if touch is None or not recipients:
+        return []  # not routed yet: routing and the SLA clock take it from here
     return alert_fire(
-        lead=lead,
-        level=AlertLevel.REPEAT_INQUIRY,
-        recipients=lead_owner_or_team_lead(lead=lead),
-        activity=touch,
+        lead=lead, level=AlertLevel.REPEAT_INQUIRY, recipients=recipients, activity=touch
     )
 
 

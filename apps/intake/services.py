@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.alerts.services import lead_repeat_inquiry_alert
 from apps.core.db import advisory_xact_lock
 from apps.facilities.models import Location
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
@@ -31,7 +32,9 @@ from apps.people.selectors import person_find_match
 from apps.people.services import consent_record_from_form, person_create
 from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.services import referral_source_create
+from apps.routing.services import lead_routing_queue
 from apps.servicelines.models import ServiceLine
+from apps.sla.services import lead_red_flags_apply
 
 KEY_PREFIX_LENGTH = 8
 # last_used_at is for "is this vendor still sending?", not an audit trail: writing it on
@@ -214,7 +217,7 @@ def intake_submit(
 
     consent_ticked = bool(consent) and any(consent.get(name) for name in CONSENT_CHANNELS)
     if lead is not None:
-        lead_add_touch(
+        touch = lead_add_touch(
             lead=lead,
             channel=channel,
             message=message,
@@ -222,7 +225,8 @@ def intake_submit(
             landing_page=landing_page,
             captured_via=captured_via,
         )
-        # Hook: the "repeat inquiry while still waiting" alert (issue 3) fires from here.
+        # A person still waiting for a first response who asks again must not wait more.
+        lead_repeat_inquiry_alert(lead=lead, touch=touch)
         duplicate, status_code = True, HTTPStatus.OK
         # The patient row is loaded only when a caregiver or a consent needs it.
         patient = lead.person if caregiver or consent_ticked else None
@@ -254,7 +258,9 @@ def intake_submit(
             external_id=external_id,
             captured_via=captured_via,
         )
-        # Hook: routing (issue 3) queues its task for lead.pk on commit from here.
+        # Red flags first: they make the lead urgent before routing picks a team.
+        lead_red_flags_apply(lead=lead)
+        lead_routing_queue(lead_id=lead.pk)
         duplicate, status_code = False, HTTPStatus.CREATED
 
     if consent_ticked:

@@ -56,7 +56,6 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 
-@transaction.atomic
 def lead_red_flags_apply(*, lead: Lead) -> bool:
     """Look for the service line's red-flag phrases in the inquiry; on a hit make the
     lead urgent and record the flag. Returns True when the lead is red-flagged.
@@ -72,7 +71,13 @@ def lead_red_flags_apply(*, lead: Lead) -> bool:
         if phrase.split() and _phrase_pattern(phrase).search(text)
     ]
     if not hits:
-        return False
+        return False  # the common case: no savepoint for an intake with nothing to flag
+    with transaction.atomic():
+        _lead_red_flag_record(lead=lead, hits=hits)
+    return True
+
+
+def _lead_red_flag_record(*, lead: Lead, hits: list[str]) -> None:
     if lead.urgency != Urgency.URGENT:
         # A direct UPDATE rather than lead_update: its full_clean must never be able to
         # fail an intake over an unrelated field, least of all for an urgent lead.
@@ -89,7 +94,6 @@ def lead_red_flags_apply(*, lead: Lead) -> bool:
         "to call as soon as the lead is routed.",
         details={"red_flag": True},
     )
-    return True
 
 
 @transaction.atomic

@@ -155,8 +155,9 @@ def test_the_intake_query_count_is_pinned(post_intake, intake_key, django_assert
 
     # key; service line; location; SAVEPOINT (the test's transaction wraps the intake);
     # 2 contact locks; contact on file?; person; SAVEPOINT, lead, inquiry, RELEASE
-    # (lead_create); SAVEPOINT, consents, RELEASE; RELEASE.
-    with django_assert_num_queries(16):
+    # (lead_create); red-flag phrases of the line; SAVEPOINT, consents, RELEASE; RELEASE.
+    # (Routing is queued on commit: no query here.)
+    with django_assert_num_queries(17):
         response = post_intake(body)
 
     assert response.status_code == 201
@@ -171,8 +172,9 @@ def test_the_repeat_inquiry_query_count_is_pinned(
     repeat = minimal_payload(phone="312-555-0142")
 
     # key; service line; SAVEPOINT; contact lock; contact on file?; open lead;
-    # SAVEPOINT, touch UPDATE, re-read, inquiry, RELEASE (lead_add_touch); stage; RELEASE.
-    with django_assert_num_queries(13):
+    # SAVEPOINT, touch UPDATE, re-read, inquiry, RELEASE (lead_add_touch); the lead with
+    # owner and team lead for the repeat-inquiry alert (nobody to alert yet); stage; RELEASE.
+    with django_assert_num_queries(14):
         response = post_intake(repeat)
 
     assert response.status_code == 200

@@ -1,0 +1,67 @@
+"""Routing on real Celery processes against Redis: a worker routes a lead queued when
+intake commits, and beat's sweep routes a lead whose publish never happened."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from apps.leads.choices import ActivityKind
+from apps.leads.models import Activity, Lead
+from apps.routing.services import lead_routing_queue
+from tests.celery_processes import broker_purge, celery_beat, celery_worker
+from tests.factories import LeadFactory, TeamFactory, TeamMembershipFactory, UserFactory
+from tests.routing.factories import RoutingRuleFactory
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.usefixtures("transactional_db")]
+
+
+def wait_for_owner(lead: Lead, timeout: float) -> Lead:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lead.refresh_from_db()
+        if lead.owner_id is not None:
+            return lead
+        time.sleep(0.2)
+    raise AssertionError(f"lead #{lead.pk} has no owner after {timeout}s")
+
+
+@pytest.fixture
+def member():
+    team = TeamFactory(name="Cardiology intake", slug="cardio-intake")
+    RoutingRuleFactory(target_team=team)
+    user = UserFactory(first_name="Ana", last_name="Lopez")
+    TeamMembershipFactory(team=team, user=user)
+    return user
+
+
+def test_a_real_worker_routes_a_lead_queued_at_commit(tmp_path, member):
+    broker_purge()
+    with celery_worker(tmp_path):
+        with transaction.atomic():
+            lead = LeadFactory()
+            lead_routing_queue(lead_id=lead.pk)
+
+        lead = wait_for_owner(lead, timeout=30)
+
+    assert lead.owner == member
+    entry = Activity.objects.get(lead=lead, kind=ActivityKind.ASSIGNMENT)
+    assert entry.details["trigger"] == "intake"
+    assert "Chosen: Ana Lopez." in entry.body
+
+
+def test_real_beat_sweep_routes_a_lead_whose_publish_failed(tmp_path, member):
+    broker_purge()
+    # Saved by intake two minutes ago while the broker was down: no task was published.
+    lead = LeadFactory(created_at=timezone.now() - dt.timedelta(minutes=2))
+    fast_sweep = {"ROUTING_SWEEP_SECONDS": "1"}
+
+    with celery_worker(tmp_path, env=fast_sweep), celery_beat(tmp_path, env=fast_sweep):
+        lead = wait_for_owner(lead, timeout=45)
+
+    assert lead.owner == member
+    entry = Activity.objects.get(lead=lead, kind=ActivityKind.ASSIGNMENT)
+    assert entry.details["trigger"] == "sweep"
+    broker_purge()
