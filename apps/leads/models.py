@@ -1,6 +1,7 @@
 """Leads (one inquiry and its journey) and the activities on their timeline."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,6 +15,18 @@ from apps.leads.choices import (
     Outcome,
     Urgency,
 )
+
+# What the work queue filters and pages on, carried by its indexes (see Lead.Meta).
+QUEUE_FILTER_COLUMNS = [
+    "id",
+    "first_response_at",
+    "stage",
+    "urgency",
+    "channel",
+    "lead_type",
+    "service_line",
+    "location",
+]
 
 
 class Lead(models.Model):
@@ -107,6 +120,10 @@ class Lead(models.Model):
     recontact_on = models.DateField(null=True, blank=True)
     lost_reason = models.CharField(max_length=30, choices=LostReason.choices, blank=True)
     lost_reason_note = models.CharField(max_length=500, blank=True)
+    # Set while this lead is merged into another (see apps.leads.merging); cleared on undo.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
+    )
 
     class Meta:
         indexes = [
@@ -118,14 +135,18 @@ class Lead(models.Model):
                 include=["stage", "service_line", "channel"],
                 name="lead_created_cover_idx",
             ),
-            # Work queues: open leads by owner or team in response-clock order.
+            # Work queues: open leads by owner or team in response-clock order. They carry
+            # the columns the queue filters on, so a filtered queue is read from the index
+            # alone (a coordinator can hold 50,000 open leads in the benchmark data).
             models.Index(
                 fields=["owner", "sla_due_at"],
+                include=QUEUE_FILTER_COLUMNS,
                 condition=Q(closed_at__isnull=True),
                 name="lead_open_owner_due_idx",
             ),
             models.Index(
                 fields=["team", "sla_due_at"],
+                include=["owner", *QUEUE_FILTER_COLUMNS],
                 condition=Q(closed_at__isnull=True),
                 name="lead_open_team_due_idx",
             ),
@@ -140,6 +161,20 @@ class Lead(models.Model):
                 fields=["person", "service_line"],
                 condition=Q(closed_at__isnull=True),
                 name="lead_open_person_line_idx",
+            ),
+            # The queue's "response clock running" rows: open, not yet answered, mine.
+            models.Index(
+                fields=["owner", "sla_due_at"],
+                include=QUEUE_FILTER_COLUMNS,
+                condition=Q(closed_at__isnull=True, first_response_at__isnull=True),
+                name="lead_clock_owner_due_idx",
+            ),
+            # The queue's "waiting in my team, nobody has claimed it" rows.
+            models.Index(
+                fields=["team", "sla_due_at"],
+                include=QUEUE_FILTER_COLUMNS,
+                condition=Q(closed_at__isnull=True, owner__isnull=True),
+                name="lead_unowned_team_due_idx",
             ),
             models.Index(fields=["referral_source", "created_at"], name="lead_source_created_idx"),
             models.Index(fields=["external_id"], name="lead_external_id_idx"),
@@ -265,3 +300,51 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on lead #{self.lead_id}"
+
+
+class LeadMerge(models.Model):
+    """One lead folded into another by staff: who did it, what moved, and what to put
+    back on undo. The duplicate keeps its row (closed as a duplicate), so undo is exact."""
+
+    survivor = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="merges_received")
+    duplicate = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="merges_as_duplicate"
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    # Exactly the activities that moved, so undo moves back those and nothing logged since.
+    moved_activity_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # The fields the merge changed on each lead, as they were before it.
+    survivor_before = models.JSONField(default=dict, blank=True)
+    duplicate_before = models.JSONField(default=dict, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        indexes = [
+            models.Index(fields=["survivor", "-merged_at"], name="lead_merge_survivor_idx"),
+            models.Index(fields=["duplicate", "-merged_at"], name="lead_merge_duplicate_idx"),
+        ]
+        constraints = [
+            # A lead is merged into at most one other at a time.
+            models.UniqueConstraint(
+                fields=["duplicate"],
+                condition=Q(undone_at__isnull=True),
+                name="lead_merge_one_active_per_duplicate",
+            ),
+            models.CheckConstraint(
+                condition=~Q(survivor=F("duplicate")), name="lead_merge_not_into_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lead #{self.duplicate_id} merged into #{self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

@@ -32,3 +32,9 @@ def stages_by_id(stage_ids) -> dict[int, PipelineStage]:
     if missing:
         stages.update((stage.pk, stage) for stage in PipelineStage.objects.filter(pk__in=missing))
     return stages
+
+
+def stage_list_cached() -> list[PipelineStage]:
+    """Every stage (active or not) in pipeline order, read once per process like
+    stage_get_by_slug: for hot pages that must not spend a query on reference data."""
+    return sorted(_stage_ids_by_slug_cached().values(), key=lambda stage: stage.position)

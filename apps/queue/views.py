@@ -1,0 +1,440 @@
+"""The queue and the lead page. Each view parses input, calls one selector or service,
+and renders; one URL serves the whole page or, to htmx, the fragment it swaps.
+
+No personal data ever goes in a URL: filters travel as ids and codes, a search box is
+posted, and lead pages are addressed by id only.
+"""
+
+import functools
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.selectors import user_sees_all_leads
+from apps.facilities.models import Location
+from apps.leads.choices import ActivityKind, Direction, Outcome
+from apps.leads.merging import lead_merge, lead_merge_undo
+from apps.leads.models import Activity, Lead, LeadMerge
+from apps.leads.selectors import lead_visible_to
+from apps.leads.services import activity_log, lead_claim, lead_stage_change, task_complete
+from apps.queue import forms
+from apps.queue.display import queue_row_display, queue_row_html
+from apps.queue.lead_selectors import (
+    lead_for_action,
+    lead_page_get,
+    merge_for_action,
+    task_for_action,
+)
+from apps.queue.selectors import PAGE_SIZE, queue_page, queue_scopes, working_stages
+from apps.routing.services import lead_reassign
+from apps.servicelines.models import ServiceLine
+
+# --- Queue -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue_index(request: HttpRequest) -> HttpResponse:
+    """The coordinator's queue. GET with filters in the query string; POST when a search
+    is typed (names and phones stay out of URLs and server logs). htmx posts the
+    filter form and polls the list fragment."""
+    if request.method == "POST":
+        data = request.POST
+    else:
+        # A search typed into a URL by hand is ignored: searches are only ever posted.
+        data = request.GET.copy()
+        data.pop("q", None)
+    form = forms.QueueFilterForm(data or None, scopes=queue_scopes(user=request.user))
+    if request.method == "POST" and not request.htmx and not form.filters().query:
+        # Without a search the filters are safe in a URL: redirect, so reload and
+        # bookmarks work.
+        params = form.url_params()
+        cursor = form.cursor()
+        if cursor is not None:
+            params["after"] = cursor.encode()
+        return redirect(_queue_url(params))
+
+    page = queue_page(
+        user=request.user,
+        filters=form.filters(),
+        cursor=form.cursor(),
+        page_size=_page_size(request),
+    )
+    show_owner = form.filters().scope == "teams"
+    for row in page.rows:
+        queue_row_display(row, now=page.now)
+    cursor = form.cursor()
+    context = {
+        "form": form,
+        "page": page,
+        "rows_html": [queue_row_html(row, show_owner=show_owner) for row in page.rows],
+        "current_after": cursor.encode() if cursor else "",
+        "show_owner": show_owner,
+    }
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, "queue/queue.html#queue_list", context)
+        if request.htmx.trigger == "queue-filters":
+            response["HX-Replace-Url"] = _queue_url(form.url_params())
+        return response
+    context["filter_options"] = _filter_options()
+    return render(request, "queue/queue.html", context)
+
+
+def _queue_url(params: dict[str, str]) -> str:
+    url = reverse("queue:index")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _page_size(request: HttpRequest) -> int:
+    raw = request.POST.get("size") or request.GET.get("size")
+    try:
+        return max(5, min(int(raw), 200)) if raw else PAGE_SIZE
+    except ValueError:
+        return PAGE_SIZE
+
+
+def _filter_options() -> dict:
+    """The choices of the filter selects (reference data: two small queries, stages from
+    the process's cache)."""
+    return {
+        "service_lines": list(
+            ServiceLine.objects.filter(is_active=True).order_by("name").values_list("id", "name")
+        ),
+        "locations": list(
+            Location.objects.filter(is_active=True).order_by("name").values_list("id", "name")
+        ),
+        "stages": [(stage.pk, stage.name) for stage in working_stages()],
+    }
+
+
+# --- Lead page ----------------------------------------------------------------------
+
+FORM_CLASSES = {
+    "call": forms.CallLogForm,
+    "message": forms.MessageLogForm,
+    "note": forms.NoteForm,
+    "task": forms.TaskForm,
+}
+
+
+@login_required
+@require_http_methods(["GET"])
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    return _render_lead(request, lead_id)
+
+
+def _render_lead(
+    request: HttpRequest,
+    lead_id: int,
+    *,
+    bound: dict | None = None,
+    open_action: str = "",
+    notice: str = "",
+    notice_tone: str = "ok",
+) -> HttpResponse:
+    """The lead page, or to htmx its body, with any bound (invalid) form in place."""
+    try:
+        page = lead_page_get(
+            user=request.user, lead_id=lead_id, whole_timeline=request.GET.get("timeline") == "all"
+        )
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    bound = bound or {}
+    context = {
+        "page": page,
+        "lead": page.lead,
+        "open_action": open_action,
+        "notice": notice,
+        "notice_tone": notice_tone,
+        "is_manager": user_sees_all_leads(user=request.user),
+        **{f"{name}_fields": _quick_fields_html(name, bound.get(name)) for name in FORM_CLASSES},
+        "stage_form": bound.get("stage") or _stage_form(page, data=None),
+        "reassign_form": bound.get("reassign") or _reassign_form(page, data=None),
+    }
+    template = "queue/lead_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#lead_body"
+    return render(request, template, context)
+
+
+def _quick_fields_html(name: str, form=None) -> str:
+    """The fields of a quick-action form: the submitted one with its errors, or the
+    empty one, which is the same on every lead page and rendered once per process
+    (Django renders each widget through a template: the slowest part of the page). An
+    edit to the fields' templates shows after a restart, like a Python edit."""
+    if form is not None:
+        return render_to_string("queue/_quick_fields.html", {"form": form})
+    return _empty_quick_fields_html(name)
+
+
+@functools.cache
+def _empty_quick_fields_html(name: str) -> str:
+    return render_to_string("queue/_quick_fields.html", {"form": FORM_CLASSES[name](prefix=name)})
+
+
+def _stage_form(page, *, data, initial=None) -> forms.StageChangeForm:
+    return forms.StageChangeForm(
+        data,
+        initial=initial,
+        prefix="stage",
+        lead=page.lead,
+        stages=page.stages,
+        questions=page.questions,
+        locations=page.locations,
+        preview_url=reverse("queue:lead_stage", args=[page.lead.pk]),
+    )
+
+
+def _reassign_form(page, *, data):
+    if not page.can_reassign:
+        return None
+    return forms.ReassignForm(
+        data,
+        prefix="reassign",
+        teams=page.reassign_teams,
+        memberships=page.reassign_memberships,
+        initial={"team": page.lead.team_id, "owner": page.lead.owner_id},
+    )
+
+
+def _lead_or_404(request: HttpRequest, lead_id: int) -> Lead:
+    try:
+        return lead_for_action(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+
+
+def _done(request: HttpRequest, lead_id: int, notice: str) -> HttpResponse:
+    if request.htmx:
+        return _render_lead(request, lead_id, notice=notice)
+    messages.success(request, notice)
+    return redirect("queue:lead", lead_id=lead_id)
+
+
+def _failed(request: HttpRequest, lead_id: int, notice: str) -> HttpResponse:
+    if request.htmx:
+        return _render_lead(request, lead_id, notice=notice, notice_tone="error")
+    messages.error(request, notice)
+    return redirect("queue:lead", lead_id=lead_id)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    for name, field_messages in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, field_messages)
+
+
+def _quick_action(request, lead_id, *, action, perform, notice) -> HttpResponse:
+    """Validate the action's form, call its service, and answer with the page (or its
+    body) showing the result, or the form with its field errors."""
+    lead = _lead_or_404(request, lead_id)
+    form = FORM_CLASSES[action](request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            perform(lead, form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return _done(request, lead_id, notice)
+    return _render_lead(request, lead_id, bound={action: form}, open_action=action)
+
+
+@login_required
+@require_POST
+def lead_call_log(request: HttpRequest, lead_id: int) -> HttpResponse:
+    def perform(lead, data):
+        minutes = data.get("duration_minutes")
+        activity_log(
+            lead=lead,
+            kind=ActivityKind.CALL,
+            actor=request.user,
+            direction=data["direction"],
+            outcome=data["outcome"],
+            body=data.get("note", ""),
+            duration_seconds=minutes * 60 if minutes is not None else None,
+            occurred_at=data.get("occurred_at"),
+        )
+
+    return _quick_action(request, lead_id, action="call", perform=perform, notice="Call logged.")
+
+
+@login_required
+@require_POST
+def lead_message_log(request: HttpRequest, lead_id: int) -> HttpResponse:
+    def perform(lead, data):
+        activity_log(
+            lead=lead,
+            kind=data["kind"],
+            actor=request.user,
+            direction=Direction.OUTBOUND,
+            outcome=Outcome.SENT,
+            body=data.get("note", ""),
+            occurred_at=data.get("occurred_at"),
+        )
+
+    return _quick_action(
+        request, lead_id, action="message", perform=perform, notice="Message logged."
+    )
+
+
+@login_required
+@require_POST
+def lead_note_add(request: HttpRequest, lead_id: int) -> HttpResponse:
+    def perform(lead, data):
+        activity_log(lead=lead, kind=ActivityKind.NOTE, actor=request.user, body=data["body"])
+
+    return _quick_action(request, lead_id, action="note", perform=perform, notice="Note added.")
+
+
+@login_required
+@require_POST
+def lead_task_add(request: HttpRequest, lead_id: int) -> HttpResponse:
+    def perform(lead, data):
+        activity_log(
+            lead=lead,
+            kind=ActivityKind.TASK,
+            actor=request.user,
+            assignee=request.user,
+            due_at=data["due_at"],
+            body=data.get("note", ""),
+            details={"task_type": data["task_type"]},
+        )
+
+    label = "Task"
+    if request.POST.get("task-task_type") == forms.TaskType.CALLBACK:
+        label = "Callback"
+    return _quick_action(request, lead_id, action="task", perform=perform, notice=f"{label} set.")
+
+
+@login_required
+@require_POST
+def lead_task_done(request: HttpRequest, lead_id: int, task_id: int) -> HttpResponse:
+    lead = _lead_or_404(request, lead_id)
+    try:
+        task = task_for_action(lead=lead, task_id=task_id)
+    except Activity.DoesNotExist:
+        raise Http404("No such task.") from None
+    task_complete(task=task, actor=request.user)
+    return _done(request, lead_id, "Task done.")
+
+
+@login_required
+@require_POST
+def lead_claim_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(request, lead_id)
+    try:
+        lead_claim(lead=lead, actor=request.user)
+    except ValidationError as error:
+        return _failed(request, lead_id, " ".join(error.messages))
+    except PermissionDenied as error:
+        return _failed(request, lead_id, str(error))
+    return _done(request, lead_id, "You own this lead now.")
+
+
+@login_required
+@require_POST
+def lead_reassign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Managers give a lead to a team and someone in it, with a reason (apps.routing)."""
+    if not user_sees_all_leads(user=request.user):
+        raise PermissionDenied("Only managers reassign leads.")
+    try:
+        page = lead_page_get(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    form = _reassign_form(page, data=request.POST)
+    if form is not None and form.is_valid():
+        owner_id = form.cleaned_data["owner"]
+        try:
+            lead_reassign(
+                lead=page.lead,
+                team=form.teams[form.cleaned_data["team"]],
+                owner=form.users[owner_id] if owner_id else None,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return _done(request, lead_id, "Lead reassigned.")
+    return _render_lead(request, lead_id, bound={"reassign": form}, open_action="assign")
+
+
+@login_required
+@require_POST
+def lead_stage(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Move the lead's stage. A stage that asks questions shows them first: with htmx as
+    soon as it is chosen (`preview`), without JS after a first submit."""
+    try:
+        page = lead_page_get(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    form = _stage_form(page, data=request.POST)
+    if request.POST.get("preview") or (
+        form.chosen is not None and form.needs_details and not form.details_were_shown
+    ):
+        # Show the chosen stage's questions, keeping what was typed, without errors yet.
+        form = _stage_form(page, data=None, initial=_initial_from(form))
+        if request.htmx and request.POST.get("preview"):
+            return render(
+                request,
+                "queue/lead_detail.html#stage_form",
+                {"stage_form": form, "lead": page.lead},
+            )
+        return _render_lead(request, lead_id, bound={"stage": form}, open_action="stage")
+    if form.is_valid():
+        try:
+            lead_stage_change(lead=page.lead, actor=request.user, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return _done(request, lead_id, f"Moved to {form.chosen.name}.")
+    return _render_lead(request, lead_id, bound={"stage": form}, open_action="stage")
+
+
+def _initial_from(form: forms.StageChangeForm) -> dict:
+    return {
+        name: form.data.get(form.add_prefix(name))
+        for name in form.fields
+        if form.data.get(form.add_prefix(name)) not in (None, "") and name != "shown_for"
+    }
+
+
+@login_required
+@require_POST
+def lead_merge_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Merge another lead (posted as `duplicate`, an id) into this one."""
+    survivor = _lead_or_404(request, lead_id)
+    try:
+        duplicate = lead_visible_to(user=request.user).get(
+            pk=int(request.POST.get("duplicate", ""))
+        )
+    except (ValueError, Lead.DoesNotExist):
+        raise Http404("No such lead.") from None
+    try:
+        lead_merge(survivor=survivor, duplicate=duplicate, actor=request.user)
+    except ValidationError as error:
+        return _failed(request, lead_id, " ".join(error.messages))
+    return _done(request, lead_id, f"Lead #{duplicate.pk} merged into this lead.")
+
+
+@login_required
+@require_POST
+def lead_merge_undo_view(request: HttpRequest, lead_id: int, merge_id: int) -> HttpResponse:
+    _lead_or_404(request, lead_id)
+    try:
+        merge = merge_for_action(user=request.user, merge_id=merge_id)
+    except LeadMerge.DoesNotExist:
+        raise Http404("No such merge.") from None
+    if lead_id not in (merge.survivor_id, merge.duplicate_id):
+        raise Http404("No such merge.")
+    try:
+        lead_merge_undo(merge=merge, actor=request.user)
+    except ValidationError as error:
+        return _failed(request, lead_id, " ".join(error.messages))
+    return _done(request, lead_id, f"Merge undone: lead #{merge.duplicate_id} is on its own again.")

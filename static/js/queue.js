@@ -1,0 +1,109 @@
+/* The queue page: keyboard shortcuts, a selection that survives the 10-second refresh,
+   and a quiet highlight (and screen-reader note) when new work arrives. */
+(function () {
+  "use strict";
+
+  var selectedId = null;
+  var knownRows = null;
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#queue-list tr.queue-row"));
+  }
+
+  function select(row) {
+    rows().forEach(function (r) { r.classList.remove("is-selected"); });
+    if (!row) { selectedId = null; return; }
+    row.classList.add("is-selected");
+    selectedId = row.id;
+    var link = row.querySelector("a.row-link");
+    if (link) link.focus({ preventScroll: false });
+  }
+
+  function move(step) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.findIndex(function (r) { return r.id === selectedId; });
+    index = index === -1 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + step));
+    select(all[index]);
+  }
+
+  function setScope(value) {
+    var scope = document.getElementById("id_scope");
+    if (!scope || !scope.querySelector('option[value="' + value + '"]')) return;
+    scope.value = value;
+    scope.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function isTyping(target) {
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    var help = document.getElementById("shortcuts-help");
+    switch (event.key) {
+      case "/":
+        event.preventDefault();
+        document.getElementById("id_q").focus();
+        break;
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "o":
+      case "Enter": {
+        var row = selectedId && document.getElementById(selectedId);
+        var link = row && row.querySelector("a.row-link");
+        if (link) { event.preventDefault(); window.location.href = link.href; }
+        break;
+      }
+      case "m": setScope("mine"); break;
+      case "u": setScope("unassigned"); break;
+      case "a": setScope("all"); break;
+      case "r":
+        if (window.htmx) window.htmx.trigger(document.body, "queue-refresh");
+        break;
+      case "?":
+        if (help) help.open = !help.open;
+        break;
+      default:
+        return;
+    }
+  });
+
+  // A click on a row (not only on its name) opens the lead.
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest("#queue-list tr.queue-row");
+    if (!row || event.target.closest("a, button, input, select")) return;
+    var link = row.querySelector("a.row-link");
+    if (link) window.location.href = link.href;
+  });
+
+  function rowIds() {
+    return rows().map(function (r) { return r.id; });
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "queue-list") knownRows = rowIds();
+  });
+
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (!document.getElementById("queue-list")) return;
+    if (knownRows) {
+      var fresh = rows().filter(function (r) { return knownRows.indexOf(r.id) === -1; });
+      fresh.forEach(function (r) { r.classList.add("is-new"); });
+      var announcer = document.getElementById("queue-announcer");
+      if (announcer && fresh.length) {
+        announcer.textContent = fresh.length === 1 ? "1 new item in the queue." : fresh.length + " new items in the queue.";
+      }
+    }
+    knownRows = null;
+    if (selectedId) {
+      var again = document.getElementById(selectedId);
+      if (again) again.classList.add("is-selected");
+    }
+  });
+})();

@@ -1,0 +1,420 @@
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.choices import Role
+from apps.leads.choices import Channel, LeadType, Urgency
+from apps.pipeline.selectors import stage_get_by_slug
+from apps.queue.selectors import QueueCursor
+from tests.factories import (
+    ActivityFactory,
+    LocationFactory,
+    PersonFactory,
+    ReferralSourceFactory,
+    ServiceLineFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("queue:index")
+
+
+def rows(response) -> list[str]:
+    """The queue's rows in order, as "lead-<id>" / "task-<id>"."""
+    return re.findall(r'<tr id="queue-((?:lead|task)-\d+)"', response.content.decode())
+
+
+def lead_row(lead) -> str:
+    return f"lead-{lead.pk}"
+
+
+def task(lead, user, *, due_in, **fields):
+    return ActivityFactory(
+        lead=lead,
+        kind="task",
+        assignee=user,
+        author=user,
+        due_at=timezone.now() + dt.timedelta(minutes=due_in),
+        **fields,
+    )
+
+
+def test_coordinator_lands_on_the_queue_after_login(logged_in, coordinator):
+    response = logged_in(coordinator).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE
+
+
+def test_manager_keeps_the_home_page(logged_in, manager):
+    assert logged_in(manager).get(reverse("home")).status_code == 200
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_queue_shows_my_leads_and_unclaimed_leads_of_my_teams_only(
+    logged_in, coordinator, colleague, team, other_team, routed_lead
+):
+    mine = routed_lead(team=team, owner=coordinator)
+    unclaimed = routed_lead(team=team)
+    colleagues = routed_lead(team=team, owner=colleague)
+    other_teams = routed_lead(team=other_team)
+
+    shown = rows(logged_in(coordinator).get(QUEUE))
+
+    assert lead_row(mine) in shown
+    assert lead_row(unclaimed) in shown
+    assert lead_row(colleagues) not in shown
+    assert lead_row(other_teams) not in shown
+
+
+def test_breached_first_then_by_time_left_then_leads_already_answered(
+    logged_in, coordinator, team, routed_lead
+):
+    later = routed_lead(team=team, owner=coordinator, due_in=90)
+    answered = routed_lead(
+        team=team, owner=coordinator, due_in=-300, first_response_at=timezone.now()
+    )
+    breached = routed_lead(team=team, owner=coordinator, due_in=-5)
+    sooner = routed_lead(team=team, due_in=10)
+
+    shown = rows(logged_in(coordinator).get(QUEUE))
+
+    assert shown == [lead_row(breached), lead_row(sooner), lead_row(later), lead_row(answered)]
+
+
+def test_countdown_is_coloured_by_the_state_of_the_clock(logged_in, coordinator, team, routed_lead):
+    breached = routed_lead(team=team, owner=coordinator, due_in=-5)
+    on_time = routed_lead(team=team, owner=coordinator, due_in=600)
+    html = logged_in(coordinator).get(QUEUE).content.decode()
+
+    assert re.search(rf'id="queue-lead-{breached.pk}" class="queue-row row-breached', html)
+    assert re.search(rf'id="queue-lead-{on_time.pk}" class="queue-row row-on_time', html)
+    assert "Breached 5:0" in html  # "Breached 5:00 ago", give or take a second
+
+
+def test_my_due_tasks_and_callbacks_are_in_the_same_list_by_due_time(
+    logged_in, coordinator, team, routed_lead
+):
+    first = routed_lead(team=team, owner=coordinator, due_in=5)
+    last = routed_lead(team=team, owner=coordinator, due_in=120)
+    answered = routed_lead(team=team, owner=coordinator, first_response_at=timezone.now())
+    callback = task(answered, coordinator, due_in=30, details={"task_type": "callback"})
+
+    response = logged_in(coordinator).get(QUEUE)
+
+    assert rows(response) == [
+        lead_row(first),
+        f"task-{callback.pk}",
+        lead_row(last),
+        lead_row(answered),
+    ]
+    assert "Callback" in response.content.decode()
+
+
+def test_tasks_done_due_another_day_or_someone_elses_are_not_listed(
+    logged_in, coordinator, colleague, team, routed_lead
+):
+    lead = routed_lead(team=team, owner=coordinator)
+    done = task(lead, coordinator, due_in=-10, completed_at=timezone.now())
+    next_week = task(lead, coordinator, due_in=7 * 24 * 60)
+    colleagues = task(lead, colleague, due_in=-10)
+
+    shown = rows(logged_in(coordinator).get(QUEUE))
+
+    for hidden in (done, next_week, colleagues):
+        assert f"task-{hidden.pk}" not in shown
+
+
+@pytest.mark.parametrize(
+    "stage_slug", ["scheduled", "not-ready", "completed", "disqualified", "referred-elsewhere"]
+)
+def test_leads_handed_off_nurtured_or_closed_leave_the_queue(
+    logged_in, coordinator, team, routed_lead, stage_slug
+):
+    stage = stage_get_by_slug(stage_slug)
+    closed_at = timezone.now() if stage.is_closed else None
+    lead = routed_lead(team=team, owner=coordinator, stage=stage, closed_at=closed_at)
+
+    assert lead_row(lead) not in rows(logged_in(coordinator).get(QUEUE))
+
+
+@pytest.mark.parametrize(
+    ("param", "matching", "other"),
+    [
+        ("urgency", {"urgency": Urgency.URGENT}, {"urgency": Urgency.ROUTINE}),
+        ("lead_type", {"lead_type": LeadType.CAREGIVER}, {"lead_type": LeadType.PATIENT}),
+        ("channel", {"channel": Channel.PHONE}, {"channel": Channel.WEB_FORM}),
+    ],
+)
+def test_filters_by_code(logged_in, coordinator, team, routed_lead, param, matching, other):
+    wanted = routed_lead(team=team, owner=coordinator, **matching)
+    unwanted = routed_lead(team=team, owner=coordinator, **other)
+
+    shown = rows(logged_in(coordinator).get(QUEUE, {param: next(iter(matching.values()))}))
+
+    assert shown == [lead_row(wanted)]
+    assert lead_row(unwanted) not in shown
+
+
+@pytest.mark.parametrize("param", ["service_line", "location", "stage"])
+def test_filters_by_id(logged_in, coordinator, team, routed_lead, param):
+    values = {
+        "service_line": (ServiceLineFactory(slug="bariatrics"), ServiceLineFactory(slug="imaging")),
+        "location": (LocationFactory(slug="north"), LocationFactory(slug="south")),
+        "stage": (stage_get_by_slug("contacted"), stage_get_by_slug("new")),
+    }[param]
+    wanted = routed_lead(team=team, owner=coordinator, **{param: values[0]})
+    routed_lead(team=team, owner=coordinator, **{param: values[1]})
+
+    shown = rows(logged_in(coordinator).get(QUEUE, {param: values[0].pk}))
+
+    assert shown == [lead_row(wanted)]
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ("mine", {"mine"}),
+        ("unassigned", {"unclaimed"}),
+        ("teams", {"mine", "unclaimed", "colleagues"}),
+        ("all", {"mine", "unclaimed"}),
+    ],
+)
+def test_scopes(logged_in, coordinator, colleague, team, routed_lead, scope, expected):
+    leads = {
+        "mine": routed_lead(team=team, owner=coordinator),
+        "unclaimed": routed_lead(team=team),
+        "colleagues": routed_lead(team=team, owner=colleague),
+    }
+
+    shown = set(rows(logged_in(coordinator).get(QUEUE, {"scope": scope})))
+
+    assert shown == {lead_row(leads[name]) for name in expected}
+
+
+def test_a_lead_claimed_by_a_colleague_drops_out_of_my_queue(
+    logged_in, coordinator, colleague, team, routed_lead
+):
+    lead = routed_lead(team=team)
+    client = logged_in(coordinator)
+    assert lead_row(lead) in rows(client.get(QUEUE, HTTP_HX_REQUEST="true"))
+
+    lead.owner = colleague
+    lead.save(update_fields=["owner"])
+
+    assert lead_row(lead) not in rows(client.get(QUEUE, HTTP_HX_REQUEST="true"))
+
+
+@pytest.mark.parametrize(
+    "typed", ["(312) 555-0188", "312.555.0188", "+1 312 555 0188", "3125550188"]
+)
+def test_search_finds_a_phone_typed_in_any_format(logged_in, coordinator, team, routed_lead, typed):
+    wanted = routed_lead(team=team, owner=coordinator, person=PersonFactory(phone="+13125550188"))
+    routed_lead(team=team, owner=coordinator, person=PersonFactory(phone="+13125550199"))
+
+    response = logged_in(coordinator).post(QUEUE, {"q": typed})
+
+    assert response.status_code == 200
+    assert rows(response) == [lead_row(wanted)]
+
+
+@pytest.mark.parametrize("typed", ["Ana.Rivera@Example.com", "rivera", "ana rivera", "Rivera, Ana"])
+def test_search_finds_an_email_in_any_case_or_a_name(
+    logged_in, coordinator, team, routed_lead, typed
+):
+    ana = PersonFactory(first_name="Ana", last_name="Rivera", email="ana.rivera@example.com")
+    wanted = routed_lead(team=team, owner=coordinator, person=ana)
+    routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name="Okafor"))
+
+    assert rows(logged_in(coordinator).post(QUEUE, {"q": typed})) == [lead_row(wanted)]
+
+
+def test_a_search_is_posted_and_never_put_in_the_url(logged_in, coordinator):
+    response = logged_in(coordinator).post(QUEUE, {"q": "Rivera", "urgency": "urgent"})
+    assert response.status_code == 200
+    assert "Rivera" not in response.get("Location", "")
+
+
+def test_filters_without_a_search_redirect_to_a_bookmarkable_url(logged_in, coordinator):
+    response = logged_in(coordinator).post(QUEUE, {"urgency": "urgent", "q": ""})
+    assert response.status_code == 302
+    assert response["Location"] == f"{QUEUE}?urgency=urgent"
+
+
+def test_htmx_gets_the_list_fragment_only(logged_in, coordinator, team, routed_lead):
+    lead = routed_lead(team=team, owner=coordinator)
+    response = logged_in(coordinator).post(QUEUE, {}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="queue-list"')
+    assert "<html" not in html
+    assert lead_row(lead) in rows(response)
+
+
+def test_the_list_polls_itself_well_within_15_seconds(logged_in, coordinator):
+    html = logged_in(coordinator).get(QUEUE).content.decode()
+    queue_list = html[html.index('<section id="queue-list"') :]
+    assert re.search(r'hx-trigger="every (\d+)s', queue_list).group(1) in {"5", "10"}
+
+
+def test_paging_walks_the_whole_queue_once_in_order_without_counting(
+    logged_in, coordinator, team, routed_lead, django_assert_max_num_queries
+):
+    leads = [routed_lead(team=team, owner=coordinator, due_in=minutes) for minutes in range(-6, 6)]
+    leads += [routed_lead(team=team, due_in=7, first_response_at=timezone.now()) for _ in range(3)]
+    client = logged_in(coordinator)
+    seen, after = [], ""
+    for _ in range(10):
+        response = client.post(QUEUE, {"size": 5, "after": after}, HTTP_HX_REQUEST="true")
+        seen += rows(response)
+        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
+        if not match:
+            break
+        after = match.group(1)
+
+    assert seen == [lead_row(lead) for lead in leads]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(QUEUE, {"size": 5})
+    assert not any(
+        "COUNT(" in query["sql"].upper() and "leads_lead" in query["sql"]
+        for query in queries.captured_queries
+    )
+
+
+def test_a_cursor_that_is_not_one_shows_the_first_page(logged_in, coordinator, team, routed_lead):
+    lead = routed_lead(team=team, owner=coordinator)
+    response = logged_in(coordinator).get(QUEUE, {"after": "not-a-cursor!"})
+    assert rows(response) == [lead_row(lead)]
+
+
+def test_cursor_round_trips():
+    cursor = QueueCursor(1, timezone.now().replace(microsecond=0), 0, 42)
+    assert QueueCursor.decode(cursor.encode()) == cursor
+    assert QueueCursor.decode(QueueCursor(1, None, 0, 7).encode()) == QueueCursor(1, None, 0, 7)
+
+
+def test_manager_sees_unclaimed_leads_of_every_team(
+    logged_in, manager, team, other_team, routed_lead
+):
+    leads = [routed_lead(team=team), routed_lead(team=other_team)]
+    shown = rows(logged_in(manager).get(QUEUE))
+    assert shown == [lead_row(lead) for lead in leads]
+
+
+def test_liaison_without_a_team_sees_only_leads_they_own(logged_in, team, routed_lead):
+    liaison = UserFactory(username="lee", roles=[Role.LIAISON])
+    own = routed_lead(team=team, owner=liaison)
+    routed_lead(team=team, referral_source=ReferralSourceFactory(owning_liaison=liaison))
+
+    response = logged_in(liaison).get(QUEUE)
+
+    assert rows(response) == [lead_row(own)]
+    assert 'value="unassigned"' not in response.content.decode()
+
+
+def _fill_queue(*, team, coordinator, routed_lead, leads: int, tasks: int):
+    made = [
+        routed_lead(
+            team=team,
+            owner=coordinator if n % 2 else None,
+            due_in=n - leads // 2,
+            first_response_at=timezone.now() if n % 5 == 0 else None,
+            service_line=ServiceLineFactory(slug=f"line-{n % 3}"),
+            location=LocationFactory(slug=f"site-{n % 2}"),
+        )
+        for n in range(leads)
+    ]
+    for n in range(tasks):
+        task(made[n], coordinator, due_in=n)
+
+
+# The queue page's query budget: session, user, role groups, team ids, the merged page,
+# the leads of the page, the service line and location filter lists (stages come from
+# the process's cache), and the alert badge of the top bar.
+QUEUE_PAGE_QUERIES = 9
+# The polled fragment: no filter lists, no top bar.
+QUEUE_FRAGMENT_QUERIES = 6
+
+
+@pytest.mark.parametrize(("leads", "tasks", "size"), [(3, 1, 50), (40, 6, 200)])
+def test_queue_page_runs_a_fixed_number_of_queries(
+    logged_in, coordinator, team, routed_lead, django_assert_num_queries, leads, tasks, size
+):
+    _fill_queue(
+        team=team, coordinator=coordinator, routed_lead=routed_lead, leads=leads, tasks=tasks
+    )
+    client = logged_in(coordinator)
+
+    with django_assert_num_queries(QUEUE_PAGE_QUERIES):
+        response = client.get(QUEUE, {"size": size})
+    assert len(rows(response)) == leads + tasks
+
+    with django_assert_num_queries(QUEUE_FRAGMENT_QUERIES):
+        client.post(QUEUE, {"size": size}, HTTP_HX_REQUEST="true")
+
+
+def test_another_team_member_is_still_scoped_to_their_own_teams(
+    logged_in, other_team, routed_lead, team
+):
+    cardio = UserFactory(username="casey", roles=[Role.INTAKE_COORDINATOR])
+    TeamMembershipFactory(team=other_team, user=cardio)
+    theirs = routed_lead(team=other_team)
+    routed_lead(team=team)
+
+    assert rows(logged_in(cardio).get(QUEUE)) == [lead_row(theirs)]
+
+
+def test_a_bad_filter_value_drops_that_filter_only(logged_in, coordinator, team, routed_lead):
+    urgent = routed_lead(team=team, owner=coordinator, urgency=Urgency.URGENT)
+    routed_lead(team=team, owner=coordinator, urgency=Urgency.ROUTINE)
+    response = logged_in(coordinator).get(QUEUE, {"scope": "everyone", "urgency": "urgent"})
+    assert rows(response) == [lead_row(urgent)]
+
+
+def test_a_search_typed_into_the_url_is_ignored(logged_in, coordinator, team, routed_lead):
+    leads = [
+        routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name=name))
+        for name in ("Rivera", "Okafor")
+    ]
+    shown = rows(logged_in(coordinator).get(QUEUE, {"q": "Rivera"}))
+    assert shown == [lead_row(lead) for lead in leads]
+
+
+def test_paging_through_leads_and_tasks_with_equal_due_times_loses_nothing(
+    logged_in, coordinator, team, routed_lead
+):
+    due = timezone.now() + dt.timedelta(minutes=30)
+    leads = [routed_lead(team=team, owner=coordinator, due_in=30) for _ in range(4)]
+    for lead in leads:
+        lead.sla_due_at = due
+        lead.save(update_fields=["sla_due_at"])
+    answered = routed_lead(team=team, owner=coordinator, first_response_at=timezone.now())
+    for _ in range(3):
+        ActivityFactory(lead=answered, kind="task", assignee=coordinator, due_at=due)
+    no_clock = routed_lead(team=team, owner=coordinator, first_response_at=timezone.now())
+    no_clock.sla_due_at = None
+    no_clock.save(update_fields=["sla_due_at"])
+    client = logged_in(coordinator)
+    everything = rows(client.post(QUEUE, {"size": 50}, HTTP_HX_REQUEST="true"))
+
+    seen, after = [], ""
+    for _ in range(20):
+        response = client.post(QUEUE, {"size": 5, "after": after}, HTTP_HX_REQUEST="true")
+        seen += rows(response)
+        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
+        if not match:
+            break
+        after = match.group(1)
+
+    assert len(everything) == 9
+    assert seen == everything
