@@ -1,0 +1,203 @@
+"""The dashboards' rollup: one narrow row per lead, kept by Celery beat.
+
+Counting "leads that reached Qualified" means replaying every lead's stage changes; over
+a million leads that join took 15 s, far from a page. The refresh task does the replay
+once per changed lead and stores the answer here, next to the columns the dashboards
+filter and group by, so every panel is one aggregate over this table.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from apps.leads.choices import LostReason
+
+# The order of DailyCounts.lost: every reason code, then leads lost without one.
+LOST_REASON_CODES = (*LostReason.values, "")
+
+
+class LeadFact(models.Model):
+    """One lead as the dashboards count it, as of the last refresh.
+
+    Ids are copied rather than foreign keys: the row is derived data, rewritten by the
+    refresh, and must never hold up a change to a lead, a team or a service line.
+    Merged duplicates have no row (they are the same inquiry as their survivor).
+    """
+
+    lead = models.OneToOneField(
+        "leads.Lead",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="dashboard_fact",
+    )
+    created_at = models.DateTimeField()
+    # The day the lead came in, in the hospital's reporting time zone (settings.TIME_ZONE).
+    created_on = models.DateField()
+    service_line_id = models.BigIntegerField()
+    location_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=20)
+    lead_type = models.CharField(max_length=20)
+    referral_source_id = models.BigIntegerField(null=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    team_id = models.BigIntegerField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    stage_id = models.BigIntegerField()
+    stage_kind = models.CharField(max_length=10)
+    stage_entered_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True)
+    lost_reason = models.CharField(max_length=30, blank=True)
+    # The position of the furthest open or won stage the lead ever reached, replayed from
+    # its stage changes and at least the first stage: the funnel counts a lead at every
+    # stage up to this one, even if it is lost now.
+    furthest_position = models.PositiveSmallIntegerField(default=0)
+    first_response_at = models.DateTimeField(null=True)
+    # first_response_at - created_at in whole seconds, kept so percentiles sort integers.
+    response_seconds = models.IntegerField(null=True)
+    sla_due_at = models.DateTimeField(null=True)
+    appointment_at = models.DateTimeField(null=True)
+    referral_feedback_sent_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            # Every panel scans one period; the drill-down lists page newest first on it.
+            models.Index(fields=["created_at", "lead"], name="dash_fact_created_idx"),
+            # The daily counts are rebuilt a day at a time.
+            models.Index(fields=["created_on"], name="dash_fact_day_idx"),
+            # The referral panel reads referred leads only, a third of the table, from
+            # this index alone (no heap visits), in source order for its grouping.
+            models.Index(
+                fields=["referral_source_id", "created_at"],
+                include=[
+                    "service_line_id",
+                    "location_id",
+                    "channel",
+                    "lead_type",
+                    "stage_id",
+                    "stage_kind",
+                    "lost_reason",
+                    "furthest_position",
+                    "appointment_at",
+                    "referral_feedback_sent_at",
+                ],
+                condition=Q(referral_source_id__isnull=False),
+                name="dash_fact_source_idx",
+            ),
+            # Exact medians and 90th percentiles of the time to first response sort a
+            # million values per grouping; read in order from these, the sorts find them
+            # sorted already and cost a single pass (PostgreSQL checks for that).
+            *(
+                models.Index(
+                    fields=[*group, "response_seconds"],
+                    include=[
+                        "created_at",
+                        "service_line_id",
+                        "location_id",
+                        "channel",
+                        "lead_type",
+                        "referral_source_id",
+                    ],
+                    condition=Q(response_seconds__isnull=False),
+                    name=f"dash_fact_response_{name}_idx",
+                )
+                for name, group in (("all", []), ("team", ["team_id"]), ("owner", ["owner_id"]))
+            ),
+            # Drop-off reads open leads only (about a third), from this index alone, in
+            # stage order and by time entered, so its medians find their input sorted.
+            models.Index(
+                fields=["stage_id", "stage_entered_at"],
+                include=[
+                    "created_at",
+                    "service_line_id",
+                    "location_id",
+                    "channel",
+                    "lead_type",
+                    "referral_source_id",
+                ],
+                condition=Q(closed_at__isnull=True),
+                name="dash_fact_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dashboard fact of lead #{self.lead_id}"
+
+
+class DailyCounts(models.Model):
+    """Leads per day and dimension, how many reached each funnel stage and how many were
+    lost for each reason: what the funnel, trends, channel quality and lost reasons sum.
+
+    A million leads fall into about 150,000 of these rows, so a year of them sums in a
+    fraction of the time the per-lead rows take. Rebuilt day by day from LeadFact in the
+    same transaction, so both always agree. No referral source here: a filter by source
+    reads that source's few LeadFact rows instead.
+    """
+
+    day = models.DateField()
+    service_line_id = models.BigIntegerField()
+    location_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=20)
+    lead_type = models.CharField(max_length=20)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    leads = models.PositiveIntegerField()
+    # reached[i]: leads whose furthest stage is at or past the i-th funnel stage, in the
+    # order of FactsRefresh.funnel_positions (the funnel as it was when these were counted).
+    reached = ArrayField(models.PositiveIntegerField())
+    # lost[j]: leads now in a lost stage with the j-th reason of FactsRefresh.lost_reasons.
+    lost = ArrayField(models.PositiveIntegerField(), default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="dash_daily_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.leads} leads on {self.day}"
+
+
+class DailyLineCounts(models.Model):
+    """DailyCounts summed over location and lead type: about a sixth of its rows, which is
+    all the panels read when neither of those two filters is chosen."""
+
+    day = models.DateField()
+    service_line_id = models.BigIntegerField()
+    channel = models.CharField(max_length=20)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    leads = models.PositiveIntegerField()
+    reached = ArrayField(models.PositiveIntegerField())
+    lost = ArrayField(models.PositiveIntegerField(), default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="dash_daily_line_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.leads} leads on {self.day}"
+
+
+class FactsRefresh(models.Model):
+    """The single bookkeeping row of the rollup: how fresh it is and where the next
+    refresh starts reading.
+
+    Two watermarks per table are kept: a refresh re-reads everything after the one of
+    the run before last, so a transaction that committed late (its ids below the last
+    watermark) is still picked up by the next run.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+    activity_watermark = models.BigIntegerField(default=0)
+    previous_activity_watermark = models.BigIntegerField(default=0)
+    lead_watermark = models.BigIntegerField(default=0)
+    previous_lead_watermark = models.BigIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    # The positions of the funnel stages DailyCounts.reached is counted against; when the
+    # pipeline changes, the counts are rebuilt and the panels read LeadFact meanwhile.
+    funnel_positions = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    lost_reasons = ArrayField(models.CharField(max_length=30, blank=True), default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="dash_facts_refresh_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dashboards refreshed at {self.refreshed_at}"
