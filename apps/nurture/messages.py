@@ -1,0 +1,109 @@
+"""The email and the text message one nurture step sends, and its unsubscribe link.
+
+Only the merge fields of apps.nurture.merge_fields reach a message: never the lead's
+condition, payer or message. The unsubscribe link carries a signed send id and nothing
+else (no email address, no name).
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from apps.leads.models import Lead
+from apps.nurture.merge_fields import merge_fields_render
+from apps.nurture.models import NurtureSend, NurtureTrack
+from apps.people.models import ConsentPurpose
+
+UNSUBSCRIBE_SALT = "apps.nurture.unsubscribe"
+SMS_OPT_OUT_LINE = "Reply STOP to opt out."
+
+
+def unsubscribe_token(*, send_id: int) -> str:
+    return signing.dumps(send_id, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_send_id(*, token: str) -> int:
+    """The send an unsubscribe token was made for; raises signing.BadSignature when the
+    token was not made by us (tampered, truncated, another salt)."""
+    value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise signing.BadSignature("Not an unsubscribe token.")
+    return value
+
+
+def unsubscribe_url(*, send_id: int) -> str:
+    path = reverse("nurture:unsubscribe", args=[unsubscribe_token(send_id=send_id)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def merge_values(*, lead: Lead, track: NurtureTrack) -> dict[str, str]:
+    """The values of the safe merge fields for one lead (needs person, service_line,
+    location and owner loaded)."""
+    owner = lead.owner
+    location = lead.location
+    coordinator_phone = ""
+    if owner is not None and owner.phone:
+        coordinator_phone = owner.phone.as_national
+    elif location is not None:
+        coordinator_phone = location.phone
+    return {
+        "first_name": lead.person.first_name,
+        "service_line": lead.service_line.name,
+        "location": location.name if location else "",
+        # A login name is not how staff introduce themselves to patients.
+        "coordinator_name": (owner.get_full_name() if owner else "") or "our intake team",
+        "coordinator_phone": coordinator_phone,
+        "scheduling_link": track.scheduling_link or settings.NURTURE_SCHEDULING_URL,
+    }
+
+
+def message_id(*, send_id: int) -> str:
+    """The same Message-ID for every attempt at one send, so a mail client or server
+    that sees a message twice (a resend after a crash) can tell it is one message."""
+    domain = urlsplit(settings.SITE_URL).hostname or "leadcrm.invalid"
+    return f"<nurture-send-{send_id}@{domain}>"
+
+
+def email_build(*, send: NurtureSend) -> EmailMultiAlternatives:
+    """The email of one send (step, enrollment, track and lead loaded), with the
+    one-click unsubscribe headers of RFC 8058."""
+    enrollment = send.enrollment
+    lead, track, step = enrollment.lead, enrollment.track, send.step
+    values = merge_values(lead=lead, track=track)
+    link = unsubscribe_url(send_id=send.pk)
+    context = {
+        "text": merge_fields_render(step.body, values),
+        "unsubscribe_url": link,
+        "is_marketing": track.purpose == ConsentPurpose.MARKETING,
+        "location": values["location"],
+    }
+    headers = {
+        "List-Unsubscribe": f"<{link}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Message-ID": message_id(send_id=send.pk),
+        "Auto-Submitted": "auto-generated",
+    }
+    reply_to = [lead.owner.email] if lead.owner and lead.owner.email else None
+    message = EmailMultiAlternatives(
+        subject=merge_fields_render(step.subject, values),
+        body=render_to_string("emails/nurture/message.txt", context),
+        from_email=settings.NURTURE_FROM_EMAIL,
+        to=[lead.person.email],
+        reply_to=reply_to,
+        headers=headers,
+    )
+    message.attach_alternative(
+        render_to_string("emails/nurture/message.html", context), "text/html"
+    )
+    return message
+
+
+def sms_text(*, send: NurtureSend) -> str:
+    """The text message of one send, ending with how to opt out."""
+    enrollment = send.enrollment
+    values = merge_values(lead=enrollment.lead, track=enrollment.track)
+    return f"{merge_fields_render(send.step.body, values).strip()} {SMS_OPT_OUT_LINE}"

@@ -1,0 +1,305 @@
+"""Nurture pages: managers build tracks and see failed messages; staff put a lead on a
+track or take it off; people unsubscribe; the SMS provider posts replies.
+
+htmx requests get the changed fragment (a partial of the same template); plain
+requests get the whole page or a redirect.
+"""
+
+import base64
+import hashlib
+import hmac
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signing import BadSignature
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.choices import Role
+from apps.accounts.selectors import user_has_role
+from apps.leads.models import Lead
+from apps.nurture import delivery, replies, selectors, services
+from apps.nurture.forms import EnrollForm, NurtureTrackForm, StepFormSet, step_formset_steps
+from apps.nurture.messages import unsubscribe_send_id
+from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
+
+MANAGER_ROLES = {Role.MANAGER, Role.ADMIN}
+STEP_PREFIX = "steps"
+MAX_STEPS = 30
+
+
+def manager_required(view):
+    """Signed-in managers and admins only; anyone else is refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not user_has_role(user=request.user, roles=MANAGER_ROLES):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- Tracks (managers) --------------------------------------------------------------
+
+
+@manager_required
+def track_list(request: HttpRequest) -> HttpResponse:
+    template = "nurture/track_list.html#track-table" if request.htmx else "nurture/track_list.html"
+    context = {"tracks": selectors.track_list(), "quiet_hours": settings.NURTURE_QUIET_HOURS}
+    return render(request, template, context)
+
+
+@manager_required
+def track_create(request: HttpRequest) -> HttpResponse:
+    return _track_form_page(request, track=None)
+
+
+@manager_required
+def track_edit(request: HttpRequest, track_id: int) -> HttpResponse:
+    try:
+        track = selectors.track_get(track_id=track_id)
+    except NurtureTrack.DoesNotExist:
+        raise Http404("No such track.") from None
+    return _track_form_page(request, track=track)
+
+
+def _track_form_page(request: HttpRequest, *, track: NurtureTrack | None) -> HttpResponse:
+    instance = track or NurtureTrack()
+    form = NurtureTrackForm(request.POST or None, instance=instance)
+    formset = StepFormSet(request.POST or None, instance=instance, prefix=STEP_PREFIX)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        steps, removed = step_formset_steps(formset)
+        try:
+            saved = services.nurture_track_save(
+                track=form.save(commit=False),
+                steps=steps,
+                removed_steps=removed,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _errors_attach(form=form, formset=formset, error=exc)
+        else:
+            messages.success(request, f"Track “{saved.name}” saved.")
+            return redirect("nurture:track_list")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "formset": formset, "track": track}
+    return render(request, "nurture/track_form.html", context, status=status)
+
+
+def _errors_attach(*, form, formset, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            if field == "steps" or field not in form.fields:
+                formset._non_form_errors = formset.error_class(
+                    [message for item in field_errors for message in item.messages]
+                )
+            else:
+                form.add_error(field, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+@manager_required
+def step_form_row(request: HttpRequest) -> HttpResponse:
+    """htmx: one more empty step row, and the formset's form count raised by one."""
+    try:
+        index = int(request.GET.get(f"{STEP_PREFIX}-TOTAL_FORMS", ""))
+    except ValueError:
+        return HttpResponse("Missing step count.", status=400)
+    if not 0 <= index < MAX_STEPS:
+        return HttpResponse(f"A track has at most {MAX_STEPS} steps.", status=400)
+    formset = StepFormSet(instance=NurtureTrack(), prefix=STEP_PREFIX)
+    form = formset.form(
+        auto_id=formset.auto_id,
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+        renderer=formset.renderer,
+    )
+    formset.add_fields(form, index)
+    return render(
+        request,
+        "nurture/track_form.html#step-row",
+        {"step_form": form, "position": index + 1, "total_forms": index + 1, "new_row": True},
+    )
+
+
+@manager_required
+@require_POST
+def track_toggle(request: HttpRequest, track_id: int) -> HttpResponse:
+    track = get_object_or_404(NurtureTrack, pk=track_id)
+    try:
+        services.nurture_track_set_active(
+            track=track, is_active=not track.is_active, actor=request.user
+        )
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(exc.messages), status=400)
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return render(
+            request, "nurture/track_list.html#track-table", {"tracks": selectors.track_list()}
+        )
+    return redirect("nurture:track_list")
+
+
+@manager_required
+def failed_sends(request: HttpRequest) -> HttpResponse:
+    """Messages that could not be sent after every retry."""
+    return render(request, "nurture/failed_sends.html", {"sends": selectors.failed_send_list()})
+
+
+@manager_required
+@require_POST
+def send_retry(request: HttpRequest, send_id: int) -> HttpResponse:
+    try:
+        send = selectors.failed_send_get(send_id=send_id)
+    except NurtureSend.DoesNotExist:
+        raise Http404("No such failed message.") from None
+    delivery.nurture_send_retry(send=send)
+    messages.success(request, "The message will be sent again within a minute.")
+    return redirect("nurture:failed_sends")
+
+
+# --- A lead's nurture (staff who can see the lead) ----------------------------------
+
+
+def _lead_page(request: HttpRequest, lead_id: int, *, enroll_form=None, status=200):
+    try:
+        lead, enrollments = selectors.lead_nurture_get(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    context = {"lead": lead, "enrollments": enrollments, "enroll_form": enroll_form or EnrollForm()}
+    template = (
+        "nurture/lead_nurture.html#lead-nurture" if request.htmx else "nurture/lead_nurture.html"
+    )
+    return render(request, template, context, status=status)
+
+
+@login_required
+def lead_nurture(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The tracks a lead is or was on, each step's status; enroll or stop by hand."""
+    return _lead_page(request, lead_id)
+
+
+@login_required
+@require_POST
+def lead_enroll(request: HttpRequest, lead_id: int) -> HttpResponse:
+    try:
+        lead, _ = selectors.lead_nurture_get(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    form = EnrollForm(request.POST)
+    if form.is_valid():
+        try:
+            services.nurture_enroll(track=form.cleaned_data["track"], lead=lead, actor=request.user)
+        except ValidationError as exc:
+            form.add_error("track" if "track" in exc.message_dict else None, exc)
+        else:
+            if request.htmx:
+                return _lead_page(request, lead_id)
+            messages.success(request, f"Lead put on “{form.cleaned_data['track'].name}”.")
+            return redirect("nurture:lead", lead_id=lead_id)
+    return _lead_page(request, lead_id, enroll_form=form, status=400)
+
+
+@login_required
+@require_POST
+def enrollment_stop(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+    try:
+        enrollment = selectors.enrollment_get_for_user(
+            user=request.user, enrollment_id=enrollment_id
+        )
+    except NurtureEnrollment.DoesNotExist:
+        raise Http404("No such enrollment.") from None
+    try:
+        services.nurture_enrollment_stop(enrollment=enrollment, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return _lead_page(request, enrollment.lead_id)
+    return redirect("nurture:lead", lead_id=enrollment.lead_id)
+
+
+# --- Unsubscribe (the person, no login) ---------------------------------------------
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    # The token in the address must not leak to other sites or search engines.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@csrf_exempt  # RFC 8058: mail providers POST the one-click unsubscribe without a token
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a page asking to confirm (link scanners open links, so GET changes
+    nothing). POST: unsubscribe at once, from the page or from the mail client's
+    one-click button (body "List-Unsubscribe=One-Click")."""
+    try:
+        send = selectors.send_for_unsubscribe(send_id=unsubscribe_send_id(token=token))
+    except (BadSignature, NurtureSend.DoesNotExist):
+        return _no_referrer(render(request, "nurture/unsubscribe_invalid.html", status=400))
+    context = {"purpose": send.enrollment.track.purpose}
+    if request.method == "POST":
+        replies.nurture_unsubscribe(send=send)
+        return _no_referrer(render(request, "nurture/unsubscribe_done.html", context))
+    return _no_referrer(render(request, "nurture/unsubscribe_confirm.html", context))
+
+
+# --- Inbound SMS (the provider, no login) -------------------------------------------
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _inbound_authentic(request: HttpRequest) -> bool:
+    """A shared secret in X-LeadCRM-Webhook-Secret, or Twilio's request signature."""
+    secret = settings.NURTURE_SMS_INBOUND_SECRET
+    given = request.headers.get("X-LeadCRM-Webhook-Secret", "")
+    if secret and given and hmac.compare_digest(given.encode(), secret.encode()):
+        return True
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if settings.TWILIO_AUTH_TOKEN and signature:
+        expected = twilio_signature(
+            auth_token=settings.TWILIO_AUTH_TOKEN,
+            url=settings.SITE_URL.rstrip("/") + request.get_full_path(),
+            params=request.POST,
+        )
+        return hmac.compare_digest(signature.encode(), expected.encode())
+    return False
+
+
+def twilio_signature(*, auth_token: str, url: str, params) -> str:
+    """Twilio's X-Twilio-Signature: HMAC-SHA1 over the URL and the sorted POST fields."""
+    payload = url + "".join(
+        f"{key}{value}" for key in sorted(params) for value in params.getlist(key)
+    )
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+@csrf_exempt  # called by the SMS provider, authenticated by secret or signature
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    """A text a person sent us (Twilio's fields: From, Body, MessageSid)."""
+    if not _inbound_authentic(request):
+        return HttpResponse("Not authenticated.", status=403)
+    from_number = request.POST.get("From", "")
+    if not from_number:
+        return HttpResponse("From is required.", status=400)
+    replies.nurture_sms_inbound(
+        from_number=from_number,
+        body=request.POST.get("Body", ""),
+        message_sid=request.POST.get("MessageSid", "")[:64],
+    )
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
