@@ -8,7 +8,9 @@ passes `manage.py check --deploy` and refuses to start without a real SECRET_KEY
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,8 +62,15 @@ INSTALLED_APPS = [
     "apps.teams",
     "apps.people",
     "apps.leads",
+    "apps.routing",
+    "apps.alerts",
+    "apps.sla",
     "apps.intake",
     "apps.demo",
+    "apps.referrals",
+    "apps.queue",
+    "apps.dashboards",
+    "apps.nurture",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.alerts.context_processors.unread_alerts",
             ],
         },
     },
@@ -149,6 +159,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LeadCRM <leadcrm@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where staff open the app; links in alert emails start with it.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DB_FORMAT = "E164"
@@ -173,8 +185,140 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
     "visibility_timeout": 3600,
+    # Without it a refused connection is retried after a 2 s sleep before publish gives
+    # up (measured): with it, a publish to a down broker fails at once. The worker's
+    # consumer reconnects by its own broker_connection_* settings, not this one.
+    "max_retries": 0,
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Alert emails have a queue of their own: a burst of breach emails must never hold a
+# routing task or the next escalation sweep behind it. A worker started without -Q
+# consumes every queue listed here, taking from each in turn.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("alert_emails")]
+CELERY_TASK_ROUTES = {
+    "apps.alerts.tasks.alert_email_send": {"queue": "alert_emails"},
+    "apps.alerts.tasks.alert_emails_dispatch": {"queue": "alert_emails"},
+}
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+# Routing: leads left unrouted (broker down, task lost) and leads waiting for a skilled
+# member are routed by this sweep; a stalled beat never runs a backlog of old sweeps.
+ROUTING_SWEEP_SECONDS = env.float("ROUTING_SWEEP_SECONDS", default=10.0)
+CELERY_BEAT_SCHEDULE["routing-sweep"] = {
+    "task": "apps.routing.tasks.routing_sweep",
+    "schedule": ROUTING_SWEEP_SECONDS,
+    "options": {"expires": ROUTING_SWEEP_SECONDS},
+}
+# Response-time escalations: a due step waits at most this long for the sweep, so
+# breach-to-alert lag stays under 10 s at p95. Entries expire so a stalled worker
+# never runs a backlog of stale sweeps.
+SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["sla-escalations-sweep"] = {
+    "task": "apps.sla.tasks.escalations_sweep",
+    "schedule": SLA_SWEEP_SECONDS,
+    "options": {"expires": SLA_SWEEP_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["alerts-email-relay"] = {
+    "task": "apps.alerts.tasks.alert_emails_relay",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+
+CELERY_BEAT_SCHEDULE["referrals-health-classify"] = {
+    "task": "apps.referrals.tasks.referrer_health_classify",
+    "schedule": crontab(hour=6, minute=30),  # UTC: overnight across US time zones
+    "options": {"expires": 6 * 60 * 60},
+}
+CELERY_BEAT_SCHEDULE["referrals-feedback-overdue-sweep"] = {
+    "task": "apps.referrals.tasks.referral_feedback_overdue_sweep",
+    "schedule": crontab(hour=12, minute=0),  # UTC: before the US working day starts
+    "options": {"expires": 6 * 60 * 60},
+}
+# Dashboards: the per-lead rollup follows the leads every minute and is recomputed in
+# full every night (edits that log no activity); the page shows how fresh it is.
+CELERY_BEAT_SCHEDULE["dashboard-facts-refresh"] = {
+    "task": "apps.dashboards.tasks.dashboard_facts_refresh",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+CELERY_BEAT_SCHEDULE["dashboard-facts-rebuild"] = {
+    "task": "apps.dashboards.tasks.dashboard_facts_rebuild",
+    "schedule": crontab(hour=7, minute=15),  # UTC: after the referrer health job
+    "options": {"expires": 6 * 60 * 60},
+}
+
+# --- Referrals: referrer health, closed loop, gifts (issue 5) -----------------
+# Declining: referrals in the last RECENT_DAYS down DECLINE_PERCENT or more against the
+# rate of the BASELINE_DAYS before them. Inactive: none in INACTIVE_DAYS. New: first
+# referral (or, with none, the listing) less than NEW_DAYS ago.
+REFERRALS_HEALTH_RECENT_DAYS = env.int("REFERRALS_HEALTH_RECENT_DAYS", default=90)
+REFERRALS_HEALTH_BASELINE_DAYS = env.int("REFERRALS_HEALTH_BASELINE_DAYS", default=365)
+REFERRALS_HEALTH_DECLINE_PERCENT = env.int("REFERRALS_HEALTH_DECLINE_PERCENT", default=30)
+REFERRALS_HEALTH_INACTIVE_DAYS = env.int("REFERRALS_HEALTH_INACTIVE_DAYS", default=120)
+REFERRALS_HEALTH_NEW_DAYS = env.int("REFERRALS_HEALTH_NEW_DAYS", default=120)
+# The owner is alerted when a completed referral has had no feedback for this long.
+REFERRALS_FEEDBACK_DUE_DAYS = env.int("REFERRALS_FEEDBACK_DUE_DAYS", default=7)
+# Meals and items given to a referrer, per calendar year (Stark Law non-monetary
+# compensation limit; CMS updates it every year). Profiles warn from WARNING_PERCENT on.
+REFERRALS_GIFT_ANNUAL_LIMIT = env.str("REFERRALS_GIFT_ANNUAL_LIMIT", default="519.00")
+REFERRALS_GIFT_WARNING_PERCENT = env.int("REFERRALS_GIFT_WARNING_PERCENT", default=80)
+# Referral trend around a liaison visit: this many days before against as many after.
+REFERRALS_VISIT_TREND_DAYS = env.int("REFERRALS_VISIT_TREND_DAYS", default=90)
+
+# --- Nurture: tracks, consent-aware email and SMS (issue 6) ------------------
+# Texts go through this backend: apps.nurture.sms.ConsoleSmsBackend (prints, the
+# development default), .FileSmsBackend (JSON lines in NURTURE_SMS_FILE_PATH) or
+# .TwilioSmsBackend (TWILIO_* below).
+NURTURE_SMS_BACKEND = env.str("NURTURE_SMS_BACKEND", default="apps.nurture.sms.ConsoleSmsBackend")
+NURTURE_SMS_FILE_PATH = env.str("NURTURE_SMS_FILE_PATH", default=str(BASE_DIR / "sms.log"))
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
+# Inbound texts (POST /nurture/sms/inbound/) must carry this in X-LeadCRM-Webhook-Secret
+# or a valid X-Twilio-Signature (with TWILIO_AUTH_TOKEN); with neither set, none is taken.
+NURTURE_SMS_INBOUND_SECRET = env.str("NURTURE_SMS_INBOUND_SECRET", default="")
+# No message in these hours of the location's time zone; the step waits ("off": none).
+NURTURE_QUIET_HOURS = env.str("NURTURE_QUIET_HOURS", default="20:00-08:00")
+try:
+    from apps.nurture.quiet_hours import quiet_hours_parse
+
+    quiet_hours_parse(NURTURE_QUIET_HOURS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"NURTURE_QUIET_HOURS: {exc}") from None
+# Emails and texts per person in any seven days, all tracks together (0: no cap).
+NURTURE_WEEKLY_MESSAGE_CAP = env.int("NURTURE_WEEKLY_MESSAGE_CAP", default=3)
+if NURTURE_WEEKLY_MESSAGE_CAP < 0:
+    raise ImproperlyConfigured("NURTURE_WEEKLY_MESSAGE_CAP must be 0 or more.")
+# For {{ scheduling_link }} when a track sets none (a patient-facing booking page).
+NURTURE_SCHEDULING_URL = env.str("NURTURE_SCHEDULING_URL", default="")
+# Sender of nurture emails, as patients see it (the hospital, not the CRM).
+NURTURE_FROM_EMAIL = env.str("NURTURE_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+NURTURE_SWEEP_SECONDS = env.float("NURTURE_SWEEP_SECONDS", default=30.0)
+# Delivery: at most this many sends out with the broker at once; one queued this long
+# ago and still not started once the broker's queue is empty is queued again (its task
+# died with a worker); a claim this old whose row no worker holds belongs to a dead
+# worker and is taken over.
+NURTURE_MAX_QUEUED = env.int("NURTURE_MAX_QUEUED", default=2000)
+NURTURE_REQUEUE_SECONDS = env.int("NURTURE_REQUEUE_SECONDS", default=300)
+NURTURE_SEND_LEASE_SECONDS = env.int("NURTURE_SEND_LEASE_SECONDS", default=300)
+NURTURE_SEND_MAX_ATTEMPTS = env.int("NURTURE_SEND_MAX_ATTEMPTS", default=6)
+NURTURE_SEND_TIMEOUT_SECONDS = env.int("NURTURE_SEND_TIMEOUT_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["nurture-sweep"] = {
+    "task": "apps.nurture.tasks.nurture_sweep",
+    "schedule": NURTURE_SWEEP_SECONDS,
+    "options": {"expires": NURTURE_SWEEP_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["nurture-hourly-sweep"] = {
+    "task": "apps.nurture.tasks.nurture_hourly_sweep",
+    "schedule": crontab(minute=5),  # hourly: re-contact dates turn over hour by hour
+    "options": {"expires": 60 * 60},
+}
+# Nurture messages have a queue of their own: 10,000 due steps never hold up routing,
+# escalations or the sweeps behind them.
+CELERY_TASK_QUEUES.append(Queue("nurture"))
+CELERY_TASK_ROUTES["apps.nurture.tasks.nurture_send_deliver"] = {"queue": "nurture"}
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -198,6 +342,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# Choice sets used by several fields, or fields named alike ("kind"), named once so the
+# schema stays stable (the generator warns otherwise).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ChannelEnum": "apps.leads.choices.Channel",
+        "ActivityKindEnum": "apps.leads.choices.ActivityKind",
+        "StaffActivityKindEnum": "apps.leads.serializers.STAFF_ACTIVITY_KINDS",
+        "StageKindEnum": "apps.pipeline.models.StageKind",
+        "ReferralSourceKindEnum": "apps.referral_sources.models.ReferralSourceKind",
+    }
+)
 
 # Largest intake body accepted; larger ones answer 413.
 INTAKE_MAX_BODY_BYTES = 64 * 1024
