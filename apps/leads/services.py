@@ -425,6 +425,20 @@ def lead_update(*, lead: Lead, actor: User | None, **changes) -> Lead:
     unknown = set(changes) - set(LEAD_EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be edited here." for name in unknown})
+    new_source = changes.get("referral_source")
+    if (
+        "referral_source" in changes
+        and lead.referral_source_id is not None
+        and (new_source is None or new_source.pk != lead.referral_source_id)
+    ):
+        # Attribution: the source of the first meaningful interaction stays; a different
+        # source at appointment is recorded apart (referral_source_at_appointment).
+        raise ValidationError(
+            {
+                "referral_source": "The first referral source stays on the lead; record a "
+                "different source at appointment instead."
+            }
+        )
     for name, value in changes.items():
         setattr(lead, name, value)
     if changes:
