@@ -116,7 +116,7 @@ STALLS = {bucket.key: stalled(bucket) for bucket in STALL_BUCKETS}
 
 REFERRED = "f.referral_source_id IS NOT NULL"
 HAS_APPOINTMENT = "f.appointment_at IS NOT NULL"
-DAYS_TO_APPOINTMENT = "(date_part('epoch', f.appointment_at - f.created_at) / 86400.0)"
+DAYS_TO_APPOINTMENT = "f.days_to_appointment"  # appointment_at - created_at, in days
 FEEDBACK_SENT = "f.stage_kind = 'won' AND f.referral_feedback_sent_at IS NOT NULL"
 FEEDBACK_AWAITED = "f.stage_kind = 'won' AND f.referral_feedback_sent_at IS NULL"
 REFERRED_ELSEWHERE = (

@@ -56,6 +56,9 @@ class LeadFact(models.Model):
     response_seconds = models.IntegerField(null=True)
     sla_due_at = models.DateTimeField(null=True)
     appointment_at = models.DateTimeField(null=True)
+    # appointment_at - created_at in days (apps.referrals' definition), kept so medians
+    # read it sorted from an index.
+    days_to_appointment = models.FloatField(null=True)
     referral_feedback_sent_at = models.DateTimeField(null=True)
 
     class Meta:
@@ -82,6 +85,26 @@ class LeadFact(models.Model):
                 ],
                 condition=Q(referral_source_id__isnull=False),
                 name="dash_fact_source_idx",
+            ),
+            # The median days from referral to appointment, overall and per source, read
+            # in order the same way (see below).
+            *(
+                models.Index(
+                    fields=[*group, "days_to_appointment"],
+                    include=[
+                        "created_at",
+                        "service_line_id",
+                        "location_id",
+                        "channel",
+                        "lead_type",
+                        "referral_source_id",
+                    ],
+                    condition=Q(
+                        referral_source_id__isnull=False, days_to_appointment__isnull=False
+                    ),
+                    name=f"dash_fact_appt_{name}_idx",
+                )
+                for name, group in (("all", []), ("source", ["referral_source_id"]))
             ),
             # Exact medians and 90th percentiles of the time to first response sort a
             # million values per grouping; read in order from these, the sorts find them

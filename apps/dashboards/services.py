@@ -40,6 +40,7 @@ _FACT_COLUMNS = (
     "response_seconds",
     "sla_due_at",
     "appointment_at",
+    "days_to_appointment",
     "referral_feedback_sent_at",
 )
 
@@ -68,7 +69,9 @@ SELECT
         (SELECT min(s.position) FROM pipeline_pipelinestage s WHERE s.kind IN ('open', 'won'))
     ),
     l.first_response_at, floor(date_part('epoch', l.first_response_at - l.created_at))::int,
-    l.sla_due_at, l.appointment_at, l.referral_feedback_sent_at
+    l.sla_due_at, l.appointment_at,
+    date_part('epoch', l.appointment_at - l.created_at) / 86400.0,
+    l.referral_feedback_sent_at
 FROM leads_lead l
 JOIN chosen c ON c.id = l.id
 JOIN pipeline_pipelinestage cs ON cs.id = l.stage_id

@@ -435,7 +435,7 @@ def test_a_stage_change_reaches_the_counts_at_the_next_refresh(month):
         (selectors.dashboard_response_times, 2),  # counts; percentiles
         (selectors.dashboard_channel_quality, 2),
         (selectors.dashboard_drop_off, 3),  # time in stage; the funnel and reasons; lost
-        (selectors.dashboard_referral_sources, 2),  # sources, declining sources
+        (selectors.dashboard_referral_sources, 3),  # sources; medians; declining sources
     ],
 )
 def test_each_panel_runs_a_fixed_number_of_queries(

@@ -157,7 +157,7 @@ PANEL_QUERIES = {
     "response": 3 + 2,
     "channels": 3 + 2,
     "drop-off": 3 + 3,
-    "referrals": 3 + 2,
+    "referrals": 3 + 3,
 }
 
 

@@ -1,7 +1,8 @@
 """The manager dashboards' panels: one function each, taking the filters and returning
-plain data. Every figure is aggregated in PostgreSQL over the rollup (LeadFact), with
-the conditions in `conditions.py`, so the drill-down list of a number selects exactly
-the leads it counted.
+plain data. Every figure is aggregated in PostgreSQL over the rollups (DailyCounts and
+DailyLineCounts for counts, LeadFact for medians and anything "as of now"), with the
+conditions in `conditions.py`, so the drill-down list of a number selects exactly the
+leads it counted. A module per panel; this one gathers them.
 
 Who is counted: the leads that came in during the period (hospital time zone) and
 match the filters; merged duplicates are left out. Rates are percentages with one

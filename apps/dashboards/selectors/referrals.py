@@ -119,24 +119,45 @@ def dashboard_referral_sources(
             LEFT JOIN {health_table} h ON h.source_id = k.referral_source_id
             ORDER BY k.is_total DESC, k.referrals DESC, rs.name, k.referral_source_id
             LIMIT %(top)s
-        ), spread AS (
-            -- Medians need the days themselves: read only the leads with an appointment.
-            SELECT GROUPING(f.referral_source_id) AS is_total, f.referral_source_id,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY {c.DAYS_TO_APPOINTMENT})
-                    AS median_days
-            FROM dashboards_leadfact f
-            WHERE {where} AND {c.REFERRED} AND {c.HAS_APPOINTMENT}
-            GROUP BY GROUPING SETS ((), (f.referral_source_id))
         )
-        SELECT t.*, s.median_days
-        FROM top t
-        LEFT JOIN spread s ON s.is_total = t.is_total
-            AND s.referral_source_id IS NOT DISTINCT FROM t.referral_source_id
-        ORDER BY t.is_total DESC, t.referrals DESC, t.name, t.referral_source_id
+        SELECT k.*, rs.name, rs.kind, h.status AS health
+        FROM counted k
+        LEFT JOIN referral_sources_referralsource rs ON rs.id = k.referral_source_id
+        LEFT JOIN {health_table} h ON h.source_id = k.referral_source_id
+        ORDER BY k.is_total DESC, k.referrals DESC, rs.name, k.referral_source_id
+        LIMIT %(top)s
+        """,  # noqa: S608 - our SQL fragments; values are bound parameters
+        params,
+    )
+    # Medians need the days themselves: each grouping reads the leads with an appointment
+    # in order from its own index, side by side in parallel workers (a statement of their
+    # own, as for response times).
+    spread = fetch_all(
+        f"""
+        SELECT 1 AS is_total, NULL::bigint AS referral_source_id,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY o.days) AS median_days
+        FROM (
+            SELECT {c.DAYS_TO_APPOINTMENT} AS days FROM dashboards_leadfact f
+            WHERE {where} AND {c.REFERRED} AND {c.DAYS_TO_APPOINTMENT} IS NOT NULL
+            ORDER BY {c.DAYS_TO_APPOINTMENT}
+        ) o
+        UNION ALL
+        SELECT 0, o.referral_source_id,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY o.days)
+        FROM (
+            SELECT f.referral_source_id, {c.DAYS_TO_APPOINTMENT} AS days
+            FROM dashboards_leadfact f
+            WHERE {where} AND {c.REFERRED} AND {c.DAYS_TO_APPOINTMENT} IS NOT NULL
+            ORDER BY f.referral_source_id, {c.DAYS_TO_APPOINTMENT}
+        ) o
+        GROUP BY o.referral_source_id
         """,  # noqa: S608 - our SQL fragments; values are bound parameters
         params,
         work_mem="128MB",
     )
+    medians = {(r["is_total"], r["referral_source_id"]): r["median_days"] for r in spread}
+    for row in rows:
+        row["median_days"] = medians.get((row["is_total"], row["referral_source_id"]))
     figures = [
         SourceFigures(
             source_id=row["referral_source_id"],
