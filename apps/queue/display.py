@@ -13,7 +13,8 @@ import html
 
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.queue.selectors import KIND_TASK, QueueRow
+from apps.queue.selectors.keyset import KIND_TASK
+from apps.queue.selectors.rows import QueueRow
 
 LEAD_CLOCK = ("{} left", "Breached {} ago")
 TASK_CLOCK = ("Due in {}", "Overdue {}")

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.simple_tag
 def countdown_text(due: dt.datetime | None, now: dt.datetime | None, future: str, past: str) -> str:
-    """ "42:07 left" or "Breached 3:10 ago": `future` and `past` hold "{}" for the span."""
+    """The clock as text, e.g. "42:07 left": `future` and `past` hold "{}" for the span."""
     return display.countdown_text(due, now or timezone.now(), future, past)
 
 
@@ -26,10 +26,3 @@ def age(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
 def field(bound_field, compact: bool = False):
     """A labelled control with its errors tied to it (aria-describedby)."""
     return {"field": bound_field, "compact": compact}
-
-
-@register.filter
-def consent_badge(consent) -> str:
-    if consent is None:
-        return ""
-    return "ok" if consent.status == "granted" else "danger"

@@ -13,40 +13,37 @@ Paging is a keyset on (section, due time, kind, id): no OFFSET, no COUNT(*), so 
 hundredth page costs what the first does on a million leads.
 """
 
-import base64
-import binascii
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value
-from django.db.models.fields.json import KeyTextTransform
-from django.urls import reverse
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
-from apps.leads.choices import ActivityKind, Channel, LeadType
+from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
 from apps.leads.selectors import lead_search
 from apps.pipeline.choices import DefaultStage
 from apps.pipeline.models import PipelineStage, StageKind
 from apps.pipeline.selectors import stage_list_cached
+from apps.queue.selectors.keyset import (
+    KIND_LEAD,
+    KIND_TASK,
+    SECTION_ANSWERED,
+    SECTION_CLOCK_RUNNING,
+    QueueCursor,
+    keyset_after,
+    queue_stream,
+)
+from apps.queue.selectors.rows import QueuePage, QueueRow, queue_leads, row_state_set
 from apps.teams.models import Team
 from apps.teams.selectors import team_ids_for_user
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
-SECTION_CLOCK_RUNNING = 0
-SECTION_ANSWERED = 1
-KIND_LEAD = 0
-KIND_TASK = 1
 
-# The owner is warned at 75% of the response target (issue: escalation chain); the
-# countdown turns amber at the same point, so the colour and the alert agree.
-WARN_AT_SHARE = 0.75
-WARN_WITHOUT_ROUTING = dt.timedelta(minutes=15)
 TASKS_AHEAD_AT_LEAST = dt.timedelta(hours=4)
 TASK_SCAN_LIMIT = 500
 # A search matching more open leads than this in one coordinator's reach is too vague to
@@ -95,106 +92,6 @@ class QueueFilters:
             "channel": self.channel,
         }
         return Q(**{f"{prefix}{name}": value for name, value in values.items() if value})
-
-
-@dataclass(frozen=True)
-class QueueCursor:
-    """Where the next page starts: just after this row in queue order."""
-
-    section: int
-    key: dt.datetime | None
-    kind: int
-    row_id: int
-
-    def encode(self) -> str:
-        key = self.key.isoformat() if self.key else ""
-        raw = f"{self.section}|{key}|{self.kind}|{self.row_id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> "QueueCursor | None":
-        """The cursor in a token, or None for a token that is not one (first page)."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            section, key, kind, row_id = raw.split("|")
-            parsed_key = parse_datetime(key) if key else None
-            if key and parsed_key is None:
-                return None
-            return cls(int(section), parsed_key, int(kind), int(row_id))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            return None
-
-
-@dataclass(frozen=True)
-class QueueLead:
-    """What a queue row shows of its lead: plain values, read as one row of one query
-    (fifty model instances with six related ones each cost more than the query)."""
-
-    pk: int
-    first_name: str
-    last_name: str
-    service_line: str
-    location: str
-    lead_type: str
-    channel: str
-    stage: str
-    urgency: str
-    owner_id: int | None
-    owner_name: str
-    created_at: dt.datetime
-    routed_at: dt.datetime | None
-    sla_due_at: dt.datetime | None
-    first_response_at: dt.datetime | None
-
-    url: str = ""
-
-    @property
-    def person_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-@dataclass
-class QueueRow:
-    """One line of the queue: a lead, or one of my tasks on a lead."""
-
-    kind: int
-    section: int
-    lead: QueueLead
-    due_at: dt.datetime | None
-    task_id: int | None = None
-    task_type: str = ""
-    state: str = ""  # breached, due_soon, on_time, answered, no_clock, overdue, due
-    warn_at: dt.datetime | None = None
-    # What the row prints, set by apps.queue.display.queue_row_display.
-    clock_text: str = ""
-    clock_future: str = ""
-    clock_past: str = ""
-    clock_badge: tuple[str, str] | None = None
-    age_text: str = ""
-    badges: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def is_task(self) -> bool:
-        return self.kind == KIND_TASK
-
-    @property
-    def dom_id(self) -> str:
-        return f"queue-task-{self.task_id}" if self.is_task else f"queue-lead-{self.lead.pk}"
-
-    @property
-    def due_iso(self) -> str:
-        return self.due_at.isoformat() if self.due_at else ""
-
-    @property
-    def warn_iso(self) -> str:
-        return self.warn_at.isoformat() if self.warn_at else ""
-
-
-@dataclass
-class QueuePage:
-    rows: list[QueueRow] = field(default_factory=list)
-    next_cursor: QueueCursor | None = None
-    now: dt.datetime | None = None
 
 
 def queue_team_ids(*, user: User) -> list[int]:
@@ -247,58 +144,6 @@ def _lead_sources(*, user: User, scope: str, team_ids: list[int]) -> list[Q]:
     return mine + unclaimed
 
 
-def _after(*, cursor: QueueCursor | None, section: int, kind: int, key: str, nullable: bool):
-    """The keyset condition for one stream, or None when the stream is wholly before the
-    cursor (skip it). Streams are ordered by (key NULLS LAST, id) like their index."""
-    if cursor is None or section > cursor.section:
-        return Q()
-    if section < cursor.section:
-        return None
-    # Same section: rows after (cursor.key, cursor.kind, cursor.row_id).
-    if kind > cursor.kind:
-        same_key = Q(**{key: cursor.key}) if cursor.key else Q(**{f"{key}__isnull": True})
-    elif kind < cursor.kind:
-        same_key = Q(pk__in=[])
-    else:
-        same_key = (
-            Q(**{key: cursor.key}, pk__gt=cursor.row_id)
-            if cursor.key
-            else Q(**{f"{key}__isnull": True}, pk__gt=cursor.row_id)
-        )
-    if cursor.key is None:
-        return same_key
-    later = Q(**{f"{key}__gt": cursor.key})
-    if nullable:
-        later |= Q(**{f"{key}__isnull": True})
-    return later | same_key
-
-
-def _stream(
-    queryset, *, section: int, kind: int, key: str, lead: str, limit: int, cursor, nullable=False
-):
-    after = _after(cursor=cursor, section=section, kind=kind, key=key, nullable=nullable)
-    if after is None:
-        return None
-    task_type = (
-        KeyTextTransform("task_type", "details")
-        if kind == KIND_TASK
-        else Value("", output_field=CharField())
-    )
-    return (
-        queryset.filter(after)
-        .annotate(
-            q_section=Value(section, output_field=IntegerField()),
-            q_key=F(key),
-            q_kind=Value(kind, output_field=IntegerField()),
-            q_id=F("pk"),
-            q_lead=F(lead),
-            q_task_type=task_type,
-        )
-        .values_list("q_section", "q_key", "q_kind", "q_id", "q_lead", "q_task_type")
-        .order_by(F(key).asc(nulls_last=True), "pk")[:limit]
-    )
-
-
 def queue_page(
     *,
     user: User,
@@ -346,7 +191,7 @@ def queue_page(
             Q(first_response_at__isnull=False) | Q(sla_due_at__isnull=True)
         )
         streams.append(
-            _stream(
+            queue_stream(
                 clock_running,
                 section=SECTION_CLOCK_RUNNING,
                 kind=KIND_LEAD,
@@ -357,7 +202,7 @@ def queue_page(
             )
         )
         streams.append(
-            _stream(
+            queue_stream(
                 answered,
                 section=SECTION_ANSWERED,
                 kind=KIND_LEAD,
@@ -370,7 +215,7 @@ def queue_page(
         )
     if scope in (Scope.ALL, Scope.MINE):
         streams.append(
-            _stream(
+            queue_stream(
                 _tasks_due(
                     user=user, filters=filters, now=now, cursor=cursor, lead_ids=matching_ids
                 ),
@@ -394,7 +239,7 @@ def queue_page(
         section, key, kind, row_id, _, _ = found[-1]
         next_cursor = QueueCursor(section, key, kind, row_id)
 
-    leads_by_id = _queue_leads({row[4] for row in found}) if found else {}
+    leads_by_id = queue_leads({row[4] for row in found}) if found else {}
     rows = []
     for section, key, kind, row_id, lead_id, task_type in found:
         row = QueueRow(
@@ -405,78 +250,9 @@ def queue_page(
             task_id=row_id if kind == KIND_TASK else None,
             task_type=task_type or "",
         )
-        _row_state(row, now=now)
+        row_state_set(row, now=now)
         rows.append(row)
     return QueuePage(rows=rows, next_cursor=next_cursor, now=now)
-
-
-LEAD_TYPE_LABELS = dict(LeadType.choices)
-CHANNEL_LABELS = dict(Channel.choices)
-
-
-def _queue_leads(lead_ids: set[int]) -> dict[int, QueueLead]:
-    """The leads of a page as QueueLead, in one query; stage names from the stage cache."""
-    stages = {stage.pk: stage.name for stage in stage_list_cached()}
-    # One reverse() for the page, not one per row.
-    url_pattern = reverse("queue:lead", args=[987654321]).replace("987654321", "{}")
-    rows = Lead.objects.filter(pk__in=lead_ids).values_list(
-        "pk",
-        "person__first_name",
-        "person__last_name",
-        "service_line__name",
-        "location__name",
-        "lead_type",
-        "channel",
-        "stage_id",
-        "urgency",
-        "owner_id",
-        "owner__first_name",
-        "owner__last_name",
-        "owner__username",
-        "created_at",
-        "routed_at",
-        "sla_due_at",
-        "first_response_at",
-    )
-    leads = {}
-    for (
-        pk,
-        first_name,
-        last_name,
-        service_line,
-        location,
-        lead_type,
-        channel,
-        stage_id,
-        urgency,
-        owner_id,
-        owner_first,
-        owner_last,
-        owner_username,
-        created_at,
-        routed_at,
-        sla_due_at,
-        first_response_at,
-    ) in rows:
-        leads[pk] = QueueLead(
-            pk=pk,
-            first_name=first_name,
-            last_name=last_name,
-            service_line=service_line,
-            location=location or "",
-            lead_type=LEAD_TYPE_LABELS.get(lead_type, lead_type),
-            channel=CHANNEL_LABELS.get(channel, channel),
-            stage=stages.get(stage_id, ""),
-            urgency=urgency,
-            owner_id=owner_id,
-            owner_name=f"{owner_first or ''} {owner_last or ''}".strip() or (owner_username or ""),
-            created_at=created_at,
-            routed_at=routed_at,
-            sla_due_at=sla_due_at,
-            first_response_at=first_response_at,
-            url=url_pattern.format(pk),
-        )
-    return leads
 
 
 def _tasks_due(
@@ -509,43 +285,8 @@ def _tasks_due(
         lead_condition &= Q(lead_id__in=lead_ids)
     if not lead_condition:
         return mine.filter(lead__closed_at__isnull=True)
-    after = _after(
+    after = keyset_after(
         cursor=cursor, section=SECTION_CLOCK_RUNNING, kind=KIND_TASK, key="due_at", nullable=False
     )
     window = mine.filter(after).order_by("due_at", "pk").values("pk")[:TASK_SCAN_LIMIT]
     return Activity.objects.filter(lead_condition, pk__in=window, lead__closed_at__isnull=True)
-
-
-def _row_state(row: QueueRow, *, now: dt.datetime) -> None:
-    if row.is_task:
-        row.state = "overdue" if row.due_at <= now else "due"
-        return
-    lead = row.lead
-    if row.section == SECTION_ANSWERED:
-        row.state = "answered" if lead.first_response_at else "no_clock"
-        return
-    due = lead.sla_due_at
-    if lead.routed_at and lead.routed_at < due:
-        row.warn_at = lead.routed_at + (due - lead.routed_at) * WARN_AT_SHARE
-    else:
-        row.warn_at = due - WARN_WITHOUT_ROUTING
-    if due <= now:
-        row.state = "breached"
-    elif now >= row.warn_at:
-        row.state = "due_soon"
-    else:
-        row.state = "on_time"
-
-
-def lead_clock_state(
-    *, lead: Lead, now: dt.datetime | None = None
-) -> tuple[str, dt.datetime | None]:
-    """The response clock of one lead as the countdown shows it: (state, warn_at)."""
-    now = now or timezone.now()
-    if lead.first_response_at:
-        return "answered", None
-    if lead.sla_due_at is None:
-        return "no_clock", None
-    row = QueueRow(kind=KIND_LEAD, section=SECTION_CLOCK_RUNNING, lead=lead, due_at=lead.sla_due_at)
-    _row_state(row, now=now)
-    return row.state, row.warn_at

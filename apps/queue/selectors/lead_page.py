@@ -20,11 +20,12 @@ from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import DuplicateSuggestion, lead_duplicate_suggestions, lead_merges_for
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
-from apps.people.models import ConsentChannel, ConsentPurpose
+from apps.people.models import ConsentChannel, ConsentPurpose, ConsentStatus
 from apps.people.selectors import consents_in_force
 from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stage_list_cached
-from apps.queue.selectors import lead_clock_state, queue_team_ids
+from apps.queue.selectors.queue import queue_team_ids
+from apps.queue.selectors.rows import lead_clock_state
 from apps.servicelines.models import QualificationQuestion
 from apps.teams.models import Team, TeamMembership
 
@@ -48,11 +49,25 @@ class TimelineEntry:
     order: tuple = ()
 
 
+@dataclass(frozen=True)
+class ConsentCell:
+    """One channel and purpose as the consent table shows it."""
+
+    tone: str = ""  # "ok" granted, "danger" withdrawn, "" never asked
+    label: str = "Not asked"
+    recorded_on: dt.date | None = None
+    how: str = ""
+
+
 @dataclass
 class ConsentRow:
     channel: str
-    care: object = None  # Consent | None
-    marketing: object = None
+    care: ConsentCell
+    marketing: ConsentCell
+
+    @property
+    def cells(self) -> tuple[ConsentCell, ConsentCell]:
+        return (self.care, self.marketing)
 
 
 @dataclass
@@ -323,12 +338,25 @@ def _consent_rows(in_force: dict[int, dict]) -> dict[int, list[ConsentRow]]:
         rows[person_id] = [
             ConsentRow(
                 channel=label,
-                care=by_purpose.get(ConsentPurpose.CARE_COORDINATION, {}).get(channel),
-                marketing=by_purpose.get(ConsentPurpose.MARKETING, {}).get(channel),
+                care=_consent_cell(by_purpose.get(ConsentPurpose.CARE_COORDINATION, {}), channel),
+                marketing=_consent_cell(by_purpose.get(ConsentPurpose.MARKETING, {}), channel),
             )
             for channel, label in ConsentChannel.choices
         ]
     return rows
+
+
+def _consent_cell(by_channel: dict, channel: str) -> ConsentCell:
+    consent = by_channel.get(channel)
+    if consent is None:
+        return ConsentCell()
+    how = consent.get_method_display() + (f" · {consent.source}" if consent.source else "")
+    return ConsentCell(
+        tone="ok" if consent.status == ConsentStatus.GRANTED else "danger",
+        label=consent.get_status_display(),
+        recorded_on=timezone.localdate(consent.recorded_at),
+        how=how,
+    )
 
 
 def _answer_text(value) -> str:

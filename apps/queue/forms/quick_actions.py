@@ -1,0 +1,171 @@
+"""The lead page's quick actions: log a call or a message, add a note, set a task,
+reassign (managers)."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from apps.leads.choices import Outcome
+from apps.queue.forms.base import (
+    DATETIME_LOCAL_FORMATS,
+    AccessibleForm,
+    DateTimeLocalInput,
+    blank_choice,
+)
+
+
+class CallLogForm(AccessibleForm):
+    rows = (("direction",), ("outcome",), ("duration_minutes", "occurred_at"), ("note",))
+
+    direction = forms.ChoiceField(
+        label="Direction",
+        choices=[("outbound", "I called them"), ("inbound", "They called")],
+        initial="outbound",
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=blank_choice("Choose the outcome")
+        + [
+            (choice.value, choice.label)
+            for choice in (
+                Outcome.REACHED,
+                Outcome.LEFT_VOICEMAIL,
+                Outcome.NO_ANSWER,
+                Outcome.BUSY,
+                Outcome.WRONG_NUMBER,
+            )
+        ],
+        error_messages={"required": "Choose how the call went."},
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", required=False, min_value=0, max_value=600
+    )
+    occurred_at = forms.DateTimeField(
+        label="When (leave empty for now)",
+        required=False,
+        input_formats=DATETIME_LOCAL_FORMATS,
+        widget=DateTimeLocalInput,
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MessageLogForm(AccessibleForm):
+    rows = (("kind",), ("occurred_at",), ("note",))
+
+    kind = forms.ChoiceField(
+        label="Sent by",
+        choices=[("email", "Email"), ("sms", "SMS")],
+        initial="email",
+        widget=forms.RadioSelect,
+    )
+    occurred_at = forms.DateTimeField(
+        label="When (leave empty for now)",
+        required=False,
+        input_formats=DATETIME_LOCAL_FORMATS,
+        widget=DateTimeLocalInput,
+    )
+    note = forms.CharField(
+        label="What was sent",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NoteForm(AccessibleForm):
+    rows = (("body",),)
+
+    body = forms.CharField(
+        label="Note",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the note first."},
+    )
+
+
+class TaskType:
+    FOLLOW_UP = "follow_up"
+    CALLBACK = "callback"
+    LABELS = {FOLLOW_UP: "Follow-up", CALLBACK: "Callback"}
+
+
+class TaskForm(AccessibleForm):
+    rows = (("task_type",), ("due_at",), ("note",))
+
+    task_type = forms.ChoiceField(
+        label="Kind of task",
+        choices=list(TaskType.LABELS.items()),
+        initial=TaskType.FOLLOW_UP,
+        widget=forms.RadioSelect,
+    )
+    due_at = forms.DateTimeField(
+        label="Due",
+        input_formats=DATETIME_LOCAL_FORMATS,
+        widget=DateTimeLocalInput,
+        error_messages={"required": "Give the due date and time."},
+    )
+    note = forms.CharField(
+        label="What to do",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        if due_at < timezone.now() - dt.timedelta(minutes=5):
+            raise forms.ValidationError("The due time is in the past.")
+        return due_at
+
+
+class ReassignForm(AccessibleForm):
+    """A manager gives the lead to a team, and to someone in it or its queue."""
+
+    team = forms.TypedChoiceField(label="Team", coerce=int)
+    owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        error_messages={"required": "Say why the lead is reassigned."},
+    )
+
+    def __init__(self, *args, memberships, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teams = {team.pk: team for team in teams}
+        self.members_by_team: dict[int, set[int]] = {}
+        users = {}
+        for membership in memberships:
+            self.members_by_team.setdefault(membership.team_id, set()).add(membership.user_id)
+            users[membership.user_id] = membership.user
+        self.users = users
+        self.fields["team"].choices = blank_choice("Choose a team") + [
+            (team.pk, team.name) for team in teams
+        ]
+        self.fields["owner"].choices = blank_choice("Nobody: the team's queue") + [
+            (
+                team.name,
+                [
+                    (user_id, users[user_id].display_name)
+                    for user_id in sorted(
+                        self.members_by_team.get(team.pk, ()),
+                        key=lambda pk: users[pk].display_name,
+                    )
+                ],
+            )
+            for team in teams
+            if self.members_by_team.get(team.pk)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        team_id, owner_id = cleaned.get("team"), cleaned.get("owner")
+        if team_id and owner_id and owner_id not in self.members_by_team.get(team_id, set()):
+            self.add_error(
+                "owner",
+                f"{self.users[owner_id].display_name} is not in {self.teams[team_id].name}.",
+            )
+        return cleaned

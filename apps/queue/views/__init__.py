@@ -1,0 +1,37 @@
+"""The queue (views/queue.py) and the lead page (views/lead.py). Each view parses input,
+calls one selector or service, and renders; one URL serves the whole page or, to htmx,
+the fragment it swaps.
+
+No personal data ever goes in a URL: filters travel as ids and codes, a search box is
+posted, and lead pages are addressed by id only.
+"""
+
+from apps.queue.views.lead import (
+    lead_call_log,
+    lead_claim_view,
+    lead_detail,
+    lead_merge_undo_view,
+    lead_merge_view,
+    lead_message_log,
+    lead_note_add,
+    lead_reassign_view,
+    lead_stage,
+    lead_task_add,
+    lead_task_done,
+)
+from apps.queue.views.queue import queue_index
+
+__all__ = [
+    "lead_call_log",
+    "lead_claim_view",
+    "lead_detail",
+    "lead_merge_undo_view",
+    "lead_merge_view",
+    "lead_message_log",
+    "lead_note_add",
+    "lead_reassign_view",
+    "lead_stage",
+    "lead_task_add",
+    "lead_task_done",
+    "queue_index",
+]
