@@ -251,3 +251,15 @@ def test_no_personal_data_in_any_link_or_form_action(logged_in, coordinator, tea
     html = logged_in(coordinator).get(lead_url(lead)).content.decode()
     for url in re.findall(r'(?:href|action|hx-post|hx-get)="(/[^"]*)"', html):
         assert "Zelda" not in url and "Quintero" not in url and "zq@" not in url
+
+
+def test_lead_page_links_to_referral_feedback_and_nurture(client):
+    from apps.accounts.choices import Role
+    from tests.factories import LeadFactory, ReferralSourceFactory, UserFactory
+
+    manager = UserFactory(roles=[Role.MANAGER])
+    lead = LeadFactory(referral_source=ReferralSourceFactory())
+    client.force_login(manager)
+    html = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert f'href="/referrals/leads/{lead.pk}/"' in html
+    assert f'href="/nurture/leads/{lead.pk}/"' in html
