@@ -18,6 +18,8 @@ help:
 # The virtualenv is rebuilt whenever the lock file changes.
 $(BIN)/.synced: uv.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# A venv made by uv itself has no pip: bootstrap it before installing uv.
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
 	touch $@
