@@ -5,12 +5,12 @@ everything routing needs to remember lives here.
 """
 
 from django.conf import settings
-from django.conf.locale import LANG_INFO
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from apps.core.languages import language_name
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.referral_sources.models import ReferralSourceKind
 from apps.routing.choices import Strategy, WaitReason
@@ -134,7 +134,7 @@ class RoutingRule(models.Model):
             ("Lead type", labels(LeadType, self.lead_types)),
             ("Channel", labels(Channel, self.channels)),
             ("Urgency", labels(Urgency, self.urgencies)),
-            ("Language", ", ".join(LANG_INFO.get(c, {}).get("name", c) for c in self.languages)),
+            ("Language", ", ".join(language_name(c) for c in self.languages)),
             ("Referral source", labels(ReferralSourceKind, self.referral_source_kinds)),
         ]
         return [(name, wanted) for name, wanted in pairs if wanted]
