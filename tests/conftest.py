@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.core.reference_cache import reference_caches_clear
 from apps.pipeline.selectors import stage_cache_clear
 
 pytest_plugins = ["tests.browser"]
@@ -15,6 +16,7 @@ def _reference_data(request):
     end, migration data included, so they install it again before they start.
     """
     stage_cache_clear()
+    reference_caches_clear()  # rows cached by an earlier test were rolled back
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
         {"transactional_db", "live_server"} & set(request.fixturenames)
@@ -28,6 +30,7 @@ def _reference_data(request):
         role_groups_install()
     yield
     stage_cache_clear()
+    reference_caches_clear()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from apps.core.reference_cache import RowsBySlug
 from apps.facilities.models import Holiday, Location
 
 
@@ -18,3 +19,17 @@ def location_get_by_slug(*, slug: str) -> Location:
     return Location.objects.prefetch_related(
         "business_hours", Prefetch("holidays", queryset=upcoming, to_attr="upcoming_holidays")
     ).get(slug=slug)
+
+
+_locations = RowsBySlug(Location)
+
+
+def location_find_by_slug(*, slug: str) -> Location | None:
+    """The location with this slug, active or not, or None, for the intake API.
+
+    Read from a per-process copy of the (small) table, so an inquiry pays no query; a
+    change shows at once in the process that made it and within seconds in the others
+    (apps.core.reference_cache). The caller gets its own instance, without its hours or
+    holidays loaded.
+    """
+    return _locations.find(slug)

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from apps.core.reference_cache import RowsBySlug
 from apps.servicelines.models import ServiceLine
 
 
@@ -13,3 +14,16 @@ def service_line_list() -> QuerySet[ServiceLine]:
 def service_line_get_by_slug(*, slug: str) -> ServiceLine:
     """One service line; raises ServiceLine.DoesNotExist (views answer 404)."""
     return service_line_list().get(slug=slug)
+
+
+_service_lines = RowsBySlug(ServiceLine)
+
+
+def service_line_find_by_slug(*, slug: str) -> ServiceLine | None:
+    """The service line with this slug, active or not, or None, for the intake API.
+
+    Read from a per-process copy of the (small) table, so an inquiry pays no query; a
+    change shows at once in the process that made it and within seconds in the others
+    (apps.core.reference_cache). The caller gets its own instance.
+    """
+    return _service_lines.find(slug)
