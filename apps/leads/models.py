@@ -43,15 +43,21 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="leads_as_caregiver",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
     lead_type = models.CharField(max_length=20, choices=LeadType.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    service_line = models.ForeignKey("servicelines.ServiceLine", on_delete=models.PROTECT)
+    # No single-column index on the few-valued keys (service line, location, stage,
+    # appointment location): every insert would pay for it, no read uses it (the covering
+    # indexes below serve the filters), and their rows are PROTECTed, rarely deleted.
+    service_line = models.ForeignKey(
+        "servicelines.ServiceLine", on_delete=models.PROTECT, db_index=False
+    )
     location = models.ForeignKey(
-        "facilities.Location", null=True, blank=True, on_delete=models.PROTECT
+        "facilities.Location", null=True, blank=True, on_delete=models.PROTECT, db_index=False
     )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
-    stage = models.ForeignKey("pipeline.PipelineStage", on_delete=models.PROTECT)
+    stage = models.ForeignKey("pipeline.PipelineStage", on_delete=models.PROTECT, db_index=False)
     stage_entered_at = models.DateTimeField(default=timezone.now)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,14 +65,18 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_leads",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
-    team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.SET_NULL)
+    team = models.ForeignKey(
+        "teams.Team", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     referral_source = models.ForeignKey(
         "referral_sources.ReferralSource",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="leads",
+        db_index=False,  # lead_source_created_idx starts with it
     )
     # The source at the first meaningful interaction stays in `referral_source`; the
     # one recorded at appointment is kept apart when it differs (issue: attribution).
@@ -76,6 +86,7 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="leads_at_appointment",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
     # Closed loop: when the visit summary or consult note went back to the referrer.
     referral_feedback_sent_at = models.DateTimeField(null=True, blank=True)
@@ -114,6 +125,7 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="appointments",
+        db_index=False,
     )
     converted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -122,11 +134,28 @@ class Lead(models.Model):
     lost_reason_note = models.CharField(max_length=500, blank=True)
     # Set while this lead is merged into another (see apps.leads.merging); cleared on undo.
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_leads"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_leads",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
 
     class Meta:
         indexes = [
+            # Keys most leads leave empty, or empty when intake inserts the lead: indexed
+            # only where set, so an insert with none of them touches none of these.
+            *[
+                models.Index(fields=[field], condition=Q(**{f"{field}__isnull": False}), name=name)
+                for field, name in (
+                    ("caregiver", "lead_caregiver_idx"),
+                    ("owner", "lead_owner_idx"),
+                    ("team", "lead_team_idx"),
+                    ("referral_source_at_appointment", "lead_source_at_appt_idx"),
+                    ("merged_into", "lead_merged_into_idx"),
+                )
+            ],
             # Staff list newest first; cursor pagination seeks on it.
             models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
             # Funnel and dashboards by period (shared/PERFORMANCE.md: covering index).
@@ -232,7 +261,10 @@ class Activity(models.Model):
     """One entry on a lead's timeline: a call, message, note, task, inquiry touch or
     stage change. Stage changes carry from/to so the journey can be replayed."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    # activity_timeline_idx starts with lead_id: a second index on it would only cost.
+    lead = models.ForeignKey(
+        Lead, on_delete=models.CASCADE, related_name="activities", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=ActivityKind.choices)
     direction = models.CharField(
         max_length=10, choices=Direction.choices, default=Direction.INTERNAL
@@ -246,17 +278,29 @@ class Activity(models.Model):
         on_delete=models.SET_NULL,
         related_name="activities",
         help_text="Empty for the system: intake, routing and automatic messages.",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
     is_automated = models.BooleanField(default=False)
     occurred_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     body = models.TextField(max_length=10000, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Nine stages over millions of activities: an index on either key serves no read.
     from_stage = models.ForeignKey(
-        "pipeline.PipelineStage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "pipeline.PipelineStage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     to_stage = models.ForeignKey(
-        "pipeline.PipelineStage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "pipeline.PipelineStage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # Tasks: who must do it, by when, and when it was done.
     assignee = models.ForeignKey(
@@ -265,6 +309,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_tasks",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -275,6 +320,15 @@ class Activity(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["lead", "-occurred_at", "-id"], name="activity_timeline_idx"),
+            # Staff keys, empty on system entries (intake, routing, automatic messages).
+            models.Index(
+                fields=["author"], condition=Q(author__isnull=False), name="activity_author_idx"
+            ),
+            models.Index(
+                fields=["assignee"],
+                condition=Q(assignee__isnull=False),
+                name="activity_assignee_idx",
+            ),
             models.Index(
                 fields=["assignee", "due_at"],
                 condition=Q(kind="task", completed_at__isnull=True),

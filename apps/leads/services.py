@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
+from apps.core.db import insert_with_child
 from apps.facilities.models import Location
 from apps.leads.choices import (
     CONTACT_ATTEMPT_KINDS,
@@ -30,7 +31,10 @@ from apps.teams.models import Team
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 
 
-@transaction.atomic
+# savepoint=False: inside a caller's transaction (intake) no SAVEPOINT/RELEASE round
+# trips; an error here fails the caller's transaction as a whole, which is what every
+# caller wants (nothing catches and carries on).
+@transaction.atomic(savepoint=False)
 def lead_create(
     *,
     person: Person,
@@ -56,7 +60,7 @@ def lead_create(
     """
     created_at = created_at or timezone.now()
     utm = utm or {}
-    lead = Lead.objects.create(
+    lead = Lead(
         person=person,
         caregiver=caregiver,
         lead_type=lead_type,
@@ -79,7 +83,7 @@ def lead_create(
         created_at=created_at,
         **{f"utm_{name}": utm.get(name, "") for name in UTM_FIELDS},
     )
-    Activity.objects.create(
+    inquiry = Activity(
         lead=lead,
         kind=ActivityKind.INQUIRY,
         direction=Direction.INBOUND,
@@ -88,10 +92,13 @@ def lead_create(
         body=message,
         details=_touch_details(utm=utm, landing_page=landing_page, captured_via=captured_via),
     )
+    # Both rows in one statement, so they are saved together: every intake's hot path
+    # (see insert_with_child).
+    insert_with_child(parent=lead, child=inquiry, child_fk="lead")
     return lead
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # see lead_create
 def lead_add_touch(
     *,
     lead: Lead,

@@ -29,6 +29,7 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="caregivers",
         help_text="For a caregiver: the patient they inquire for.",
+        db_index=False,  # indexed where set (Meta.indexes)
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -38,6 +39,10 @@ class Person(models.Model):
         ordering = ["last_name", "first_name"]
         indexes = [
             models.Index(fields=["phone"], name="person_phone_idx"),
+            # Only caregivers point at a patient.
+            models.Index(
+                fields=["patient"], condition=Q(patient__isnull=False), name="person_patient_idx"
+            ),
             models.Index(Lower("email"), name="person_email_lower_idx"),
             models.Index(Lower("last_name"), Lower("first_name"), name="person_name_lower_idx"),
         ]
@@ -85,7 +90,10 @@ class Consent(models.Model):
     """One consent event. The history is kept; the newest event per person, channel and
     purpose is the one in force (see selectors.consent_in_force)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    # consent_in_force_idx starts with person_id: a second index on it would only cost.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", db_index=False
+    )
     channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
     purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
     status = models.CharField(max_length=10, choices=ConsentStatus.choices)
@@ -96,7 +104,11 @@ class Consent(models.Model):
         max_length=120, blank=True, help_text="Where it came from: intake key, form, staff."
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,  # indexed where set (Meta.indexes)
     )
 
     class Meta:
@@ -105,6 +117,12 @@ class Consent(models.Model):
             models.Index(
                 fields=["person", "channel", "purpose", "-recorded_at"],
                 name="consent_in_force_idx",
+            ),
+            # Set only when staff record a consent by hand; forms leave it empty.
+            models.Index(
+                fields=["recorded_by"],
+                condition=Q(recorded_by__isnull=False),
+                name="consent_recorded_by_idx",
             ),
         ]
         constraints = [

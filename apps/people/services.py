@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.db import insert_rows
 from apps.people.models import (
     Consent,
     ConsentChannel,
@@ -28,7 +29,7 @@ def person_create(
     patient: Person | None = None,
 ) -> Person:
     """Create a person; `phone` must already be E.164 (forms and serializers do that)."""
-    return Person.objects.create(
+    person = Person(
         first_name=first_name,
         last_name=last_name,
         phone=phone,
@@ -38,9 +39,13 @@ def person_create(
         postal_code=postal_code,
         patient=patient,
     )
+    insert_rows([person])  # every intake makes one: the lean INSERT (apps.core.db)
+    return person
 
 
-@transaction.atomic
+# One INSERT, atomic on its own; savepoint=False: inside the intake transaction it adds
+# no SAVEPOINT/RELEASE round trips.
+@transaction.atomic(savepoint=False)
 def consent_record_from_form(
     *,
     person: Person,
@@ -75,7 +80,8 @@ def consent_record_from_form(
         if channels.get(channel)
         for purpose in purposes
     ]
-    return Consent.objects.bulk_create(consents)
+    insert_rows(consents)  # every intake with ticked boxes: the lean INSERT (apps.core.db)
+    return consents
 
 
 def consent_withdraw(
