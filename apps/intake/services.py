@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.alerts.services import lead_repeat_inquiry_alert
-from apps.core.db import advisory_xact_lock
+from apps.core.db import advisory_xact_lock, advisory_xact_locks, insert_rows
 from apps.facilities.models import Location
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
 from apps.intake.selectors import contact_is_on_file, idempotency_record_find
@@ -30,6 +30,7 @@ from apps.leads.services import lead_add_touch, lead_create
 from apps.people.models import Person
 from apps.people.selectors import person_find_match
 from apps.people.services import consent_record_from_form, person_create
+from apps.pipeline.selectors import stages_by_id
 from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.services import referral_source_create
 from apps.routing.services import lead_routing_queue
@@ -185,22 +186,22 @@ def intake_submit(
     differs). Side effects: rows in people, referral sources, leads, activities,
     consents and idempotency records; nothing queued yet.
     """
-    if idempotency_key:
-        # Two copies of one request arriving together: the second waits here, then
-        # finds the first one's record instead of saving the inquiry twice.
-        advisory_xact_lock("intake-idempotency", f"{intake_key.pk}:{idempotency_key}")
-        record = idempotency_record_find(intake_key=intake_key, key=idempotency_key)
-        if record is not None:
-            return intake_replay(record=record, request_fingerprint=request_fingerprint)
-
     person = person or {}
     caregiver = caregiver or None
     # Matching and reuse hinge on the person's contact (the caregiver's when the person
     # has none). Locking it makes "find, else create" safe: two simultaneous posts of one
-    # person open one lead. Sorted, so requests sharing two keys cannot deadlock.
+    # person open one lead. With an Idempotency-Key, two copies of one request arriving
+    # together are serialized too: the second waits, then finds the first one's record
+    # instead of saving the inquiry twice. All in one statement, in a fixed order.
     contact = person if _reachable(person) else (caregiver or {})
-    for lock_key in sorted(_contact_lock_keys(contact)):
-        advisory_xact_lock("intake-contact", lock_key)
+    lock_keys = [("intake-contact", key) for key in _contact_lock_keys(contact)]
+    if idempotency_key:
+        lock_keys.append(("intake-idempotency", f"{intake_key.pk}:{idempotency_key}"))
+    advisory_xact_locks(lock_keys)
+    if idempotency_key:
+        record = idempotency_record_find(intake_key=intake_key, key=idempotency_key)
+        if record is not None:
+            return intake_replay(record=record, request_fingerprint=request_fingerprint)
 
     captured_via = intake_key.name
     utm = utm or {}
@@ -276,13 +277,14 @@ def intake_submit(
 
     body = _response_body(lead=lead, service_line=service_line, duplicate=duplicate)
     if idempotency_key:
-        IdempotencyRecord.objects.create(
+        record = IdempotencyRecord(
             intake_key=intake_key,
             key=idempotency_key,
             request_fingerprint=request_fingerprint,
             status_code=status_code,
             response_body=body,
         )
+        insert_rows([record])
     return IntakeResult(status_code=status_code, body=body, lead=lead, duplicate=duplicate)
 
 
@@ -325,7 +327,11 @@ def _person_create(*, details: ContactDetails, patient: Person | None = None) ->
 
 
 def _caregiver_find_or_create(*, details: ContactDetails, patient: Person) -> Person | None:
-    carer = _person_find_or_create(details=details, patient=patient)
+    # Most caregivers are new too: one probe instead of the person match when not on file.
+    if contact_is_on_file(phone=details.get("phone", ""), email=details.get("email", "")):
+        carer = _person_find_or_create(details=details, patient=patient)
+    else:
+        carer = _person_create(details=details, patient=patient)
     if carer.pk == patient.pk:
         # The form named the patient twice; a person is not their own caregiver.
         return None
@@ -397,9 +403,11 @@ def _referral_source_find_or_create(
 def _response_body(*, lead: Lead, service_line: ServiceLine, duplicate: bool) -> dict[str, Any]:
     """The answer of the contract: the lead by id, its stage and service line as slugs.
     No personal data, so it can be stored for replays and logged by vendors."""
+    # The stage from the process's stage cache: a repeat inquiry's lead comes without it.
+    stage = stages_by_id([lead.stage_id])[lead.stage_id]
     return {
         "id": lead.pk,
-        "stage": lead.stage.slug,
+        "stage": stage.slug,
         "service_line": service_line.slug,
         "created_at": lead.created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "duplicate": duplicate,
