@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from apps.core import views as core_views
 
 urlpatterns = [
+    # The API first: vendors post inquiries and staff tools poll it; each pattern tried
+    # before it costs every request a regex match.
+    path("api/v1/", include("leadcrm.api_urls")),
     path("", core_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", core_views.readyz, name="readyz"),
@@ -19,7 +22,6 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
     path("", include("apps.queue.urls")),
-    path("api/v1/", include("leadcrm.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,7 +1,7 @@
 """Small pieces shared by the staff API's views and serializers."""
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -35,6 +35,23 @@ def iso_datetime(value: dt.datetime | None) -> str | None:
         return None
     text = timezone.localtime(value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_datetime_writer() -> Callable[[dt.datetime | None], str | None]:
+    """iso_datetime with the current time zone looked up once, for a page of rows.
+
+    timezone.localtime() finds the active zone through asgiref's Local on every call:
+    over the five timestamps of 50 lead rows that was most of the formatting time.
+    """
+    zone = timezone.get_current_timezone()
+
+    def write(value: dt.datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
 
 
 def iso_date(value: dt.date | None) -> str | None:

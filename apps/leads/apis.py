@@ -17,9 +17,8 @@ from apps.leads.filters import LeadFilter, LeadFilterBackend
 from apps.leads.models import Lead
 from apps.leads.selectors import (
     lead_get_for_user,
-    lead_list_for_user,
     lead_row_names,
-    lead_rows,
+    lead_rows_for_user,
     lead_timeline,
 )
 from apps.leads.serializers import (
@@ -62,12 +61,11 @@ class LeadListApi(generics.ListAPIView):
     queryset = Lead.objects.none()  # tells the schema generator the model; never read
 
     def get_queryset(self):
-        return lead_list_for_user(user=self.request.user)
+        return lead_rows_for_user(user=self.request.user)
 
     @extend_schema(operation_id="leads_list", summary="List leads")
     def get(self, request: Request, *args, **kwargs) -> Response:
-        leads = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(lead_rows(leads=leads))
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         names = lead_row_names(rows=rows)
         data = LeadListSerializer(rows, many=True, context={"names": names}).data
         return self.get_paginated_response(data)

@@ -1,7 +1,9 @@
 """Reads of leads, always scoped to what the asking user may see."""
 
 from dataclasses import dataclass
+from functools import cache
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -20,10 +22,14 @@ from apps.teams.models import Team
 from apps.teams.selectors import team_ids_for_user
 
 
-def lead_visible_to(*, user: User) -> QuerySet[Lead]:
+def lead_visible_to(*, user: User, leads: QuerySet[Lead] | None = None) -> QuerySet[Lead]:
     """Managers and admins see every lead; everyone else the leads they own, the leads
-    waiting in their teams, and (liaisons) the leads from referral sources they own."""
-    leads = Lead.objects.all()
+    waiting in their teams, and (liaisons) the leads from referral sources they own.
+
+    `leads` (default: all of them) is the queryset to narrow, such as a values() query.
+    """
+    if leads is None:
+        leads = Lead.objects.all()
     if user_sees_all_leads(user=user):
         return leads
     # Ids, not joins: with every branch on a lead column PostgreSQL combines the
@@ -122,6 +128,22 @@ def lead_rows(*, leads: QuerySet[Lead]) -> QuerySet[Lead]:
     return leads.values(*LEAD_ROW_FIELDS)
 
 
+def lead_rows_for_user(*, user: User) -> QuerySet[Lead]:
+    """The rows of the lead list the user may see, as dicts of LEAD_ROW_FIELDS; filter,
+    order and page them like any queryset."""
+    return lead_visible_to(user=user, leads=_all_lead_rows().all())
+
+
+@cache
+def _all_lead_rows() -> QuerySet[Lead]:
+    # Built once per process and cloned per request, like a view's `queryset`
+    # attribute. values() resolves nineteen field paths, and compiling the page hashes
+    # each selected column to match the ORDER BY against it (ORDER BY 16 DESC, 1 DESC):
+    # together about half of the page query's CPU. Clones share the resolved columns,
+    # and with them their cached hashes.
+    return lead_rows(leads=Lead.objects.all())
+
+
 @dataclass(frozen=True)
 class LeadRowNames:
     """What the ids in a page of lead rows are called, keyed by id."""
@@ -135,37 +157,69 @@ class LeadRowNames:
 
 def lead_row_names(*, rows: list[dict]) -> LeadRowNames:
     """The names of the service lines, locations, stages, owners and teams of a page of
-    rows: one small query per kind over the ids on the page (stages from the cache).
+    rows, in one query over the ids on the page (stages from the process cache).
 
     Joining the five tables into the page query instead made PostgreSQL spend 10-25 ms
-    planning a seven-way join, twenty times what the query then took to run.
+    planning a seven-way join, twenty times what the query then took to run. One ORM
+    query per kind cost four round trips and four SQL compilations, a quarter of the
+    page's CPU; this UNION ALL of four primary-key lookups is planned in 0.1 ms, and
+    its SQL is built once per process. Names are read on every page, never cached, so
+    a rename shows at once.
     """
 
-    def ids(column: str) -> set[int]:
-        return {row[column] for row in rows if row[column] is not None}
+    if not rows:
+        return LeadRowNames(service_lines={}, locations={}, stages={}, users={}, teams={})
 
-    def fetch(model, column: str, *fields: str):
-        wanted = ids(column)
-        if not wanted:
-            return []
-        return model.objects.filter(pk__in=wanted).order_by().values_list("pk", *fields)
+    def ids(column: str) -> list[int]:
+        return list({row[column] for row in rows if row[column] is not None})
 
+    service_lines: dict[int, tuple[str, str]] = {}
+    locations: dict[int, tuple[str, str]] = {}
+    users: dict[int, str] = {}
+    teams: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _row_names_sql(),
+            [ids("service_line_id"), ids("location_id"), ids("owner_id"), ids("team_id")],
+        )
+        for kind, pk, first, second, third in cursor.fetchall():
+            if kind == "s":
+                service_lines[pk] = (first, second)
+            elif kind == "l":
+                locations[pk] = (first, second)
+            elif kind == "u":
+                users[pk] = f"{second} {third}".strip() or first
+            else:
+                teams[pk] = first
     return LeadRowNames(
-        service_lines={
-            pk: (slug, name)
-            for pk, slug, name in fetch(ServiceLine, "service_line_id", "slug", "name")
-        },
-        locations={
-            pk: (slug, name) for pk, slug, name in fetch(Location, "location_id", "slug", "name")
-        },
+        service_lines=service_lines,
+        locations=locations,
         stages=stages_by_id(ids("stage_id")),
-        users={
-            pk: f"{first} {last}".strip() or username
-            for pk, username, first, last in fetch(
-                User, "owner_id", "username", "first_name", "last_name"
-            )
-        },
-        teams=dict(fetch(Team, "team_id", "name")),
+        users=users,
+        teams=teams,
+    )
+
+
+@cache
+def _row_names_sql() -> str:
+    """SELECT kind, id, three name columns per reference table, for lead_row_names: one
+    placeholder per table for an array of ids."""
+    quote = connection.ops.quote_name
+
+    def branch(kind: str, model, *fields: str) -> str:
+        columns = [quote(model._meta.get_field(name).column) for name in fields]
+        columns += ["''"] * (3 - len(columns))
+        pk, table = quote(model._meta.pk.column), quote(model._meta.db_table)
+        # Names from the models; the ids are bound parameters.
+        return f"SELECT '{kind}', {pk}, {', '.join(columns)} FROM {table} WHERE {pk} = ANY(%s)"  # noqa: S608
+
+    return " UNION ALL ".join(
+        (
+            branch("s", ServiceLine, "slug", "name"),
+            branch("l", Location, "slug", "name"),
+            branch("u", User, "username", "first_name", "last_name"),
+            branch("t", Team, "name"),
+        )
     )
 
 

@@ -7,11 +7,15 @@ plain list's time on this machine (shared/PERFORMANCE.md). Their declared fields
 what the OpenAPI schema shows, and a test keeps the two in step.
 """
 
+import datetime as dt
+from collections.abc import Callable
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import User
-from apps.core.api import iso_datetime
+from apps.core.api import iso_datetime_writer
 from apps.facilities.models import Location
 from apps.leads.choices import (
     ActivityKind,
@@ -93,11 +97,22 @@ class LeadListSerializer(serializers.Serializer):
     sla_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
+    @cached_property
+    def _page(self) -> tuple[LeadRowNames, Callable[[dt.datetime | None], str | None]]:
+        # A list serializer renders every row of a page with one child: look the names
+        # (self.context walks up to the root serializer) and the time zone up once.
+        return self.context["names"], iso_datetime_writer()
+
     def to_representation(self, row: dict) -> dict:
-        names: LeadRowNames = self.context["names"]
+        names, iso = self._page
         service_line_slug, service_line_name = names.service_lines[row["service_line_id"]]
         location_id, owner_id, team_id = row["location_id"], row["owner_id"], row["team_id"]
         stage = names.stages[row["stage_id"]]
+        if location_id is not None:
+            location_slug, location_name = names.locations[location_id]
+            location = {"slug": location_slug, "name": location_name}
+        else:
+            location = None
         return {
             "id": row["id"],
             "person": {
@@ -107,14 +122,10 @@ class LeadListSerializer(serializers.Serializer):
             "lead_type": row["lead_type"],
             "channel": row["channel"],
             "service_line": {"slug": service_line_slug, "name": service_line_name},
-            "location": (
-                dict(zip(("slug", "name"), names.locations[location_id], strict=True))
-                if location_id is not None
-                else None
-            ),
+            "location": location,
             "urgency": row["urgency"],
             "stage": {"slug": stage.slug, "name": stage.name, "kind": stage.kind},
-            "stage_entered_at": iso_datetime(row["stage_entered_at"]),
+            "stage_entered_at": iso(row["stage_entered_at"]),
             "owner": (
                 {"id": owner_id, "display_name": names.users[owner_id]}
                 if owner_id is not None
@@ -125,10 +136,10 @@ class LeadListSerializer(serializers.Serializer):
             ),
             "referral_source_id": row["referral_source_id"],
             "score": row["score"],
-            "created_at": iso_datetime(row["created_at"]),
-            "first_response_at": iso_datetime(row["first_response_at"]),
-            "sla_due_at": iso_datetime(row["sla_due_at"]),
-            "closed_at": iso_datetime(row["closed_at"]),
+            "created_at": iso(row["created_at"]),
+            "first_response_at": iso(row["first_response_at"]),
+            "sla_due_at": iso(row["sla_due_at"]),
+            "closed_at": iso(row["closed_at"]),
         }
 
 
@@ -376,7 +387,13 @@ class ActivitySerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     details = serializers.DictField(read_only=True)
 
+    @cached_property
+    def _iso_datetime(self):
+        # One list serializer renders every entry of a page with this one child.
+        return iso_datetime_writer()
+
     def to_representation(self, activity: Activity) -> dict:
+        iso = self._iso_datetime
         return {
             "id": activity.pk,
             "kind": activity.kind,
@@ -384,15 +401,15 @@ class ActivitySerializer(serializers.Serializer):
             "outcome": activity.outcome,
             "author": _user_brief(activity.author),
             "is_automated": activity.is_automated,
-            "occurred_at": iso_datetime(activity.occurred_at),
-            "created_at": iso_datetime(activity.created_at),
+            "occurred_at": iso(activity.occurred_at),
+            "created_at": iso(activity.created_at),
             "body": activity.body,
             "duration_seconds": activity.duration_seconds,
             "from_stage": _stage_brief(activity.from_stage),
             "to_stage": _stage_brief(activity.to_stage),
             "assignee": _user_brief(activity.assignee),
-            "due_at": iso_datetime(activity.due_at),
-            "completed_at": iso_datetime(activity.completed_at),
+            "due_at": iso(activity.due_at),
+            "completed_at": iso(activity.completed_at),
             "details": activity.details,
         }
 
