@@ -22,10 +22,21 @@ from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
 from apps.leads.services import lead_assign
 from apps.routing.choices import RoutingTrigger, Strategy
-from apps.routing.decision import LeadFacts, RoutingDecision, routing_decide
+from apps.routing.decision import (
+    LeadFacts,
+    RoutingDecision,
+    routing_decide,
+    routing_reference_clear,
+)
 from apps.routing.models import RoutingRule, RoutingWait, TeamRoutingCursor
-from apps.sla.services import lead_sla_start
+from apps.sla.services import (
+    SLA_CLOCK_FIELDS,
+    lead_sla_clock_schedule,
+    lead_sla_start,
+    sla_clock_plan,
+)
 from apps.teams.models import Team
+from leadcrm.celery import task_publish
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +69,8 @@ def _route_lead_publish(lead_id: int) -> None:
     from apps.routing.tasks import route_lead  # tasks import this module
 
     try:
-        route_lead.apply_async(args=[lead_id], retry=False)
+        # On the process's own producer: one publish after every intake commit.
+        task_publish(route_lead, [lead_id])
     except Exception as exc:  # any broker failure: the lead is saved, the sweep routes it
         _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
         logger.warning(
@@ -69,25 +81,25 @@ def _route_lead_publish(lead_id: int) -> None:
 
 
 # What routing reads of a lead and its relations: a few columns of five tables rather
-# than all of them (building the full SELECT cost more than running it).
-LEAD_ROUTING_FIELDS = (
-    "id",
-    "created_at",
-    "routed_at",
-    "closed_at",
-    "owner_id",
-    "team_id",
-    "lead_type",
-    "channel",
-    "urgency",
-    "service_line",
-    "location",
-    "person",
-    "referral_source",
-    "service_line__name",
-    "location__name",
-    "person__preferred_language",
-    "referral_source__kind",
+# than all of them (building the full SELECT cost more than running it), and what the
+# response clock reads, so the lead is read once.
+LEAD_ROUTING_FIELDS = tuple(
+    dict.fromkeys(
+        (
+            *SLA_CLOCK_FIELDS,
+            "created_at",
+            "routed_at",
+            "owner_id",
+            "team_id",
+            "channel",
+            "person",
+            "referral_source",
+            "service_line__name",
+            "location__name",
+            "person__preferred_language",
+            "referral_source__kind",
+        )
+    )
 )
 
 
@@ -119,9 +131,12 @@ def lead_route(
     if lead.owner_id is not None:
         # Staff gave it to someone before routing ran (a lead they entered themselves):
         # routing never takes it away from them, it only starts the clock.
-        lead.routed_at = now
-        Lead.objects.filter(pk=lead.pk).update(routed_at=now)
-        lead_sla_start(lead=lead, started_at=lead.created_at)
+        clock = sla_clock_plan(lead=lead, started_at=lead.created_at)
+        lead.routed_at, lead.sla_due_at = now, clock.due_at
+        Lead.objects.filter(pk=lead.pk).update(
+            routed_at=now, sla_due_at=clock.due_at, updated_at=now
+        )
+        lead_sla_clock_schedule(lead=lead, clock=clock)
         return None
     decision = routing_decide(
         facts=LeadFacts.from_lead(lead), now=now, waiting_since=now, lock=True
@@ -218,34 +233,40 @@ def _decision_apply(
     lead's first routing the response clock. The lead row is locked by the caller."""
     first_routing = lead.routed_at is None
     previous_owner_id, previous_team_id = lead.owner_id, lead.team_id
-    lead.owner, lead.team, lead.updated_at = decision.owner, decision.team, now
     update = {"owner": decision.owner, "team": decision.team, "updated_at": now}
+    clock = None
     if first_routing:
-        lead.routed_at = update["routed_at"] = now
+        # The clock runs from the inquiry, not from when a worker got to it. Its due
+        # time goes into the same UPDATE as the owner: one write of the lead row.
+        clock = sla_clock_plan(lead=lead, started_at=lead.created_at)
+        update["routed_at"] = now
+        update["sla_due_at"] = clock.due_at
     Lead.objects.filter(pk=lead.pk).update(**update)
+    for name, value in update.items():
+        setattr(lead, name, value)
 
     if decision.owner is not None and decision.strategy != Strategy.FIXED_OWNER:
         TeamRoutingCursor.objects.filter(team=decision.team).update(
             last_assigned=decision.owner, last_assigned_at=now
         )
     if decision.wait_reason:
-        RoutingWait.objects.update_or_create(
-            lead=lead,
-            defaults={
-                "reason": decision.wait_reason,
-                "rule": decision.rule,
-                "team": decision.team,
-                "relax_at": decision.relax_at,
-                "last_tried_at": now,
-            },
-            create_defaults={
-                "reason": decision.wait_reason,
-                "rule": decision.rule,
-                "team": decision.team,
-                "relax_at": decision.relax_at,
-                "last_tried_at": now,
-                "waiting_since": now,
-            },
+        # One INSERT ... ON CONFLICT DO UPDATE: a lead already waiting keeps its
+        # waiting_since (skills relax from then) and its attempts.
+        RoutingWait.objects.bulk_create(
+            [
+                RoutingWait(
+                    lead=lead,
+                    reason=decision.wait_reason,
+                    rule=decision.rule,
+                    team=decision.team,
+                    relax_at=decision.relax_at,
+                    last_tried_at=now,
+                    waiting_since=now,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["lead"],
+            update_fields=["reason", "rule", "team", "relax_at", "last_tried_at"],
         )
     elif not first_routing:  # only a lead routed before can have been waiting
         RoutingWait.objects.filter(lead=lead).delete()
@@ -269,9 +290,8 @@ def _decision_apply(
             "to_team_id": decision.team.pk if decision.team else None,
         },
     )
-    if first_routing:
-        # The clock runs from the inquiry, not from when a worker got to it.
-        lead_sla_start(lead=lead, started_at=lead.created_at)
+    if clock is not None:
+        lead_sla_clock_schedule(lead=lead, clock=clock)
     return activity
 
 
@@ -403,6 +423,10 @@ def routing_rule_move(*, rule: RoutingRule, direction: str) -> None:
             RoutingRule.objects.filter(pk=each.pk).update(position=position)
         if each.pk == rule.pk:
             rule.position = position
+    # UPDATE sends no signal: drop the copy of the rules here and, once the new order
+    # is committed, again (a routing in between may have read the old order).
+    routing_reference_clear()
+    transaction.on_commit(routing_reference_clear)
 
 
 @transaction.atomic

@@ -25,15 +25,22 @@ from apps.alerts.selectors import (
     managers_to_alert,
 )
 from apps.alerts.services import AlertSpec, alert_fire, alerts_fire
+from apps.core.reference_cache import ReferenceCache
+from apps.facilities.models import BusinessHours, Holiday, Location
 from apps.leads.choices import CONTACT_ATTEMPT_KINDS, ActivityKind, Direction, Outcome, Urgency
 from apps.leads.models import Activity, Lead
 from apps.leads.services import activity_log, lead_assign
+from apps.servicelines.models import ServiceLine
 from apps.sla.choices import EscalationLevel, EscalationOutcome
 from apps.sla.models import LeadEscalation, LeadRedFlag, MissedCallScan, ResponsePolicy
 from apps.sla.selectors import (
+    OpeningSchedule,
+    ResponseTarget,
+    opening_schedule_for,
     red_flag_phrases_for,
     response_clock_add,
     response_target_for_lead,
+    schedule_time_add,
 )
 from apps.teams.models import Team
 
@@ -96,58 +103,152 @@ def _lead_red_flag_record(*, lead: Lead, hits: list[str]) -> None:
     )
 
 
-@transaction.atomic
+# --- The response clock at routing ----------------------------------------------
+#
+# Every routed lead needs its policy and its location's opening hours. They change a few
+# times a year, so each process keeps what it has worked out (apps.core.reference_cache):
+# a change shows at once in the process that made it and within seconds in the others.
+
+# What sla_clock_plan reads of a lead (a caller loading the lead itself selects these).
+SLA_CLOCK_FIELDS = (
+    "id",
+    "lead_type",
+    "urgency",
+    "service_line",
+    "location",
+    "first_response_at",
+    "closed_at",
+    "sla_due_at",
+)
+
+# {(service line id, urgency, lead type): ResponseTarget}, filled as leads need them.
+_targets = ReferenceCache(dict, watch=(ResponsePolicy, ServiceLine))
+# {location id or None: OpeningSchedule}, filled as leads need them.
+_schedules = ReferenceCache(dict, watch=(Location, BusinessHours, Holiday))
+
+
+def _response_target(*, lead: Lead) -> ResponseTarget:
+    targets = _targets.get()
+    key = (lead.service_line_id, lead.urgency, lead.lead_type)
+    target = targets.get(key)
+    if target is None:
+        # The target depends on these three only: work it out on a bare lead carrying
+        # them and a fully loaded service line (its default minutes).
+        line = ServiceLine.objects.get(pk=lead.service_line_id)
+        sample = Lead(service_line=line, urgency=lead.urgency, lead_type=lead.lead_type)
+        target = targets[key] = response_target_for_lead(lead=sample)
+    return target
+
+
+def _opening_schedule(*, location_id: int | None) -> OpeningSchedule:
+    schedules = _schedules.get()
+    schedule = schedules.get(location_id)
+    if schedule is None:
+        location = (
+            Location.objects.prefetch_related("business_hours", "holidays").get(pk=location_id)
+            if location_id is not None
+            else None
+        )
+        schedule = schedules[location_id] = opening_schedule_for(location=location)
+    return schedule
+
+
+def _clock_add(
+    *, target: ResponseTarget, location_id: int | None, start: dt.datetime, minutes: float
+) -> dt.datetime:
+    """selectors.response_clock_add on this process's copy of the opening hours."""
+    if not target.business_hours:
+        return start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)
+    schedule = _opening_schedule(location_id=location_id)
+    return schedule_time_add(schedule=schedule, start=start, minutes=minutes)
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """A lead's response clock worked out, not yet written: when the first response is
+    due, and the escalation steps to schedule (none for a lead answered or closed)."""
+
+    due_at: dt.datetime
+    steps: tuple[tuple[str, dt.datetime], ...]
+    # The lead had a clock already (re-routed): its steps not yet done are replaced.
+    restarts: bool
+
+
+def sla_clock_plan(*, lead: Lead, started_at: dt.datetime) -> SlaClock:
+    """The clock `lead_sla_start` would start at `started_at`, without writing it.
+
+    Reads SLA_CLOCK_FIELDS of `lead`, which must be current. The due time comes from the
+    most specific response policy (see selectors.lead_sla_due_at). No query while this
+    process's copy of the policies and opening hours is fresh.
+    """
+    target = _response_target(lead=lead)
+
+    def clock_add(start: dt.datetime, minutes: float) -> dt.datetime:
+        return _clock_add(target=target, location_id=lead.location_id, start=start, minutes=minutes)
+
+    due_at = clock_add(started_at, target.minutes)
+    steps: list[tuple[str, dt.datetime]] = []
+    if lead.first_response_at is None and lead.closed_at is None:
+        if target.owner_notice_percent:
+            notice_minutes = target.minutes * target.owner_notice_percent / 100
+            steps.append((EscalationLevel.OWNER_NOTICE, clock_add(started_at, notice_minutes)))
+        if target.alert_at_breach:
+            steps.append((EscalationLevel.BREACH, due_at))
+        if target.fallback_after_breach_minutes is not None:
+            reassign_at = clock_add(due_at, target.fallback_after_breach_minutes)
+            steps.append((EscalationLevel.FALLBACK_REASSIGN, reassign_at))
+    # Steps are only ever scheduled with a due time: a lead without one has none pending.
+    return SlaClock(due_at=due_at, steps=tuple(steps), restarts=lead.sla_due_at is not None)
+
+
+# Nested in routing's transaction, a savepoint would only add two round trips: any error
+# here fails the routing as a whole anyway.
+@transaction.atomic(savepoint=False)
+def lead_sla_clock_schedule(*, lead: Lead, clock: SlaClock) -> None:
+    """Schedule the escalation steps of a clock whose due time the caller has just
+    written on the lead row (routing, in its one UPDATE of the lead).
+
+    Called again for a lead (re-routing), it moves the steps not yet done; steps already
+    done stay done, so no level fires twice. Side effects: a red-flagged lead's team
+    lead (or the managers when the team has none) is alerted at once to call, with an
+    email after commit.
+    """
+    if clock.restarts:
+        LeadEscalation.objects.filter(
+            lead_id=lead.pk, level__in=SLA_LEVELS, done_at__isnull=True
+        ).delete()
+    if clock.steps:
+        # Steps already done conflict on the uniqueness constraint and are kept.
+        LeadEscalation.objects.bulk_create(
+            [LeadEscalation(lead_id=lead.pk, level=level, due_at=at) for level, at in clock.steps],
+            ignore_conflicts=True,
+        )
+    # A red flag makes the lead urgent at intake (lead_red_flags_apply), so only an urgent
+    # lead is looked up; one that staff have since judged not urgent gets no "call now".
+    if lead.urgency == Urgency.URGENT and LeadRedFlag.objects.filter(lead_id=lead.pk).exists():
+        flagged = Lead.objects.select_related("team__team_lead").get(pk=lead.pk)
+        alert_fire(
+            lead=flagged,
+            level=AlertLevel.RED_FLAG,
+            recipients=lead_team_lead_or_managers(lead=flagged),
+        )
+
+
+@transaction.atomic(savepoint=False)
 def lead_sla_start(*, lead: Lead, started_at: dt.datetime) -> None:
-    """Start the lead's response clock at `started_at` (routing calls this).
+    """Start the lead's response clock at `started_at` (routing and reassignment by hand).
 
     Sets Lead.sla_due_at from the lead's policy (see selectors.lead_sla_due_at) and
     schedules its escalation steps: owner notice, breach, fallback reassignment.
     Called again (re-routing), it moves the steps not yet done; steps already done
     stay done, so no level fires twice. A lead already answered or closed gets a due
-    time but no steps. Side effects: a red-flagged lead's team lead (or the managers
-    when the team has none) is alerted at once to call, with an email after commit.
+    time but no steps. Side effects: see lead_sla_clock_schedule (red-flag alert).
     """
-    fresh = (
-        Lead.objects.select_related("service_line", "location", "owner", "team__team_lead")
-        .prefetch_related("location__business_hours", "location__holidays")
-        .get(pk=lead.pk)
-    )
-    target = response_target_for_lead(lead=fresh)
-    due_at = response_clock_add(lead=fresh, target=target, start=started_at, minutes=target.minutes)
-    fresh.sla_due_at = lead.sla_due_at = due_at
-    fresh.save(update_fields=["sla_due_at", "updated_at"])
-
-    LeadEscalation.objects.filter(lead=fresh, level__in=SLA_LEVELS, done_at__isnull=True).delete()
-    if fresh.first_response_at is None and fresh.closed_at is None:
-        steps = []
-        if target.owner_notice_percent:
-            notice_minutes = target.minutes * target.owner_notice_percent / 100
-            notice_at = response_clock_add(
-                lead=fresh, target=target, start=started_at, minutes=notice_minutes
-            )
-            steps.append((EscalationLevel.OWNER_NOTICE, notice_at))
-        if target.alert_at_breach:
-            steps.append((EscalationLevel.BREACH, due_at))
-        if target.fallback_after_breach_minutes is not None:
-            reassign_at = response_clock_add(
-                lead=fresh,
-                target=target,
-                start=due_at,
-                minutes=target.fallback_after_breach_minutes,
-            )
-            steps.append((EscalationLevel.FALLBACK_REASSIGN, reassign_at))
-        # Steps already done conflict on the uniqueness constraint and are kept.
-        LeadEscalation.objects.bulk_create(
-            [LeadEscalation(lead=fresh, level=level, due_at=at) for level, at in steps],
-            ignore_conflicts=True,
-        )
-
-    if LeadRedFlag.objects.filter(lead_id=fresh.pk).exists():
-        alert_fire(
-            lead=fresh,
-            level=AlertLevel.RED_FLAG,
-            recipients=lead_team_lead_or_managers(lead=fresh),
-        )
+    current = Lead.objects.only(*SLA_CLOCK_FIELDS).get(pk=lead.pk)
+    clock = sla_clock_plan(lead=current, started_at=started_at)
+    Lead.objects.filter(pk=lead.pk).update(sla_due_at=clock.due_at, updated_at=timezone.now())
+    lead.sla_due_at = current.sla_due_at = clock.due_at
+    lead_sla_clock_schedule(lead=current, clock=clock)
 
 
 @transaction.atomic
