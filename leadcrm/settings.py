@@ -175,7 +175,13 @@ CELERY_TIMEZONE = "UTC"
 # back; every task is therefore written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With late acks a process holds no task it has not started: one held behind a slow
+# task would wait for it while the other process is idle.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers keep their database connections between tasks (CONN_MAX_AGE, health-checked;
+# see leadcrm/celery.py) rather than opening one per task as Celery's Django fixup does
+# by default, and still close them after this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 # A broker that is down or hangs must never hold up an intake request: fail fast,
 # leave the lead unrouted, and let the beat sweep pick it up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
@@ -190,6 +196,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # consumer reconnects by its own broker_connection_* settings, not this one.
     "max_retries": 0,
 }
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport with one redis-py client per channel instead of a new one
+    # per message published (leadcrm.celery.RedisTransport).
+    CELERY_BROKER_TRANSPORT = "leadcrm.celery:RedisTransport"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Alert emails have a queue of their own: a burst of breach emails must never hold a
 # routing task or the next escalation sweep behind it. A worker started without -Q

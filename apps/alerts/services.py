@@ -25,6 +25,7 @@ from apps.alerts.models import Alert
 from apps.alerts.selectors import lead_owner_or_team_lead
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
+from leadcrm.celery import task_publish
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def _publish(task, argument, *, pending: int) -> bool:
         logger.warning("alert email publish paused: %d left for the relay", pending)
         return False
     try:
-        task.apply_async(args=[argument], retry=False)
+        task_publish(task, [argument])
     except Exception as exc:  # any broker failure: the alert is saved, the relay sends it
         _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
         logger.warning(

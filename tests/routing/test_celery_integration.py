@@ -65,3 +65,35 @@ def test_real_beat_sweep_routes_a_lead_whose_publish_failed(tmp_path, member):
     entry = Activity.objects.get(lead=lead, kind=ActivityKind.ASSIGNMENT)
     assert entry.details["trigger"] == "sweep"
     broker_purge()
+
+
+def _worker_backends() -> set[int]:
+    """PostgreSQL backends connected to the test database, other than this test's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_worker_keeps_its_database_connection_between_tasks(tmp_path, member):
+    """Celery's Django fixup would open a new connection for every task; the worker
+    keeps one the way web processes do (CONN_MAX_AGE), health-checked before reuse."""
+    broker_purge()
+    leads = [LeadFactory() for _ in range(3)]
+    backends = []
+    # Connections left by earlier tests of this run (a live server's thread) are not the
+    # worker's: count only those that appear once it runs.
+    earlier = _worker_backends()
+    with celery_worker(tmp_path, env={"CONN_MAX_AGE": "300"}):
+        for lead in leads:
+            with transaction.atomic():
+                lead_routing_queue(lead_id=lead.pk)
+            wait_for_owner(lead, timeout=30)
+            backends.append(_worker_backends() - earlier)
+
+    assert len(backends[0]) == 1  # the worker's one process, still connected
+    assert backends[0] == backends[1] == backends[2]

@@ -118,6 +118,9 @@ def test_the_routing_task_carries_the_lead_id_only(django_capture_on_commit_call
     args, kwargs, _ = json.loads(base64.b64decode(message["body"]))
     assert message["headers"]["task"] == "apps.routing.tasks.route_lead"
     assert (args, kwargs) == ([lead.pk], {})
+    # What the worker's log and monitoring tools show of the task.
+    assert message["headers"]["argsrepr"] == f"[{lead.pk}]"
+    assert message["headers"]["kwargsrepr"] == "{}"
     text = raw[0].decode() + base64.b64decode(message["body"]).decode()
     for personal in ("Zebediah", "Quill", "zq@example.com", str(person.phone), "Knee"):
         assert personal not in text
@@ -130,3 +133,33 @@ def test_the_sweep_runs_from_beat_without_arguments():
     assert entry["task"] == "apps.routing.tasks.routing_sweep"
     assert not entry.get("args") and not entry.get("kwargs")
     assert entry["schedule"] <= 15
+
+
+@pytest.mark.django_db
+def test_routing_is_queued_again_once_the_broker_is_back(django_capture_on_commit_callbacks):
+    """Each process keeps one producer between publishes; a broker error drops it, so
+    the first publish after the broker returns goes through on a new connection."""
+    from apps.routing import services
+    from leadcrm.celery import app
+
+    broker_purge()
+    saved = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_routing_queue(lead_id=300)  # the process's producer, on the real broker
+    app._pool = app.amqp._producer_pool = None
+    app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            lead_routing_queue(lead_id=301)  # broker down: logged, left to the sweep
+    finally:
+        app.pool.force_close_all()
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+        services._publish_paused_until = 0.0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_routing_queue(lead_id=302)
+
+    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+    queued = sorted(json.loads(base64.b64decode(json.loads(m)["body"]))[0][0] for m in raw)
+    assert queued == [300, 302]
+    broker_purge()
