@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.routing import views
+from apps.routing import member_views, views
 
 app_name = "routing"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("leads/<int:lead_id>/reroute/", views.lead_reroute, name="lead_reroute"),
     path("leads/<int:lead_id>/reassign/", views.lead_reassign, name="lead_reassign"),
     path("shift/", views.shift_toggle, name="shift_toggle"),
+    path("members/", member_views.member_list, name="member_list"),
+    path("members/<int:user_id>/", member_views.member_edit, name="member_edit"),
 ]
