@@ -7,6 +7,7 @@ the list hold exactly the leads behind the number.
 Every fragment is ours; values come in as named query parameters (`%(name)s`).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 # --- Funnel -----------------------------------------------------------------------------
@@ -39,6 +40,9 @@ RESPONSE_SECONDS = "f.response_seconds"
 ANSWERED = "f.first_response_at IS NOT NULL"
 UNANSWERED = "f.first_response_at IS NULL"
 SLA_MET = "f.first_response_at <= f.sla_due_at"
+ANSWERED_LATE = "f.first_response_at > f.sla_due_at"
+# Not answered and due at some time: pending before it, missed after (see below).
+UNANSWERED_DUE = "(f.first_response_at IS NULL AND f.sla_due_at IS NOT NULL)"
 # Missed: answered late, or still unanswered after the due time.
 SLA_MISSED = (
     "(f.first_response_at > f.sla_due_at"
@@ -66,6 +70,8 @@ class Bucket:
 
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
+# The lower bound of the first response-time bin: below any real time to first response.
+SMALLEST_SECONDS = -(2**31)
 RESPONSE_BUCKETS = (
     Bucket("under_15m", "Under 15 minutes", None, 15 * MINUTE),
     Bucket("15m_1h", "15 to 60 minutes", 15 * MINUTE, HOUR),
@@ -90,6 +96,9 @@ RESPONSES = {
 }
 
 # --- Time in stage of open leads --------------------------------------------------------
+
+# The lower bound of the first bin of times a stage was entered: before any of them.
+EARLIEST_ENTERED = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 # Seconds an open lead has been at its current stage, as of the request.
 SECONDS_IN_STAGE = "date_part('epoch', %(now)s - f.stage_entered_at)"

@@ -1,4 +1,6 @@
-"""The dashboards' rollup: one narrow row per lead, kept by Celery beat.
+"""The dashboards' rollups, kept by Celery beat: one narrow row per lead (LeadFact), and
+per day the counts the panels sum (DailyCounts, DailyLineCounts, ResponseDaily,
+ReferralDaily, StallDaily), rebuilt from LeadFact in the same transaction.
 
 Counting "leads that reached Qualified" means replaying every lead's stage changes; over
 a million leads that join took 15 s, far from a page. The refresh task does the replay
@@ -14,6 +16,15 @@ from apps.leads.choices import LostReason
 
 # The order of DailyCounts.lost: every reason code, then leads lost without one.
 LOST_REASON_CODES = (*LostReason.values, "")
+
+# How many bins ResponseDaily.bins splits the answered leads' response times into, and
+# ReferralDaily.bins the referred leads' days to their appointment. More bins: fewer
+# LeadFact rows read to reach a percentile's rank, more sums over the rollup rows (the
+# referral rollup has about five times as many rows a year as the response one).
+RESPONSE_BINS = 64
+APPOINTMENT_BINS = 16
+# StallDaily.bins: the open leads per bin of the time they entered their stage.
+STALL_BINS = 64
 
 
 class LeadFact(models.Model):
@@ -140,6 +151,23 @@ class LeadFact(models.Model):
                 condition=Q(closed_at__isnull=True),
                 name="dash_fact_open_idx",
             ),
+            # Leads still waiting for a first response with a due time: the few whose
+            # SLA state (pending or missed) depends on the moment of the request.
+            models.Index(
+                fields=["sla_due_at"],
+                include=[
+                    "created_at",
+                    "team_id",
+                    "owner_id",
+                    "service_line_id",
+                    "location_id",
+                    "channel",
+                    "lead_type",
+                    "referral_source_id",
+                ],
+                condition=Q(first_response_at__isnull=True, sla_due_at__isnull=False),
+                name="dash_fact_unanswered_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +223,95 @@ class DailyLineCounts(models.Model):
         return f"{self.leads} leads on {self.day}"
 
 
+class DailySlice(models.Model):
+    """A rollup row of one day at one of three levels of detail, the shape ResponseDaily,
+    ReferralDaily and StallDaily share: level 0 splits by the day and the rollup's own
+    key only; level 1 also by service line and channel; level 2 also by location and lead
+    type. Columns a level does not split by are NULL / "" there. A panel reads the
+    coarsest level its filters allow.
+
+    `bins` counts the row's leads per bin of the rollup's measure (the ranges between
+    consecutive edges in FactsRefresh, chosen at the nightly rebuild so each bin holds
+    about as many leads): they locate a percentile's rank, whose exact value is then read
+    from LeadFact within one bin (dashboards.query.values_at_ranks).
+    """
+
+    level = models.PositiveSmallIntegerField()
+    day = models.DateField()
+    service_line_id = models.BigIntegerField(null=True)
+    location_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=20, blank=True)
+    lead_type = models.CharField(max_length=20, blank=True)
+    bins = ArrayField(models.PositiveIntegerField())
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(fields=["level", "day"], name="dash_%(class)s_day_idx"),
+            # A service line chosen (and maybe a channel): its rows only, at level 1 or 2.
+            models.Index(
+                fields=["level", "service_line_id", "channel", "day"],
+                name="dash_%(class)s_line_idx",
+            ),
+        ]
+
+
+class ResponseDaily(DailySlice):
+    """Time to first response per day, team and owner (a DailySlice): what the response
+    panel sums instead of reading a million LeadFact rows. Level 0 holds a few thousand
+    rows a year; a referral source filter reads that source's LeadFact rows instead.
+    `bins` split the answered leads by response time (FactsRefresh.response_edges).
+    """
+
+    team_id = models.BigIntegerField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    leads = models.PositiveIntegerField()
+    answered = models.PositiveIntegerField()
+    sla_met = models.PositiveIntegerField()
+    # Answered after the due time (missed for good).
+    answered_late = models.PositiveIntegerField()
+    # Not answered, with a due time: pending or missed, depending on the request's moment.
+    unanswered_due = models.PositiveIntegerField()
+    buckets = ArrayField(models.PositiveIntegerField())  # per conditions.RESPONSE_BUCKETS
+
+    def __str__(self) -> str:
+        return f"{self.leads} leads on {self.day} (level {self.level})"
+
+
+class ReferralDaily(DailySlice):
+    """Referred leads per day and referral source (a DailySlice): the counts the referral
+    panel sums instead of reading every referred lead's LeadFact row. `bins` split the
+    leads with an appointment by days to it (FactsRefresh.appointment_edges)."""
+
+    referral_source_id = models.BigIntegerField()
+    referrals = models.PositiveIntegerField()
+    scheduled = models.PositiveIntegerField()  # reached Scheduled (conditions.reached_slug)
+    completed = models.PositiveIntegerField()
+    lost = models.PositiveIntegerField()
+    referred_elsewhere = models.PositiveIntegerField()
+    out_of_network = models.PositiveIntegerField()
+    declined_by_patient = models.PositiveIntegerField()
+    feedback_sent = models.PositiveIntegerField()
+    with_appointment = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.referrals} referrals on {self.day} (level {self.level})"
+
+
+class StallDaily(DailySlice):
+    """Open leads per day they came in and their current stage (a DailySlice), `bins`
+    counting them by the time they entered the stage (FactsRefresh.stall_edges). The
+    drop-off panel finds from these how many have waited at least a day, three days, ...
+    as of the request, and the median wait, reading LeadFact only within the bins those
+    fall in."""
+
+    stage_id = models.BigIntegerField()
+    leads = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.leads} open leads of {self.day} (level {self.level})"
+
+
 class FactsRefresh(models.Model):
     """The single bookkeeping row of the rollup: how fresh it is and where the next
     refresh starts reading.
@@ -216,6 +333,14 @@ class FactsRefresh(models.Model):
     # pipeline changes, the counts are rebuilt and the panels read LeadFact meanwhile.
     funnel_positions = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     lost_reasons = ArrayField(models.CharField(max_length=30, blank=True), default=list, blank=True)
+    # The lower bounds (seconds) of ResponseDaily.bins, ascending; the first is the
+    # smallest integer, so every answered lead falls in a bin. Chosen at each rebuild.
+    response_edges = ArrayField(models.IntegerField(), default=list, blank=True)
+    # The lower bounds (days) of ReferralDaily.bins, the first -Infinity; as above.
+    appointment_edges = ArrayField(models.FloatField(), default=list, blank=True)
+    # The lower bounds of StallDaily.bins (times a stage was entered), the first before
+    # any (conditions.EARLIEST_ENTERED).
+    stall_edges = ArrayField(models.DateTimeField(), default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -2,6 +2,7 @@
 statement, and turning counts into rates."""
 
 import datetime as dt
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
@@ -51,3 +52,70 @@ def one_decimal(value: float | None) -> Decimal | None:
     if value is None:
         return None
     return Decimal(repr(float(value))).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def percentile_cont_between(position: float, values: list) -> float | None:
+    """percentile_cont's answer at `position` (fraction * (n - 1)) from the value at rank
+    floor(position) and the one after it: the first plus that fraction of the way to the
+    second, in float8 as PostgreSQL computes it (orderedsetaggs.c). None without values."""
+    if not values:
+        return None
+    first = float(values[0])
+    proportion = position - math.floor(position)
+    if proportion == 0 or len(values) < 2:
+        return first
+    return first + proportion * (float(values[1]) - first)
+
+
+def rollup_level(filters: DashboardFilters) -> int:
+    """The coarsest level of the three-level rollups (ResponseDaily, ReferralDaily,
+    StallDaily) that splits by every filtered column: 0 by day alone, 1 also by service
+    line and channel, 2 also by location and lead type."""
+    if filters.location_id or filters.lead_type:
+        return 2
+    if filters.service_line_id or filters.channel:
+        return 1
+    return 0
+
+
+def values_at_ranks(
+    *,
+    column: str,
+    groups: tuple[str, ...],
+    lookups: list[tuple[int, int | None, float, int]],
+    where: str,
+    params: dict,
+    lower_type: str,
+) -> dict[int, list]:
+    """The values at given ranks of per-lead figures, in one statement.
+
+    Each lookup is (group kind, group id, lower bound, skip): the rollup's counts have
+    found the value range holding the wanted rank, so only that range of the per-lead
+    table is read, in `column` order from the index, skipping `skip` rows and taking two
+    (the value at the rank and the next, which percentile_cont interpolates between).
+    `groups[kind]` is the SQL condition of a kind of group, with `q.group_id` for its id.
+    Returns {lookup number from 1: the values found, ascending}.
+    """
+    branches = " UNION ALL ".join(
+        f"""(SELECT {column} AS value FROM dashboards_leadfact f
+            WHERE q.kind = {kind} AND {condition} AND {column} >= q.lower AND {where}
+            ORDER BY {column} OFFSET q.skip LIMIT 2)"""  # noqa: S608
+        for kind, condition in enumerate(groups)
+    )
+    found = fetch_all(
+        f"""
+        SELECT q.i, array_agg(v.value ORDER BY v.value) AS found
+        FROM unnest(%(kinds)s::int[], %(group_ids)s::bigint[], %(lowers)s::{lower_type}[],
+            %(skips)s::int[]) WITH ORDINALITY AS q(kind, group_id, lower, skip, i)
+        CROSS JOIN LATERAL ({branches}) v
+        GROUP BY q.i
+        """,  # noqa: S608 - our SQL fragments; values are bound parameters
+        {
+            **params,
+            "kinds": [kind for kind, _group, _lower, _skip in lookups],
+            "group_ids": [group for _kind, group, _lower, _skip in lookups],
+            "lowers": [lower for _kind, _group, lower, _skip in lookups],
+            "skips": [skip for _kind, _group, _lower, skip in lookups],
+        },
+    )
+    return {row["i"]: row["found"] for row in found}

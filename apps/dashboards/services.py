@@ -12,7 +12,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.dashboards.models import LOST_REASON_CODES, FactsRefresh
+from apps.dashboards import conditions as c
+from apps.dashboards.models import (
+    APPOINTMENT_BINS,
+    LOST_REASON_CODES,
+    RESPONSE_BINS,
+    STALL_BINS,
+    FactsRefresh,
+)
+from apps.pipeline.choices import DefaultStage
 
 # pg_try_advisory_xact_lock key of the refresh: one refresh at a time, the other skips.
 _LOCK_KEY = int.from_bytes(
@@ -193,6 +201,7 @@ def _rebuild_all(cursor, *, state: FactsRefresh) -> int:
     written = cursor.rowcount
     cursor.execute(_DELETE_GONE_SQL.format(facts_where="TRUE", returning=""))
     written += cursor.rowcount
+    _bin_edges_choose(cursor, state=state)
     _daily_counts_rebuild(cursor, state=state, days=None)
     return written
 
@@ -240,6 +249,11 @@ def _refresh_touched(
     layout_changed = cursor.fetchone()[0] != state.funnel_positions or state.lost_reasons != list(
         LOST_REASON_CODES
     )
+    edges = (state.response_edges, state.appointment_edges, state.stall_edges)
+    if tuple(map(len, edges)) != (RESPONSE_BINS, APPOINTMENT_BINS, STALL_BINS):
+        # Rollups built before these bins existed, or with other numbers of them.
+        _bin_edges_choose(cursor, state=state)
+        layout_changed = True
     if layout_changed:
         _daily_counts_rebuild(cursor, state=state, days=None)
     elif changed or removed:
@@ -294,8 +308,169 @@ def _daily_counts_rebuild(cursor, *, state: FactsRefresh, days: list[dt.date] | 
         """,  # noqa: S608 - our SQL fragments; values are bound parameters
         params,
     )
+    _rollups_rebuild(cursor, state=state, days=days)
     state.funnel_positions = positions
     state.lost_reasons = list(LOST_REASON_CODES)
+
+
+def _bin_edges_choose(cursor, *, state: FactsRefresh) -> None:
+    """Choose the lower bounds of the bins of response times, days to appointment and
+    times open leads entered their stage: evenly spaced quantiles of all the values, so
+    each bin holds about as many leads. Equal edges leave empty bins (harmless); the
+    first edge is below any value."""
+    cursor.execute(
+        "SELECT percentile_disc(%(r)s::float8[]) WITHIN GROUP (ORDER BY f.response_seconds)"  # noqa: S608
+        " FILTER (WHERE f.response_seconds IS NOT NULL),"
+        " percentile_disc(%(a)s::float8[]) WITHIN GROUP (ORDER BY f.days_to_appointment)"
+        f" FILTER (WHERE {c.REFERRED} AND {c.DAYS_TO_APPOINTMENT} IS NOT NULL),"
+        " percentile_disc(%(s)s::float8[]) WITHIN GROUP (ORDER BY f.stage_entered_at)"
+        f" FILTER (WHERE {c.OPEN})"
+        " FROM dashboards_leadfact f",
+        {name: [i / bins for i in range(1, bins)] for name, bins in _BINS.items()},
+    )
+    response, appointment, stall = cursor.fetchone()
+    state.response_edges = _edges(c.SMALLEST_SECONDS, response, RESPONSE_BINS)
+    state.appointment_edges = _edges(float("-inf"), appointment, APPOINTMENT_BINS)
+    state.stall_edges = _edges(c.EARLIEST_ENTERED, stall, STALL_BINS)
+
+
+_BINS = {"r": RESPONSE_BINS, "a": APPOINTMENT_BINS, "s": STALL_BINS}
+
+
+def _edges(smallest, quantiles: list | None, bins: int) -> list:
+    """`bins` lower bounds, ascending: `smallest`, then the quantiles (missing ones, when
+    there were no values, as `smallest`)."""
+    edges = [smallest]
+    for value in quantiles or [None] * (bins - 1):
+        edges.append(max(edges[-1], value if value is not None else smallest))
+    return edges
+
+
+def _rollups_rebuild(cursor, *, state: FactsRefresh, days: list[dt.date] | None) -> None:
+    """Recount ResponseDaily, ReferralDaily and StallDaily for the given days (None:
+    every day) from LeadFact."""
+    _three_level_rebuild(
+        cursor,
+        table="dashboards_responsedaily",
+        keys=("team_id", "owner_id"),
+        rows_where="TRUE",
+        counts={
+            "leads": "TRUE",
+            "answered": c.ANSWERED,
+            "sla_met": c.SLA_MET,
+            "answered_late": c.ANSWERED_LATE,
+            "unanswered_due": c.UNANSWERED_DUE,
+        },
+        buckets=[c.response_bucket(bucket) for bucket in c.RESPONSE_BUCKETS],
+        binned=c.RESPONSE_SECONDS,
+        edges=(state.response_edges, "integer[]"),
+        days=days,
+    )
+    _three_level_rebuild(
+        cursor,
+        table="dashboards_referraldaily",
+        keys=("referral_source_id",),
+        rows_where=c.REFERRED,
+        counts={"referrals": "TRUE", **REFERRAL_COUNTS},
+        buckets=None,
+        binned=c.DAYS_TO_APPOINTMENT,
+        edges=(state.appointment_edges, "float8[]"),
+        days=days,
+    )
+    _three_level_rebuild(
+        cursor,
+        table="dashboards_stalldaily",
+        keys=("stage_id",),
+        rows_where=c.OPEN,
+        counts={"leads": "TRUE"},
+        buckets=None,
+        binned="f.stage_entered_at",
+        edges=(state.stall_edges, "timestamptz[]"),
+        days=days,
+    )
+
+
+# What ReferralDaily counts per referred lead, as in the referral panel's drill-downs.
+REFERRAL_COUNTS = {
+    "scheduled": c.reached_slug("scheduled_slug"),
+    "completed": c.WON,
+    "lost": c.LOST,
+    "referred_elsewhere": c.REFERRED_ELSEWHERE,
+    "out_of_network": f"{c.LOST} AND f.lost_reason = 'out_of_network'",
+    "declined_by_patient": f"{c.LOST} AND f.lost_reason = 'declined_by_patient'",
+    "feedback_sent": c.FEEDBACK_SENT,
+    "with_appointment": c.HAS_APPOINTMENT,
+}
+
+
+def _three_level_rebuild(
+    cursor,
+    *,
+    table: str,
+    keys: tuple[str, ...],
+    rows_where: str,
+    counts: dict[str, str],
+    buckets: list[str] | None,
+    binned: str,
+    edges: tuple[list, str],
+    days: list[dt.date] | None,
+) -> None:
+    """Recount one of the three-level rollups for the given days (None: every day): the
+    finest level (2: day, `keys`, service line, location, channel, lead type) from the
+    LeadFact rows matching `rows_where`, the coarser ones (1: without location and lead
+    type; 0: day and `keys` only) from it. `counts` are count(*) FILTER conditions,
+    `buckets` those of the `buckets` array, and `bins` counts `binned` per bin of `edges`.
+    """
+    edge_values, edge_type = edges
+    params: dict = {"scheduled_slug": DefaultStage.SCHEDULED, "edges": edge_values}
+    on_days = "TRUE"
+    if days is not None:
+        on_days, params["days"] = "{day} = ANY(%(days)s)", days
+    cursor.execute(
+        f"DELETE FROM {table} WHERE {on_days.format(day='day')}",  # noqa: S608
+        params,
+    )
+    dimensions = ("service_line_id", "location_id", "channel", "lead_type")
+    arrays = ["bins"] + (["buckets"] if buckets is not None else [])
+    columns = ", ".join(["level", "day", *keys, *dimensions, *counts, *arrays])
+    bins = len(edge_values)
+    finest = [f"count(*) FILTER (WHERE {condition})" for condition in counts.values()]
+    finest.append(_int_array(f"count(*) FILTER (WHERE f.bin = {i + 1})" for i in range(bins)))
+    if buckets is not None:
+        finest.append(_int_array(f"count(*) FILTER (WHERE {b})" for b in buckets))
+    cursor.execute(
+        f"""
+        INSERT INTO {table} ({columns})
+        SELECT 2, f.created_on, {", ".join(f"f.{key}" for key in (*keys, *dimensions))},
+            {", ".join(finest)}
+        FROM (
+            SELECT f.*, width_bucket({binned}, %(edges)s::{edge_type}) AS bin
+            FROM dashboards_leadfact f
+            WHERE {rows_where} AND {on_days.format(day="f.created_on")}
+        ) f
+        GROUP BY {", ".join(str(i) for i in range(2, 3 + len(keys) + len(dimensions)))}
+        """,  # noqa: S608 - our SQL fragments; values are bound parameters
+        params,
+    )
+    sums = [f"sum(r.{name})" for name in counts]
+    sums.append(_int_array(f"sum(r.bins[{i + 1}])" for i in range(bins)))
+    if buckets is not None:
+        sums.append(_int_array(f"sum(r.buckets[{i + 1}])" for i in range(len(buckets))))
+    key_columns = ", ".join(f"r.{key}" for key in keys)
+    cursor.execute(
+        f"""
+        INSERT INTO {table} ({columns})
+        SELECT 1 - GROUPING(r.service_line_id), r.day, {key_columns},
+            r.service_line_id, NULL, COALESCE(r.channel, ''), '', {", ".join(sums)}
+        FROM {table} r
+        WHERE r.level = 2 AND {on_days.format(day="r.day")}
+        GROUP BY GROUPING SETS (
+            (r.day, {key_columns}),
+            (r.day, {key_columns}, r.service_line_id, r.channel)
+        )
+        """,  # noqa: S608 - our SQL fragments; values are bound parameters
+        params,
+    )
 
 
 def _int_array(items) -> str:

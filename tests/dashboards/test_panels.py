@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.dashboards import selectors, services
 from apps.dashboards.filters import DashboardFilters
-from apps.dashboards.models import FactsRefresh
+from apps.dashboards.models import RESPONSE_BINS, FactsRefresh, ResponseDaily
+from apps.leads.models import Lead
 from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stage_get_by_slug
 from tests.factories import ActivityFactory
@@ -422,6 +423,49 @@ def test_a_stage_change_reaches_the_counts_at_the_next_refresh(month):
     services.lead_facts_refresh()
 
     assert selectors.dashboard_funnel(filters=month.filters()).total.reached == [9, 6, 6, 5, 4, 2]
+
+
+def test_a_first_response_reaches_the_response_panel_at_the_next_refresh(month):
+    lead = month.leads["L4"]  # unanswered and past due (missed), due 60 min after it came in
+    Lead.objects.filter(pk=lead.pk).update(
+        first_response_at=lead.created_at + dt.timedelta(minutes=45)
+    )
+    ActivityFactory(lead=lead)  # what the refresh notices (any new activity)
+    services.lead_facts_refresh()
+
+    total = selectors.dashboard_response_times(filters=month.filters()).total
+    # Answered now 5 10 20 30 45 90 240: median 30; p90 at 5.4: 90 + 0.4 * 150.
+    assert (total.answered, total.median_minutes, total.p90_minutes) == (7, D("30.0"), D("150.0"))
+    assert (total.sla_met, total.sla_missed, total.sla_pending) == (5, 2, 1)  # L4 in time
+    assert total.buckets == [2, 3, 1, 1, 0, 0]
+
+
+def test_the_nightly_rebuild_chooses_the_bins_again(month):
+    state = FactsRefresh.objects.get()
+    FactsRefresh.objects.update(response_edges=[], appointment_edges=[], stall_edges=[])
+
+    services.lead_facts_rebuild()
+
+    rebuilt = FactsRefresh.objects.get()
+    assert (rebuilt.response_edges, rebuilt.appointment_edges, rebuilt.stall_edges) == (
+        state.response_edges,
+        state.appointment_edges,
+        state.stall_edges,
+    )
+    total = selectors.dashboard_response_times(filters=month.filters()).total
+    assert (total.median_minutes, total.p90_minutes) == (D("25.0"), D("165.0"))
+
+
+def test_the_minute_refresh_builds_rollups_that_have_no_bins_yet(month):
+    # As after the upgrade that added them: bins unknown, the new rollups empty.
+    FactsRefresh.objects.update(response_edges=[], appointment_edges=[], stall_edges=[])
+    ResponseDaily.objects.all().delete()
+
+    services.lead_facts_refresh()
+
+    assert len(FactsRefresh.objects.get().response_edges) == RESPONSE_BINS
+    total = selectors.dashboard_response_times(filters=month.filters()).total
+    assert (total.leads, total.median_minutes, total.p90_minutes) == (9, D("25.0"), D("165.0"))
 
 
 # --- Query budgets ------------------------------------------------------------------------

@@ -1,8 +1,17 @@
 """The manager dashboards' panels: one function each, taking the filters and returning
 plain data. Every figure is aggregated in PostgreSQL over the rollups (DailyCounts and
-DailyLineCounts for counts, LeadFact for medians and anything "as of now"), with the
-conditions in `conditions.py`, so the drill-down list of a number selects exactly the
-leads it counted. A module per panel; this one gathers them.
+DailyLineCounts for the funnel, trends, channels and lost reasons; ResponseDaily,
+ReferralDaily and StallDaily for the response, referral and drop-off panels; LeadFact for
+what those cannot answer), with the conditions in `conditions.py`, so the drill-down list
+of a number selects exactly the leads it counted. A module per panel; this one gathers
+them.
+
+Medians and 90th percentiles are exactly PostgreSQL's percentile_cont over every lead
+counted, never estimated from a histogram: the rollups' bins (value ranges holding about
+as many leads each) only say in which range a rank falls; the values at and after the
+rank are then read from LeadFact in order, from an index, within that range. A refresh
+committing between a panel's two statements (response times, referrals) can shift a rank
+by the leads it changed, for that one request.
 
 Who is counted: the leads that came in during the period (hospital time zone) and
 match the filters; merged duplicates are left out. Rates are percentages with one

@@ -1,21 +1,28 @@
 """Referral sources: top and declining sources, leakage, closed loop, days to appointment."""
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
 from apps.dashboards import conditions as c
 from apps.dashboards.filters import DashboardFilters
-from apps.dashboards.query import cohort_where, fetch_all, one_decimal, rate
+from apps.dashboards.models import APPOINTMENT_BINS
+from apps.dashboards.query import (
+    cohort_where,
+    fetch_all,
+    one_decimal,
+    percentile_cont_between,
+    rate,
+    rollup_level,
+    values_at_ranks,
+)
 from apps.dashboards.selectors.base import (
     SOURCE_KIND_LABELS,
     now_or,
 )
-from apps.pipeline.choices import DefaultStage
 from apps.referrals.choices import HealthStatus
 from apps.referrals.models import ReferralSourceHealth
-
-REACHED_SCHEDULED = c.reached_slug("scheduled_slug")
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def dashboard_referral_sources(
     declining, leakage and closed-loop rates, and the median days from referral to the
     appointment; over the referred leads of the period."""
     where, params = cohort_where(filters, now=now_or(now))
-    params.update(scheduled_slug=DefaultStage.SCHEDULED, top=TOP_SOURCES + 1)
+    params.update(top=TOP_SOURCES + 1)
     health_table = ReferralSourceHealth._meta.db_table
     counts = [
         "referrals",
@@ -90,37 +97,28 @@ def dashboard_referral_sources(
         "feedback_sent",
         "with_appointment",
     ]
+    bins = range(APPOINTMENT_BINS)
+    source, source_params = _referral_source(filters)
+    params.update(source_params)
     rows = fetch_all(
         f"""
         WITH per_source AS (
-            -- Read in source order from the referred leads' own index: no sort here.
-            SELECT f.referral_source_id, count(*) AS referrals,
-                count(*) FILTER (WHERE {REACHED_SCHEDULED}) AS scheduled,
-                count(*) FILTER (WHERE {c.WON}) AS completed,
-                count(*) FILTER (WHERE {c.LOST}) AS lost,
-                count(*) FILTER (WHERE {c.REFERRED_ELSEWHERE}) AS referred_elsewhere,
-                count(*) FILTER (WHERE {c.LOST} AND f.lost_reason = 'out_of_network')
-                    AS out_of_network,
-                count(*) FILTER (WHERE {c.LOST} AND f.lost_reason = 'declined_by_patient')
-                    AS declined_by_patient,
-                count(*) FILTER (WHERE {c.FEEDBACK_SENT}) AS feedback_sent,
-                count(*) FILTER (WHERE {c.HAS_APPOINTMENT}) AS with_appointment
-            FROM dashboards_leadfact f WHERE {where} AND {c.REFERRED}
-            GROUP BY f.referral_source_id
+            -- Summed per source in one pass, then rolled up: grouping sets straight over
+            -- the daily rows would aggregate them twice.
+            SELECT r.referral_source_id
+                {"".join(f", sum(r.{name}) AS {name}" for name in counts)}
+                {"".join(f", sum(r.bins[{i + 1}]) AS h{i}" for i in range(APPOINTMENT_BINS))}
+            FROM dashboards_referraldaily r WHERE {source}
+            GROUP BY r.referral_source_id
         ), counted AS (
             SELECT GROUPING(p.referral_source_id) AS is_total, p.referral_source_id
                 {"".join(f", COALESCE(sum(p.{name}), 0)::int AS {name}" for name in counts)}
+                {"".join(f", COALESCE(sum(p.h{i}), 0)::int AS h{i}" for i in bins)}
             FROM per_source p
             GROUP BY GROUPING SETS ((), (p.referral_source_id))
-        ), top AS (
-            SELECT k.*, rs.name, rs.kind, h.status AS health
-            FROM counted k
-            LEFT JOIN referral_sources_referralsource rs ON rs.id = k.referral_source_id
-            LEFT JOIN {health_table} h ON h.source_id = k.referral_source_id
-            ORDER BY k.is_total DESC, k.referrals DESC, rs.name, k.referral_source_id
-            LIMIT %(top)s
         )
-        SELECT k.*, rs.name, rs.kind, h.status AS health
+        SELECT k.*, rs.name, rs.kind, h.status AS health,
+            (SELECT e.appointment_edges FROM dashboards_factsrefresh e WHERE e.id = 1) AS edges
         FROM counted k
         LEFT JOIN referral_sources_referralsource rs ON rs.id = k.referral_source_id
         LEFT JOIN {health_table} h ON h.source_id = k.referral_source_id
@@ -129,35 +127,9 @@ def dashboard_referral_sources(
         """,  # noqa: S608 - our SQL fragments; values are bound parameters
         params,
     )
-    # Medians need the days themselves: each grouping reads the leads with an appointment
-    # in order from its own index, side by side in parallel workers (a statement of their
-    # own, as for response times).
-    spread = fetch_all(
-        f"""
-        SELECT 1 AS is_total, NULL::bigint AS referral_source_id,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY o.days) AS median_days
-        FROM (
-            SELECT {c.DAYS_TO_APPOINTMENT} AS days FROM dashboards_leadfact f
-            WHERE {where} AND {c.REFERRED} AND {c.DAYS_TO_APPOINTMENT} IS NOT NULL
-            ORDER BY {c.DAYS_TO_APPOINTMENT}
-        ) o
-        UNION ALL
-        SELECT 0, o.referral_source_id,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY o.days)
-        FROM (
-            SELECT f.referral_source_id, {c.DAYS_TO_APPOINTMENT} AS days
-            FROM dashboards_leadfact f
-            WHERE {where} AND {c.REFERRED} AND {c.DAYS_TO_APPOINTMENT} IS NOT NULL
-            ORDER BY f.referral_source_id, {c.DAYS_TO_APPOINTMENT}
-        ) o
-        GROUP BY o.referral_source_id
-        """,  # noqa: S608 - our SQL fragments; values are bound parameters
-        params,
-        work_mem="128MB",
-    )
-    medians = {(r["is_total"], r["referral_source_id"]): r["median_days"] for r in spread}
-    for row in rows:
-        row["median_days"] = medians.get((row["is_total"], row["referral_source_id"]))
+    medians = _median_days(rows, where=where, params=params)
+    for index, row in enumerate(rows):
+        row["median_days"] = medians.get(index)
     figures = [
         SourceFigures(
             source_id=row["referral_source_id"],
@@ -215,3 +187,54 @@ def dashboard_referral_sources(
         ],
         health_classified_at=declining_rows[0]["last_classified_at"] if declining_rows else None,
     )
+
+
+def _referral_source(filters: DashboardFilters) -> tuple[str, dict]:
+    """The WHERE clause (over `dashboards_referraldaily r`) of the period and filters, at
+    the coarsest level of the rollup that has the filtered columns."""
+    clauses = ["r.level = %(level)s", "r.day >= %(start)s", "r.day <= %(end)s"]
+    params: dict = {"start": filters.start, "end": filters.end}
+    for column in ("referral_source_id", "service_line_id", "location_id", "channel", "lead_type"):
+        if getattr(filters, column):
+            clauses.append(f"r.{column} = %({column})s")
+    params["level"] = rollup_level(filters)
+    return " AND ".join(clauses), params
+
+
+def _median_days(rows: list[dict], *, where: str, params: dict) -> dict[int, float | None]:
+    """The median days from referral to appointment of each row shown (all referred
+    leads, and each top source), exactly as percentile_cont. The rollup's bins place the
+    middle rank in one bin; the days of the row's leads with an appointment are then read
+    in order from an index (LeadFact.Meta) from that bin's lower edge on, skipping those
+    below the rank, two values each (as for response times); one statement."""
+    lookups = []  # (row index, position, kind, source id, lower edge, skip)
+    for index, row in enumerate(rows):
+        if not row["with_appointment"]:
+            continue
+        position = 0.5 * (row["with_appointment"] - 1)
+        rank, below = math.floor(position), 0
+        edges = row["edges"] or []
+        for i in range(APPOINTMENT_BINS):
+            count = row[f"h{i}"]
+            if rank < below + count:
+                lower = edges[i] if i < len(edges) else float("-inf")
+                kind = 0 if row["is_total"] else 1
+                lookups.append(
+                    (index, position, kind, row["referral_source_id"], lower, rank - below)
+                )
+                break
+            below += count
+    if not lookups:
+        return {}
+    days = values_at_ranks(
+        column=c.DAYS_TO_APPOINTMENT,
+        groups=(c.REFERRED, "f.referral_source_id = q.group_id"),
+        lookups=[(kind, source, lower, skip) for _i, _p, kind, source, lower, skip in lookups],
+        where=where,
+        params=params,
+        lower_type="float8",
+    )
+    return {
+        index: percentile_cont_between(position, days.get(number) or [])
+        for number, (index, position, *_rest) in enumerate(lookups, start=1)
+    }

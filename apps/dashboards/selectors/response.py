@@ -1,12 +1,22 @@
 """Response time: medians, 90th percentiles, the SLA and a histogram."""
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from apps.dashboards import conditions as c
 from apps.dashboards.filters import DashboardFilters
-from apps.dashboards.query import cohort_where, fetch_all, one_decimal, rate
+from apps.dashboards.models import RESPONSE_BINS
+from apps.dashboards.query import (
+    cohort_where,
+    fetch_all,
+    one_decimal,
+    percentile_cont_between,
+    rate,
+    rollup_level,
+    values_at_ranks,
+)
 from apps.dashboards.selectors.base import (
     now_or,
 )
@@ -44,29 +54,40 @@ class ResponseTimes:
     by_owner: list[ResponseFigures]
 
 
+PERCENTILES = (0.5, 0.9)  # the median and the 90th percentile
+
+
 def dashboard_response_times(
     *, filters: DashboardFilters, now: dt.datetime | None = None
 ) -> ResponseTimes:
     """Median and 90th percentile of the time to first response, the share answered
-    within the SLA and a histogram; for all leads, per team and per owner."""
+    within the SLA and a histogram; for all leads, per team and per owner.
+
+    Two statements. The first sums the daily rollup (ResponseDaily): the counts, and how
+    many answered leads fall in each response-time bin. From those, each percentile's
+    rank is placed in one bin; the second statement reads, per group and percentile,
+    only that bin's LeadFact rows in order from an index, up to the rank. The medians and
+    90th percentiles are therefore exactly percentile_cont's over every answered lead
+    (interpolated between the two times around the rank), never a bin's estimate.
+    """
     where, params = cohort_where(filters, now=now_or(now))
-    counts = ["leads", "answered", "sla_met", "sla_missed", "sla_pending"]
-    counts += [f"b{i}" for i in range(len(c.RESPONSE_BUCKETS))]
-    buckets = "".join(
-        f", count(*) FILTER (WHERE {c.response_bucket(b)}) AS b{i}"
-        for i, b in enumerate(c.RESPONSE_BUCKETS)
-    )
+    source, source_params = _response_source(filters, where=where)
+    params.update(source_params)
+    counts = ["leads", "answered", "sla_met", "answered_late", "unanswered_due", "pending"]
+    counts += [f"k{i}" for i in range(len(c.RESPONSE_BUCKETS))]
+    counts += [f"h{i}" for i in range(RESPONSE_BINS)]
+    per_owner_sums = "".join(f", sum(src.{name}) AS {name}" for name in counts if name != "pending")
     rows = fetch_all(
         f"""
         WITH per_owner AS (
-            -- The counts: one parallel pass into a few dozen (team, owner) groups.
-            SELECT f.team_id, f.owner_id, count(*) AS leads,
-                count(*) FILTER (WHERE {c.ANSWERED}) AS answered,
-                count(*) FILTER (WHERE {c.SLA_MET}) AS sla_met,
-                count(*) FILTER (WHERE {c.SLA_MISSED}) AS sla_missed,
-                count(*) FILTER (WHERE {c.SLA_PENDING}) AS sla_pending
-                {buckets}
-            FROM dashboards_leadfact f WHERE {where}
+            SELECT src.team_id, src.owner_id, 0 AS pending {per_owner_sums}
+            FROM ({source}) src
+            GROUP BY src.team_id, src.owner_id
+            UNION ALL
+            -- Leads still inside their response window, as of now: few, from their index.
+            SELECT f.team_id, f.owner_id, count(*) {", 0" * (len(counts) - 1)}
+            FROM dashboards_leadfact f
+            WHERE {where} AND {c.SLA_PENDING}
             GROUP BY f.team_id, f.owner_id
         ), counted AS (
             SELECT GROUPING(p.team_id) AS all_teams, GROUPING(p.owner_id) AS all_owners,
@@ -75,57 +96,18 @@ def dashboard_response_times(
             FROM per_owner p
             GROUP BY GROUPING SETS ((), (p.team_id), (p.owner_id))
         )
-        SELECT k.*, t.name AS team_name, u.first_name, u.last_name, u.username
+        SELECT k.*, t.name AS team_name, u.first_name, u.last_name, u.username,
+            (SELECT r.response_edges FROM dashboards_factsrefresh r WHERE r.id = 1) AS edges
         FROM counted k
         LEFT JOIN teams_team t ON t.id = k.team_id
         LEFT JOIN accounts_user u ON u.id = k.owner_id
         """,  # noqa: S608 - our SQL fragments; values are bound parameters
         params,
     )
-    # Exact percentiles need the answered leads' times themselves, sorted: each grouping
-    # reads them in order from its own index (see LeadFact.Meta), and the three run side
-    # by side in parallel workers, which they do only as a statement of their own.
-    spread = fetch_all(
-        f"""
-            SELECT 1 AS all_teams, 1 AS all_owners, NULL::bigint AS team_id,
-                NULL::bigint AS owner_id,
-                percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY o.seconds) AS percentiles
-            FROM (
-                SELECT {c.RESPONSE_SECONDS} AS seconds FROM dashboards_leadfact f
-                WHERE {where} AND {c.RESPONSE_SECONDS} IS NOT NULL
-                ORDER BY {c.RESPONSE_SECONDS}
-            ) o
-            UNION ALL
-            SELECT 0, 1, o.team_id, NULL,
-                percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY o.seconds)
-            FROM (
-                SELECT f.team_id, {c.RESPONSE_SECONDS} AS seconds FROM dashboards_leadfact f
-                WHERE {where} AND {c.RESPONSE_SECONDS} IS NOT NULL
-                ORDER BY f.team_id, {c.RESPONSE_SECONDS}
-            ) o
-            GROUP BY o.team_id
-            UNION ALL
-            SELECT 1, 0, NULL, o.owner_id,
-                percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY o.seconds)
-            FROM (
-                SELECT f.owner_id, {c.RESPONSE_SECONDS} AS seconds FROM dashboards_leadfact f
-                WHERE {where} AND {c.RESPONSE_SECONDS} IS NOT NULL
-                ORDER BY f.owner_id, {c.RESPONSE_SECONDS}
-            ) o
-            GROUP BY o.owner_id
-        """,  # noqa: S608 - our SQL fragments; values are bound parameters
-        params,
-        work_mem="256MB",
-    )
-    percentiles = {
-        (row["all_teams"], row["all_owners"], row["team_id"], row["owner_id"]): row["percentiles"]
-        for row in spread
-    }
-    for row in rows:
-        key = (row["all_teams"], row["all_owners"], row["team_id"], row["owner_id"])
-        row["percentiles"] = percentiles.get(key)
+    percentiles = _exact_percentiles(rows, where=where, params=params)
     total, by_team, by_owner = None, [], []
-    for row in rows:
+    for index, row in enumerate(rows):
+        row["percentiles"] = percentiles.get(index)
         if row["all_teams"] and row["all_owners"]:
             total = _response_figures(row, key="", label="All leads")
         elif not row["all_teams"]:
@@ -147,11 +129,107 @@ def dashboard_response_times(
                     label=(name or row["username"]) if owner_id else "No owner",
                 )
             )
+    # A group whose leads are all pending has a row from the pending part alone.
+    by_team = [r for r in by_team if r.leads]
+    by_owner = [r for r in by_owner if r.leads]
     return ResponseTimes(
         total=total,
         by_team=sorted(by_team, key=lambda r: (-r.leads, r.label)),
         by_owner=sorted(by_owner, key=lambda r: (-r.leads, r.label)),
     )
+
+
+def _response_source(filters: DashboardFilters, *, where: str) -> tuple[str, dict]:
+    """A relation with team_id, owner_id and the summed columns (leads, answered, sla_met,
+    answered_late, unanswered_due, k0.. per RESPONSE_BUCKETS, h0.. per bin), narrowed to
+    the period and filters: ResponseDaily rows at the coarsest level the filters allow,
+    or, with a referral source chosen (the rollup has none), that source's LeadFact rows.
+    """
+    buckets, bins = range(len(c.RESPONSE_BUCKETS)), range(RESPONSE_BINS)
+    if filters.referral_source_id:
+        edges = "(SELECT r.response_edges FROM dashboards_factsrefresh r WHERE r.id = 1)"
+        columns = "".join(
+            f", ({c.response_bucket(bucket)})::int AS k{i}"
+            for i, bucket in enumerate(c.RESPONSE_BUCKETS)
+        )
+        columns += "".join(f", (f.bin = {i + 1})::int AS h{i}" for i in bins)
+        return (
+            "SELECT f.team_id, f.owner_id, 1 AS leads,"  # noqa: S608
+            f" ({c.ANSWERED})::int AS answered, ({c.SLA_MET})::int AS sla_met,"
+            f" ({c.ANSWERED_LATE})::int AS answered_late,"
+            f" ({c.UNANSWERED_DUE})::int AS unanswered_due{columns}"
+            " FROM (SELECT f.*, width_bucket(f.response_seconds,"
+            f" COALESCE({edges}, ARRAY[{c.SMALLEST_SECONDS}])) AS bin"
+            f" FROM dashboards_leadfact f WHERE {where}) f"
+        ), {}
+    clauses = ["r.level = %(level)s", "r.day >= %(start)s", "r.day <= %(end)s"]
+    params: dict = {"start": filters.start, "end": filters.end}
+    for column in ("service_line_id", "location_id", "channel", "lead_type"):
+        if getattr(filters, column):
+            clauses.append(f"r.{column} = %({column})s")
+    params["level"] = rollup_level(filters)
+    columns = "".join(f", r.buckets[{i + 1}] AS k{i}" for i in buckets)
+    columns += "".join(f", r.bins[{i + 1}] AS h{i}" for i in bins)
+    return (
+        "SELECT r.team_id, r.owner_id, r.leads, r.answered, r.sla_met, r.answered_late,"  # noqa: S608
+        f" r.unanswered_due{columns} FROM dashboards_responsedaily r"
+        f" WHERE {' AND '.join(clauses)}"
+    ), params
+
+
+# The rows of one group in response-time order, from the index that has them in that
+# order (LeadFact.Meta): all leads, a team's, the leads of no team, an owner's, no owner's.
+_GROUP_CONDITIONS = (
+    "TRUE",
+    "f.team_id = q.group_id",
+    "f.team_id IS NULL",
+    "f.owner_id = q.group_id",
+    "f.owner_id IS NULL",
+)
+
+
+def _exact_percentiles(rows: list[dict], *, where: str, params: dict) -> dict[int, list]:
+    """Per row of `rows` (by index) with answered leads: [median, p90] in seconds, as
+    percentile_cont computes them. Reads, for each rank, the times from the first of
+    the bin holding it onwards, skipping the ones before it: one statement."""
+    lookups = []  # (row index, percentile, position, kind, group id, lower bound, skip)
+    for index, row in enumerate(rows):
+        answered = row["answered"]
+        if not answered:
+            continue
+        if row["all_teams"] and row["all_owners"]:
+            kind, group_id = 0, None
+        elif not row["all_teams"]:
+            kind, group_id = (1, row["team_id"]) if row["team_id"] else (2, None)
+        else:
+            kind, group_id = (3, row["owner_id"]) if row["owner_id"] else (4, None)
+        counts = [row[f"h{i}"] for i in range(RESPONSE_BINS)]
+        edges = row["edges"] or []
+        for fraction in PERCENTILES:
+            position = fraction * (answered - 1)
+            rank = math.floor(position)
+            below = 0
+            for i, count in enumerate(counts):  # 64 bins at most
+                if rank < below + count:
+                    lower = edges[i] if i < len(edges) else c.SMALLEST_SECONDS
+                    lookups.append((index, fraction, position, kind, group_id, lower, rank - below))
+                    break
+                below += count
+    if not lookups:
+        return {}
+    seconds = values_at_ranks(
+        column=c.RESPONSE_SECONDS,
+        groups=_GROUP_CONDITIONS,
+        lookups=[(kind, group_id, lower, skip) for *_rank, kind, group_id, lower, skip in lookups],
+        where=where,
+        params=params,
+        lower_type="int",
+    )
+    results: dict[int, list] = {}
+    for number, (index, _fraction, position, *_rest) in enumerate(lookups, start=1):
+        values = seconds.get(number) or []
+        results.setdefault(index, []).append(percentile_cont_between(position, values))
+    return results
 
 
 def _response_figures(row: dict, *, key: str, label: str) -> ResponseFigures:
@@ -167,7 +245,8 @@ def _response_figures(row: dict, *, key: str, label: str) -> ResponseFigures:
         median_minutes=one_decimal(median),
         p90_minutes=one_decimal(p90),
         sla_met=row["sla_met"],
-        sla_missed=row["sla_missed"],
-        sla_pending=row["sla_pending"],
-        buckets=[row[f"b{i}"] for i in range(len(c.RESPONSE_BUCKETS))],
+        # Missed: answered late, or unanswered and due before now (not still pending).
+        sla_missed=row["answered_late"] + row["unanswered_due"] - row["pending"],
+        sla_pending=row["pending"],
+        buckets=[row[f"k{i}"] for i in range(len(c.RESPONSE_BUCKETS))],
     )
