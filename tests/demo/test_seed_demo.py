@@ -314,19 +314,47 @@ def _schema(table: str) -> tuple[set[str], set[str]]:
     return indexes, constraints
 
 
+def _keys_pointing_at(tables: list[str]) -> set[tuple[str, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND confrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        return set(cursor.fetchall())
+
+
 def test_the_big_load_path_puts_every_index_and_foreign_key_back(demo):
     tables = ["leads_lead", "leads_activity", "people_person", "people_consent"]
     before = {table: _schema(table) for table in tables}
+    keys_before = _keys_pointing_at(tables)
+    # Other apps' tables point at the loaded ones (and lose those keys while it runs).
+    assert {table for table, _, _ in keys_before} - set(tables)
 
     demo_seed(seed=3, leads=120, reset=True, now=NOW, rebuild_indexes=True, progress=False)
 
     assert {table: _schema(table) for table in tables} == before
+    assert _keys_pointing_at(tables) == keys_before
     assert Lead.objects.count() == 120
     # New rows get ids after the loaded ones: the sequences were moved on.
     newest = Lead.objects.aggregate(Max("id"))["id__max"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('leads_lead', 'id'))")
         assert cursor.fetchone()[0] == newest + 1
+
+
+def test_the_big_load_path_on_top_of_existing_leads_keeps_them_and_the_schema(demo):
+    tables = ["leads_lead", "leads_activity", "people_person", "people_consent"]
+    before = {table: _schema(table) for table in tables}
+    keys_before = _keys_pointing_at(tables)
+    oldest = Lead.objects.order_by("id").values_list("id", "person__last_name").first()
+
+    demo_seed(seed=4, leads=60, now=NOW, rebuild_indexes=True, progress=False)
+
+    assert Lead.objects.count() == LEADS + 60
+    assert Lead.objects.order_by("id").values_list("id", "person__last_name").first() == oldest
+    assert {table: _schema(table) for table in tables} == before
+    assert _keys_pointing_at(tables) == keys_before
 
 
 def test_liaisons_have_territories_and_a_visit_history(demo):
