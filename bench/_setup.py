@@ -3,6 +3,17 @@
 from _setup import bench_django_setup, bench_seed_if_needed   # from a bench/ script
 env = bench_django_setup()           # creates + migrates leadcrm_bench, sets up Django
 bench_seed_if_needed(1_000_000, env)
+
+Benchmarks of the background pipeline (routing, escalations) instead build a small,
+throw-away database of their own and run real Celery processes against it:
+
+env = scratch_environment(database="leadcrm_bench_sla", redis_url="redis://127.0.0.1:6379/12")
+scratch_database_rebuild(env)        # dropped, created, migrated; Redis db flushed
+scratch_django_setup(env)
+worker = celery_start(["worker", ...], env=env, log=logs / "worker.log")
+log_wait(worker, logs / "worker.log", "ready.", timeout=60)
+...
+processes_stop([worker])
 """
 
 import os
@@ -174,3 +185,96 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     # utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
     return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- Scratch databases and Celery processes (routing_latency, escalation_lag) ---------
+
+
+def scratch_environment(*, database: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """Settings for a benchmark with a database and a Redis database of its own, for
+    this process and the servers and Celery processes it starts."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "leadcrm.settings",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        # DEBUG keeps every SQL statement in memory and renders tracebacks: not a server.
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
+def scratch_database_rebuild(env: dict[str, str]) -> None:
+    """Drop and create the environment's database, migrate it, and empty its Redis db."""
+    import psycopg2
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    name = env["DATABASE_URL"].rsplit("/", 1)[1]
+    admin = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT, env=env, check=True, timeout=600,
+    )  # fmt: skip
+
+
+def scratch_django_setup(env: dict[str, str]) -> None:
+    """Set Django up in this process against the environment's database."""
+    os.environ.update(env)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def celery_start(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`celery -A leadcrm <args>` in the background, its output in `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "leadcrm", *args],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+# The worker of the pipeline benchmarks, as Procfile starts it (2 processes).
+CELERY_WORKER_ARGS = ["worker", "--pool=prefork", "--loglevel=INFO", "--without-gossip",
+                      "--without-mingle", "--without-heartbeat"]  # fmt: skip
+
+
+def log_wait(process: subprocess.Popen, log: Path, marker: str, timeout: float) -> None:
+    """Wait until `marker` appears in the process's log; raise if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited:\n{log.read_text()[-3000:]}")
+        if marker in log.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"no {marker!r} in {log} after {timeout}s")
+
+
+def processes_stop(processes: list[subprocess.Popen]) -> None:
+    """Terminate the processes (then kill what is left after 20 s)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value at `fraction` (0..1) of the sorted values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]

@@ -11,7 +11,8 @@ that took. Then, for every panel, times `--runs` requests of the panel's fragmen
 Django's full stack in-process (django.test.Client as the demo manager: middleware,
 session, view, selector, template), one after another, and the selector alone; prints
 p50/p95/max and the SQL query count of one request. DEBUG is off. Target: p95 under
-300 ms per panel. `--filtered` adds a run with one service line and one channel chosen.
+300 ms per panel. `--filtered` adds runs with one service line and one channel, one location and one
+lead type (the finest rollup level), and the busiest referral source.
 """
 
 import argparse
@@ -63,6 +64,7 @@ def main() -> int:
     bench_seed_if_needed(MILLION, env)
 
     from django.db import connection
+    from django.db.models import Count
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
@@ -88,8 +90,15 @@ def main() -> int:
             f"{time.perf_counter() - started:.1f} s"
         )
         with connection.cursor() as cursor:  # what autovacuum would do shortly after
-            cursor.execute("VACUUM ANALYZE dashboards_leadfact")
-            cursor.execute("VACUUM ANALYZE dashboards_dailycounts")
+            for table in (
+                "dashboards_leadfact",
+                "dashboards_dailycounts",
+                "dashboards_dailylinecounts",
+                "dashboards_responsedaily",
+                "dashboards_referraldaily",
+                "dashboards_stalldaily",
+            ):
+                cursor.execute(f"VACUUM ANALYZE {table}")
     else:
         written = services.lead_facts_refresh()
         print(
@@ -141,6 +150,41 @@ def main() -> int:
                 ),
             )
         )
+        # The finest rollup level (location and lead type), and one referral source,
+        # whose panels read that source's own lead rows.
+        from apps.facilities.models import Location
+        from apps.leads.models import Lead
+
+        location = Location.objects.order_by("name").first()
+        scenarios.append(
+            (
+                f"{location.slug} + caregiver",
+                {"location": location.slug, "lead_type": "caregiver"},
+                DashboardFilters(
+                    start=start,
+                    end=end,
+                    location_id=location.pk,
+                    location_slug=location.slug,
+                    lead_type="caregiver",
+                ),
+            )
+        )
+        busiest = (
+            Lead.objects.filter(referral_source__isnull=False, created_at__date__gte=start)
+            .values("referral_source")
+            .annotate(leads=Count("id"))
+            .order_by("-leads")
+            .first()
+        )
+        if busiest is not None:
+            source_id = busiest["referral_source"]
+            scenarios.append(
+                (
+                    f"referral source #{source_id} ({busiest['leads']:,} leads)",
+                    {"referral_source": source_id},
+                    DashboardFilters(start=start, end=end, referral_source_id=source_id),
+                )
+            )
 
     missed = []
     for label, extra, filters in scenarios:

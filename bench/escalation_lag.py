@@ -22,57 +22,32 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _setup import (
+    CELERY_WORKER_ARGS,
+    celery_start,
+    log_wait,
+    percentile,
+    processes_stop,
+    scratch_database_rebuild,
+    scratch_django_setup,
+    scratch_environment,
+)
+
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "leadcrm_bench_sla")
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
 # A Redis database of the benchmark's own: it is flushed at the start.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 TARGET_MINUTES = 2
 # The first breach falls this long after the last clock has started, at the earliest.
 FIRST_BREACH_MARGIN = dt.timedelta(seconds=10)
-
-
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "leadcrm.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "EMAIL_URL": "dummymail://",  # emails are built and "sent", but go nowhere
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(BASE_DIR),
-    }
-
-
-def _django_setup() -> None:
-    os.environ.update(_env())
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
-
-
-def database_rebuild() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    admin.close()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=BASE_DIR, env=_env(), check=True, timeout=600,
-    )  # fmt: skip
+# Emails are built and "sent", but go nowhere.
+ENV = scratch_environment(database=DATABASE_NAME, redis_url=REDIS_URL, EMAIL_URL="dummymail://")
 
 
 def department_seed():
@@ -178,39 +153,6 @@ def clocks_start(leads: list, spread: float) -> tuple[dt.datetime, dt.datetime]:
     return first_breach, first_breach + (len(leads) - 1) * step
 
 
-def _start(args: list[str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "leadcrm", *args],
-        cwd=BASE_DIR, env=_env(), stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
-def _wait_for_log(process: subprocess.Popen, log: Path, marker: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited:\n{log.read_text()[-2000:]}")
-        if marker in log.read_text(errors="replace"):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"no {marker!r} in {log} after {timeout}s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--leads", type=int, default=1000)
@@ -218,12 +160,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     options = parser.parse_args()
 
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
     print(f"building {DATABASE_NAME} ...", flush=True)
-    database_rebuild()
-    _django_setup()
+    scratch_database_rebuild(ENV)
+    scratch_django_setup(ENV)
 
     from django.conf import settings
     from django.db.models import Count, Max, Min
@@ -238,20 +177,19 @@ def main() -> None:
     leads = leads_create(options.leads, team, coordinators, service_line, location)
 
     logs = Path(tempfile.mkdtemp(prefix="bench-sla-"))
-    worker = _start(
-        [
-            "worker", f"--concurrency={options.concurrency}", "--pool=prefork",
-            "--loglevel=INFO", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "--hostname=bench-sla@%h",
-        ],
-        logs / "worker.log",
-    )  # fmt: skip
-    beat = _start(
-        ["beat", "--loglevel=INFO", f"--schedule={logs / 'beat-schedule'}"], logs / "beat.log"
+    worker = celery_start(
+        [*CELERY_WORKER_ARGS, f"--concurrency={options.concurrency}", "--hostname=bench-sla@%h"],
+        env=ENV,
+        log=logs / "worker.log",
+    )
+    beat = celery_start(
+        ["beat", "--loglevel=INFO", f"--schedule={logs / 'beat-schedule'}"],
+        env=ENV,
+        log=logs / "beat.log",
     )
     try:
-        _wait_for_log(worker, logs / "worker.log", "ready", timeout=60)
-        _wait_for_log(beat, logs / "beat.log", "beat: Starting", timeout=60)
+        log_wait(worker, logs / "worker.log", "ready", timeout=60)
+        log_wait(beat, logs / "beat.log", "beat: Starting", timeout=60)
         first_breach, last_breach = clocks_start(leads, options.spread)
         print(
             f"{len(leads)} breaches from {first_breach:%H:%M:%S} to {last_breach:%H:%M:%S} "
@@ -276,8 +214,7 @@ def main() -> None:
                 break
             time.sleep(1)
     finally:
-        _stop(beat)
-        _stop(worker)
+        processes_stop([beat, worker])
 
     first_alert_by_lead = dict(
         Alert.objects.filter(lead_id__in=lead_ids, level="breach")

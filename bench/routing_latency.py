@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/routing_latency.py            # 1,000 leads at 10 per second
     .venv/bin/python bench/routing_latency.py --leads 200 --rate 50
+    .venv/bin/python bench/routing_latency.py --on-bench-data   # cost only, 1M leads
 
 Builds its own database (leadcrm_bench_routing, dropped and migrated), seeds a small
 hospital (teams, members, three routing rules, an intake key), starts gunicorn, a Celery
@@ -11,12 +12,19 @@ leads to /api/v1/intake/, waits until every lead has an owner, and prints p50/p9
 Latency is the assignment entry's insert time minus the lead's created_at: created_at is
 stamped inside the intake transaction just before it commits, so the figure is an upper
 bound of commit-to-owner. Target: p95 under 1 s. Bounded: every wait has a deadline.
+
+Then the cost of one routing, whatever the machine's load: `lead_route` run in this
+process on fresh leads, with its CPU time, its PostgreSQL backend's CPU time and its
+queries. `--on-bench-data` measures only that, on the 1M-lead bench database
+(leadcrm_bench, with its demo rules and loaded teams), inside a transaction that is
+rolled back, so the shared data set is left as it was.
 """
 
 import argparse
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,51 +33,29 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _setup import (
+    CELERY_WORKER_ARGS,
+    DEFAULT_DATABASE_URL,
+    celery_start,
+    cpu_seconds,
+    log_wait,
+    percentile,
+    processes_stop,
+    scratch_database_rebuild,
+    scratch_django_setup,
+    scratch_environment,
+)
+
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "leadcrm_bench_routing")
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
 # A Redis database of this benchmark alone (others use 10, 12, 13): flushed at the start.
 REDIS_URL = os.environ.get("BENCH_ROUTING_REDIS_URL", "redis://127.0.0.1:6379/8")
 PORT = int(os.environ.get("BENCH_PORT", "8791"))
+ENV = scratch_environment(database=DATABASE_NAME, redis_url=REDIS_URL)
 
 LANGUAGES = ["en"] * 8 + ["es"] * 2  # one lead in five asks for Spanish
 SERVICE_LINES = ["orthopedics", "cardiology", "oncology", "bariatrics"]
-
-
-def _env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "leadcrm.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(BASE_DIR),
-    }
-
-
-def _django_setup() -> None:
-    os.environ.update(_env())
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
-
-
-def database_rebuild() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    admin.close()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=BASE_DIR, env=_env(), check=True, timeout=600,
-    )  # fmt: skip
 
 
 def hospital_seed() -> str:
@@ -129,43 +115,6 @@ def hospital_seed() -> str:
     return raw_key
 
 
-def intake_queues_routing() -> bool:
-    """Whether apps.intake already queues routing after commit (the lead wires it)."""
-    return "lead_routing_queue" in (BASE_DIR / "apps/intake/services.py").read_text()
-
-
-def wsgi_with_routing_hook():
-    """gunicorn factory used only while apps.intake lacks the hook: queues routing for a
-    new lead inside the intake transaction, at the spot its comment marks."""
-    from django.core.wsgi import get_wsgi_application
-
-    application = get_wsgi_application()  # sets Django up before the apps are imported
-
-    import apps.intake.services as intake_services
-    from apps.routing.services import lead_routing_queue
-
-    lead_create = intake_services.lead_create
-
-    def lead_create_and_queue_routing(**kwargs):
-        lead = lead_create(**kwargs)
-        lead_routing_queue(lead_id=lead.pk)
-        return lead
-
-    intake_services.lead_create = lead_create_and_queue_routing
-    return application
-
-
-def _wait_for_log(process, log_path: Path, marker: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(log_path.read_text()[-3000:])
-        if marker in log_path.read_text(errors="replace"):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"no {marker!r} in {log_path} after {timeout}s")
-
-
 def _wait_for_http(timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -179,28 +128,30 @@ def _wait_for_http(timeout: float) -> None:
     raise TimeoutError("gunicorn did not answer")
 
 
-def processes_start(log_dir: Path, hooked: bool) -> list[subprocess.Popen]:
-    app = "leadcrm.wsgi:application" if hooked else "bench.routing_latency:wsgi_with_routing_hook()"
-    commands = {
-        "gunicorn": [sys.executable, "-m", "gunicorn", app, "--workers", "2",
-                     "--bind", f"127.0.0.1:{PORT}", "--access-logfile", "-"],
-        "worker": [sys.executable, "-m", "celery", "-A", "leadcrm", "worker", "--pool=prefork",
-                   "--concurrency=2", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-                   "--without-heartbeat", "--hostname=bench-routing@%h"],
-        "beat": [sys.executable, "-m", "celery", "-A", "leadcrm", "beat", "--loglevel=INFO",
-                 f"--schedule={log_dir / 'beat-schedule'}"],
-    }  # fmt: skip
+def processes_start(log_dir: Path) -> list:
+    gunicorn = [sys.executable, "-m", "gunicorn", "leadcrm.wsgi:application", "--workers", "2",
+                "--bind", f"127.0.0.1:{PORT}", "--access-logfile", "-"]  # fmt: skip
     started = []
     try:
-        for name, command in commands.items():
-            log = (log_dir / f"{name}.log").open("w")
-            started.append(
-                subprocess.Popen(
-                    command, cwd=BASE_DIR, env=_env(), stdout=log, stderr=subprocess.STDOUT
-                )
-            )
-        _wait_for_log(started[1], log_dir / "worker.log", "ready.", timeout=120)
-        _wait_for_log(started[2], log_dir / "beat.log", "beat: Starting", timeout=120)
+        log = (log_dir / "gunicorn.log").open("w")
+        started.append(
+            subprocess.Popen(gunicorn, cwd=ENV["PYTHONPATH"], env=ENV, stdout=log,
+                             stderr=subprocess.STDOUT)
+        )  # fmt: skip
+        worker = celery_start(
+            [*CELERY_WORKER_ARGS, "--concurrency=2", "--hostname=bench-routing@%h"],
+            env=ENV,
+            log=log_dir / "worker.log",
+        )
+        started.append(worker)
+        beat = celery_start(
+            ["beat", "--loglevel=INFO", f"--schedule={log_dir / 'beat-schedule'}"],
+            env=ENV,
+            log=log_dir / "beat.log",
+        )
+        started.append(beat)
+        log_wait(worker, log_dir / "worker.log", "ready.", timeout=120)
+        log_wait(beat, log_dir / "beat.log", "beat: Starting", timeout=120)
         _wait_for_http(timeout=120)
     except BaseException:
         processes_stop(started)
@@ -208,29 +159,13 @@ def processes_start(log_dir: Path, hooked: bool) -> list[subprocess.Popen]:
     return started
 
 
-def processes_stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def leads_post(
-    raw_key: str, count: int, rate: float, threads: int, *, first: int = 0, quiet: bool = False
-) -> dict[int, float]:
-    """POST `count` inquiries, paced at `rate` per second; returns {lead id: when the 201
-    arrived (epoch seconds)}."""
+def _inquiries(*, first: int, count: int) -> list[dict]:
+    """Inquiries from new people numbered first.. (below 10,000: phone numbers)."""
     from faker import Faker
 
-    local = threading.local()
-    started = time.monotonic()
     faker = Faker()
     Faker.seed(42)
-    bodies = [
+    return [
         {
             "lead_type": "patient",
             "channel": "web_form",
@@ -247,6 +182,16 @@ def leads_post(
         }
         for i in range(first, first + count)
     ]
+
+
+def leads_post(
+    raw_key: str, count: int, rate: float, threads: int, *, first: int = 0, quiet: bool = False
+) -> dict[int, float]:
+    """POST `count` inquiries, paced at `rate` per second; returns {lead id: when the 201
+    arrived (epoch seconds)}."""
+    local = threading.local()
+    started = time.monotonic()
+    bodies = _inquiries(first=first, count=count)
 
     def post(i: int) -> tuple[int, float, float]:
         time.sleep(max(0.0, started + i / rate - time.monotonic()))
@@ -275,14 +220,9 @@ def leads_post(
         return {lead_id: answered_at for lead_id, answered_at, _ in answers}
     print(
         f"posted {count} leads in {elapsed:.1f} s ({count / elapsed:.0f}/s); intake answered "
-        f"in p50 {_ms(_percentile(took, 50))}  p95 {_ms(_percentile(took, 95))}"
+        f"in p50 {_ms(percentile(took, 0.5))}  p95 {_ms(percentile(took, 0.95))}"
     )
     return {lead_id: answered_at for lead_id, answered_at, _ in answers}
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(percent / 100 * len(ordered)) - 1)]
 
 
 def _ms(seconds: float) -> str:
@@ -324,6 +264,80 @@ def latencies_wait(answered_at: dict[int, float], timeout: float) -> tuple[list,
     return from_created, from_answer
 
 
+def routing_cost_print(lead_ids: list[int], *, label: str) -> None:
+    """Route the leads in this process, one after another, and print the cost of one
+    routing: this process's CPU time, its PostgreSQL backend's CPU time, and queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.routing.services import lead_route
+
+    warm, measured = lead_ids[:20], lead_ids[20:]
+    for lead_id in warm:  # imports, and the per-process copies of rules and policies
+        lead_route(lead_id=lead_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu, db, wall = time.process_time(), cpu_seconds(backend), time.perf_counter()
+    for lead_id in measured[:-1]:
+        lead_route(lead_id=lead_id)
+    count = len(measured) - 1
+    cpu, db = time.process_time() - cpu, cpu_seconds(backend) - db
+    wall = time.perf_counter() - wall
+    with CaptureQueriesContext(connection) as queries:  # the last one, copies warm
+        lead_route(lead_id=measured[-1])
+    print(
+        f"one routing, {label} (mean of {count}): Python CPU {cpu / count * 1000:.1f} ms, "
+        f"PostgreSQL CPU {db / count * 1000:.1f} ms, wall {wall / count * 1000:.1f} ms, "
+        f"{len(queries)} SQL statements:"
+    )
+    for query in queries.captured_queries:
+        sql = re.sub(r"\s+", " ", query["sql"])
+        print(f"    {sql[:110]}")
+
+
+def routing_cost_on_new_leads(raw_key: str, count: int) -> None:
+    """Post `count` more inquiries through the intake API in this process (their routing
+    tasks are dropped from the queue: no worker runs now) and route them here."""
+    import redis
+    from django.test import Client
+
+    client = Client()
+    lead_ids = []
+    for body in _inquiries(first=7000, count=count + 21):
+        response = client.post(
+            "/api/v1/intake/", data=json.dumps(body), content_type="application/json",
+            HTTP_AUTHORIZATION=f"Api-Key {raw_key}", HTTP_HOST="127.0.0.1",
+        )  # fmt: skip
+        lead_ids.append(response.json()["id"])
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    routing_cost_print(lead_ids, label="small hospital, committed")
+
+
+def routing_cost_on_bench_data(count: int) -> None:
+    """The cost of routing on the 1M-lead bench database: its most recent open leads are
+    made unrouted and routed again inside one transaction that is then rolled back."""
+    from django.db import transaction
+
+    from apps.leads.models import Lead
+
+    class RolledBack(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            lead_ids = list(
+                Lead.objects.filter(closed_at__isnull=True)
+                .order_by("-created_at")
+                .values_list("pk", flat=True)[: count + 21]
+            )
+            Lead.objects.filter(pk__in=lead_ids).update(routed_at=None, owner=None)
+            routing_cost_print(lead_ids, label="1M-lead bench data, rolled back")
+            raise RolledBack
+    except RolledBack:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1000, help="at most 5,000")
@@ -331,24 +345,27 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="leads posted per second")
     parser.add_argument("--threads", type=int, default=4, help="concurrent intake clients")
     parser.add_argument("--timeout", type=float, default=120.0, help="wait for owners (s)")
+    parser.add_argument("--cost-leads", type=int, default=200, help="routings timed in-process")
+    parser.add_argument(
+        "--on-bench-data", action="store_true",
+        help="only the in-process cost, on the 1M-lead bench database (rolled back)",
+    )  # fmt: skip
     args = parser.parse_args()
 
-    import redis
+    if args.on_bench_data:
+        database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+        scratch_django_setup({**ENV, "DATABASE_URL": database_url})
+        routing_cost_on_bench_data(args.cost_leads)
+        return
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
     print(f"database {DATABASE_NAME}: rebuilding and migrating ...", flush=True)
-    database_rebuild()
-    _django_setup()
+    scratch_database_rebuild(ENV)
+    scratch_django_setup(ENV)
     raw_key = hospital_seed()
-    hooked = intake_queues_routing()
-    if not hooked:
-        print(
-            "note: apps.intake does not queue routing yet; gunicorn runs with the benchmark's hook"
-        )
     log_dir = Path(tempfile.mkdtemp(prefix="routing-bench-"))
     print(f"process logs in {log_dir}")
     print(f"machine load average at the start: {os.getloadavg()[0]:.1f}", flush=True)
-    processes = processes_start(log_dir, hooked)
+    processes = processes_start(log_dir)
     try:
         # Warm-up, not counted: each fresh process imports and connects on its first
         # requests and tasks (seconds here, where Python does not cache bytecode).
@@ -371,11 +388,12 @@ def main() -> None:
         ("from the 201 reaching the client (after commit; lower bound)", from_answer),
     ):
         print(
-            f"  {label}:\n    p50 {_ms(_percentile(seconds, 50))}   "
-            f"p95 {_ms(_percentile(seconds, 95))}   max {_ms(max(seconds))}"
+            f"  {label}:\n    p50 {_ms(percentile(seconds, 0.5))}   "
+            f"p95 {_ms(percentile(seconds, 0.95))}   max {_ms(max(seconds))}"
         )
-    p95 = _percentile(from_created, 95)
+    p95 = percentile(from_created, 0.95)
     print(f"  target p95 < 1000 ms (upper bound): {'met' if p95 < 1.0 else 'NOT met'}")
+    routing_cost_on_new_leads(raw_key, args.cost_leads)
 
 
 if __name__ == "__main__":

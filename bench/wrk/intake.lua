@@ -5,9 +5,8 @@
 local key = os.getenv("BENCH_INTAKE_KEY")
 local base = tonumber(os.getenv("BENCH_BASE") or "0")
 local run = math.floor(base / 1000000)
-local threads = {}
 local counter = 0
-statuses = {}
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "report.lua")
 
 local lines = {"orthopedics", "cardiology", "oncology", "imaging", "behavioral-health",
                "womens-health", "bariatrics", "primary-care"}
@@ -24,10 +23,6 @@ local areas = {"312", "773", "847", "630", "708", "303", "720", "224", "331", "8
 local payers = {"Aetna", "Medicare", "Blue Cross Blue Shield", "Cigna", "Medicaid", ""}
 local wording = "By submitting this form I agree that Riverside Health may contact me about my inquiry."
 
-function setup(thread)
-   thread:set("thread_id", #threads)
-   table.insert(threads, thread)
-end
 
 function init(args)
    wrk.headers["Authorization"] = "Api-Key " .. key
@@ -77,30 +72,4 @@ function request()
          or "",
       pick(payers, n), (n % 2 == 0) and "true" or "false", wording, line, line, run, n)
    return wrk.format("POST", "/api/v1/intake/", nil, body)
-end
-
-function response(status, headers, body)
-   statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-   local merged = {}
-   for _, thread in ipairs(threads) do
-      local counts = thread:get("statuses")
-      for status, count in pairs(counts) do
-         merged[status] = (merged[status] or 0) + count
-      end
-   end
-   local parts = {}
-   for status, count in pairs(merged) do
-      table.insert(parts, string.format('"%d": %d', status, count))
-   end
-   local errors = summary.errors
-   io.write(string.format(
-      'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, '
-      .. '"p99_us": %d, "max_us": %d, "socket_errors": %d, "statuses": {%s}}\n',
-      summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-      latency:percentile(99), latency.max,
-      errors.connect + errors.read + errors.write + errors.timeout,
-      table.concat(parts, ", ")))
 end
