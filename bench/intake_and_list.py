@@ -40,6 +40,13 @@ TARGETS = {"intake_rate": 200.0, "intake_p95_ms": 100.0, "list_rate": 150.0}
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 3], choices=range(1, 5))
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        choices=range(1, 9),
+        help="Threads per worker: 1 runs gunicorn's sync workers, more its gthread ones.",
+    )
     parser.add_argument("--duration", type=int, default=20, help="Seconds per measurement.")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--leads", type=int, default=MILLION, help="Seed up to this many.")
@@ -66,7 +73,12 @@ def main() -> int:
     bases = iter(range(run * 1_000_000, (run + 1) * 1_000_000, 200_000))
     results = {}
     for workers in args.workers:
-        with _gunicorn(workers, env) as (base_url, server_pid):
+        label = (
+            f"{workers} sync workers"
+            if args.threads == 1
+            else (f"{workers} gthread workers x {args.threads} threads")
+        )
+        with _gunicorn(workers, args.threads, env) as (base_url, server_pid):
             _wrk(wrk, base_url, "intake", intake_key, token, next(bases), 3, args.concurrency)
             _wrk(wrk, base_url, "list", intake_key, token, 0, 3, args.concurrency)
             meter = CpuMeter(server_pid=server_pid)
@@ -94,9 +106,9 @@ def main() -> int:
             baseline = _wrk(wrk, base_url, "healthz", intake_key, token, 0, 5, args.concurrency)
             baseline["cpu"] = meter.stop()
         results[workers] = (intake, listing)
-        _print_result(f"Intake POST /api/v1/intake/, {workers} sync workers", intake, "leads/s")
-        _print_result(f"List GET /api/v1/leads/, {workers} sync workers", listing, "req/s")
-        _print_result(f"Baseline GET /healthz/, {workers} sync workers", baseline, "req/s")
+        _print_result(f"Intake POST /api/v1/intake/, {label}", intake, "leads/s")
+        _print_result(f"List GET /api/v1/leads/, {label}", listing, "req/s")
+        _print_result(f"Baseline GET /healthz/, {label}", baseline, "req/s")
     _redis_queue_clear(env["REDIS_URL"])
     print(f"Load average after: {load_average()}")
     return _verdict(results, strict=args.strict)
@@ -121,7 +133,7 @@ def _credentials() -> tuple[str, str, int]:
 
 
 @contextmanager
-def _gunicorn(workers: int, env: dict[str, str]):
+def _gunicorn(workers: int, threads: int, env: dict[str, str]):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -135,7 +147,9 @@ def _gunicorn(workers: int, env: dict[str, str]):
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            "sync" if threads == 1 else "gthread",
+            "--threads",
+            str(threads),
             "--log-level",
             "warning",
             "--timeout",
