@@ -118,6 +118,9 @@ def test_response_percentiles_with_filters(many):
     assert (north.total.answered, north.total.median_minutes) == (75, D("38.0"))
     assert north.total.p90_minutes == D("67.6")
     assert (source.total.median_minutes, source.total.p90_minutes) == (D("75.0"), D("134.2"))
+    # Odd minutes: under 15 min 1..13; 15-60 min 15..59; 1-4 h 61..149.
+    assert (source.total.answered, source.total.buckets) == (75, [7, 23, 45, 0, 0, 0])
+    assert [(r.label, r.answered) for r in source.by_team] == [("T1", 75)]
 
 
 def test_response_panel_sums_the_rollup_rather_than_every_lead(many):
