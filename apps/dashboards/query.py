@@ -67,15 +67,23 @@ def percentile_cont_between(position: float, values: list) -> float | None:
     return first + proportion * (float(values[1]) - first)
 
 
-def rollup_level(filters: DashboardFilters) -> int:
-    """The coarsest level of the three-level rollups (ResponseDaily, ReferralDaily,
-    StallDaily) that splits by every filtered column: 0 by day alone, 1 also by service
-    line and channel, 2 also by location and lead type."""
+def rollup_where(filters: DashboardFilters, *, keys: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """The WHERE clause over a DailySlice rollup aliased `r` (ResponseDaily, ReferralDaily,
+    StallDaily) for the period and filters, with its parameters: the coarsest level that
+    splits by every filtered column (0 by day alone, 1 also by service line and channel,
+    2 also by location and lead type), and `keys`, the rollup's own filterable columns."""
     if filters.location_id or filters.lead_type:
-        return 2
-    if filters.service_line_id or filters.channel:
-        return 1
-    return 0
+        level = 2
+    elif filters.service_line_id or filters.channel:
+        level = 1
+    else:
+        level = 0
+    clauses = ["r.level = %(level)s", "r.day >= %(start)s", "r.day <= %(end)s"]
+    params: dict = {"level": level, "start": filters.start, "end": filters.end}
+    for column in (*keys, "service_line_id", "location_id", "channel", "lead_type"):
+        if getattr(filters, column):
+            clauses.append(f"r.{column} = %({column})s")
+    return " AND ".join(clauses), params
 
 
 def values_at_ranks(

@@ -12,7 +12,7 @@ from apps.dashboards.query import (
     fetch_all,
     one_decimal,
     percentile_cont_between,
-    rollup_level,
+    rollup_where,
 )
 from apps.dashboards.selectors.base import (
     LOST_REASON_LABELS,
@@ -221,17 +221,12 @@ def _stall_source(filters: DashboardFilters, *, where: str) -> tuple[str, dict]:
             f" count(*) AS n FROM dashboards_leadfact f CROSS JOIN e"
             f" WHERE {where} AND {c.OPEN} GROUP BY 1, 2"
         ), {}
-    clauses = ["r.level = %(level)s", "r.day >= %(start)s", "r.day <= %(end)s"]
-    params: dict = {"start": filters.start, "end": filters.end}
-    for column in ("service_line_id", "location_id", "channel", "lead_type"):
-        if getattr(filters, column):
-            clauses.append(f"r.{column} = %({column})s")
-    params["level"] = rollup_level(filters)
+    rollup, params = rollup_where(filters)
     # Each bin summed over the rows first (a few sums per row), then one row per bin.
     sums = ", ".join(f"sum(r.bins[{i + 1}])" for i in range(STALL_BINS))
     return (
         "SELECT s.stage_id, h.i, h.n FROM ("  # noqa: S608
         f"SELECT r.stage_id, ARRAY[{sums}] AS bins FROM dashboards_stalldaily r"
-        f" WHERE {' AND '.join(clauses)} GROUP BY r.stage_id"
+        f" WHERE {rollup} GROUP BY r.stage_id"
         ") s CROSS JOIN LATERAL unnest(s.bins) WITH ORDINALITY AS h(n, i)"
     ), params

@@ -14,7 +14,7 @@ from apps.dashboards.query import (
     one_decimal,
     percentile_cont_between,
     rate,
-    rollup_level,
+    rollup_where,
     values_at_ranks,
 )
 from apps.dashboards.selectors.base import (
@@ -98,7 +98,7 @@ def dashboard_referral_sources(
         "with_appointment",
     ]
     bins = range(APPOINTMENT_BINS)
-    source, source_params = _referral_source(filters)
+    source, source_params = rollup_where(filters, keys=("referral_source_id",))
     params.update(source_params)
     rows = fetch_all(
         f"""
@@ -187,18 +187,6 @@ def dashboard_referral_sources(
         ],
         health_classified_at=declining_rows[0]["last_classified_at"] if declining_rows else None,
     )
-
-
-def _referral_source(filters: DashboardFilters) -> tuple[str, dict]:
-    """The WHERE clause (over `dashboards_referraldaily r`) of the period and filters, at
-    the coarsest level of the rollup that has the filtered columns."""
-    clauses = ["r.level = %(level)s", "r.day >= %(start)s", "r.day <= %(end)s"]
-    params: dict = {"start": filters.start, "end": filters.end}
-    for column in ("referral_source_id", "service_line_id", "location_id", "channel", "lead_type"):
-        if getattr(filters, column):
-            clauses.append(f"r.{column} = %({column})s")
-    params["level"] = rollup_level(filters)
-    return " AND ".join(clauses), params
 
 
 def _median_days(rows: list[dict], *, where: str, params: dict) -> dict[int, float | None]:

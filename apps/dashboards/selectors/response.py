@@ -14,7 +14,7 @@ from apps.dashboards.query import (
     one_decimal,
     percentile_cont_between,
     rate,
-    rollup_level,
+    rollup_where,
     values_at_ranks,
 )
 from apps.dashboards.selectors.base import (
@@ -171,18 +171,13 @@ def _response_source(filters: DashboardFilters, *, where: str) -> tuple[str, dic
             f" COALESCE({edges}, ARRAY[{c.SMALLEST_SECONDS}])) AS bin, count(*) AS leads"
             f"{counted} FROM dashboards_leadfact f WHERE {where} GROUP BY 1, 2, 3) g"
         ), {}
-    clauses = ["r.level = %(level)s", "r.day >= %(start)s", "r.day <= %(end)s"]
-    params: dict = {"start": filters.start, "end": filters.end}
-    for column in ("service_line_id", "location_id", "channel", "lead_type"):
-        if getattr(filters, column):
-            clauses.append(f"r.{column} = %({column})s")
-    params["level"] = rollup_level(filters)
+    rollup, params = rollup_where(filters)
     columns = "".join(f", r.buckets[{i + 1}] AS k{i}" for i in buckets)
     columns += "".join(f", r.bins[{i + 1}] AS h{i}" for i in bins)
     return (
         "SELECT r.team_id, r.owner_id, r.leads, r.answered, r.sla_met, r.answered_late,"  # noqa: S608
         f" r.unanswered_due{columns} FROM dashboards_responsedaily r"
-        f" WHERE {' AND '.join(clauses)}"
+        f" WHERE {rollup}"
     ), params
 
 
