@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _setup import scratch_database_rebuild  # beside this script
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "leadcrm_bench_nurture")
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
@@ -67,21 +69,6 @@ def _env(smtp_port: int) -> dict[str, str]:
         "NURTURE_REQUEUE_SECONDS": "30",
         "NURTURE_MAX_QUEUED": "1000",
     }
-
-
-def database_rebuild(env: dict[str, str]) -> None:
-    import psycopg2
-
-    admin = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    admin.close()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=BASE_DIR, env=env, check=True, timeout=600,
-    )  # fmt: skip
 
 
 def daytime_zone() -> str:
@@ -372,15 +359,12 @@ def main() -> int:
     smtp_port = free_port()
     env = _env(smtp_port)
     print(f"Rebuilding {DATABASE_NAME} (drop, create, migrate)...", flush=True)
-    database_rebuild(env)
+    scratch_database_rebuild(env)  # also empties the benchmark's own Redis db
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
     import django
 
     django.setup()
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
     scene = scene_create()
     logs = Path(tempfile.mkdtemp(prefix="nurture-bench-"))
     sink_log = logs / "received.log"
