@@ -9,6 +9,7 @@ from functools import cached_property
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
 from kombu.transport import redis as kombu_redis
+from kombu.utils.uuid import uuid
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
 
@@ -72,17 +73,8 @@ def task_publish(task, args: list) -> None:
         if _producer is None:
             # Connects (and pings the broker): raises like a failed publish.
             _producer, _producer_source = source[1].acquire(block=True), source
-        _conf_pin()
         try:
-            # Ids only: their plain repr (cut as Celery cuts it) is safe, and spares the
-            # saferepr walk Celery makes of every message's arguments.
-            task.apply_async(
-                args=args,
-                retry=False,
-                producer=_producer,
-                argsrepr=repr(args)[:_ARGSREPR_MAX],
-                kwargsrepr="{}",
-            )
+            _message_send(task, args)
         except BaseException:
             producer, _producer = _producer, None
             producer.release()  # its connection goes back to the pool, as apply_async does
@@ -91,24 +83,58 @@ def task_publish(task, args: list) -> None:
         _producer_lock.release()
 
 
-# Settings a publish reads (about seven lookups a message): each one misses the app's
-# own changes and goes through Django's settings object under two or three names. The
-# resolved values are copied into the changes once per process, where lookups hit first.
-_PUBLISH_SETTINGS = (
-    "task_always_eager",
-    "task_default_queue",
-    "task_send_sent_event",
-    "broker_pool_acquire_timeout",
-)
-_conf_pinned = False
+def _message_send(task, args: list) -> None:
+    """What `apply_async` -> `send_task` do for a plain message, without what is the same
+    for every message of a task (its options and route, worked out once) and without
+    declaring the queue on each publish (the message goes straight to the queue; the
+    workers declare theirs). That machinery was over half of a publish's cost, and a
+    web process publishes once per intake. Celery's own message builder and sender are
+    used, so the message is what `apply_async` sends, signals included.
+    """
+    options = _publish_options(task)
+    root_id = parent_id = None
+    parent = app.current_worker_task  # a task queued from a task: keep the trail
+    if parent is not None:
+        root_id = parent.request.root_id or parent.request.id
+        parent_id = parent.request.id
+    message = app.amqp.create_task_message(
+        uuid(),
+        options["name"],
+        args,
+        {},
+        root_id=root_id,
+        parent_id=parent_id,
+        # Ids only: their plain repr (cut as Celery cuts it) is safe, and spares the
+        # saferepr walk Celery makes of every message's arguments.
+        argsrepr=repr(args)[:_ARGSREPR_MAX],
+        kwargsrepr="{}",
+        **options["message"],
+    )
+    with _producer.connection._reraise_as_library_errors():
+        app.amqp.send_task_message(
+            _producer, options["name"], message, retry=False, declare=[], **options["route"]
+        )
 
 
-def _conf_pin() -> None:
-    global _conf_pinned
-    if not _conf_pinned:
-        for key in _PUBLISH_SETTINGS:
-            app.conf[key] = app.conf[key]
-        _conf_pinned = True
+_options_by_task: dict = {}  # by task object: a lookup without the task's name
+
+
+def _publish_options(task) -> dict:
+    """The task's own publish options and its route (settings.CELERY_TASK_ROUTES: plain
+    queue names, the same for every message), as `send_task` works them out."""
+    options = _options_by_task.get(task)
+    if options is None:
+        route = dict(task._get_exec_options())
+        message = {name: route.pop(name, None) for name in _MESSAGE_OPTIONS}
+        message["ignore_result"] = task.ignore_result
+        message["create_sent_event"] = app.conf.task_send_sent_event
+        route = app.amqp.router.route(route, task.name, (), {}, None)
+        options = {"name": task.name, "route": route, "message": message}
+        _options_by_task[task] = options
+    return options
+
+
+_MESSAGE_OPTIONS = ("expires", "time_limit", "soft_time_limit")
 
 
 # --- Running a task: database connections -------------------------------------------

@@ -1,11 +1,17 @@
 """What intake hands to the rest of the product: routing after commit, red flags, and
 the alert for a person who asks again while still waiting."""
 
+import base64
+import json
+
 import pytest
+import redis
+from django.conf import settings
 
 from apps.alerts.models import Alert
 from apps.leads.models import Lead
 from apps.sla.models import RedFlagPhrase
+from tests.celery_processes import broker_purge
 from tests.factories import TeamFactory, UserFactory
 from tests.intake.payloads import intake_payload, minimal_payload
 
@@ -13,19 +19,26 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_lead_queues_its_routing_task_only_when_the_intake_commits(
-    post_intake, django_capture_on_commit_callbacks, monkeypatch
+    post_intake, django_capture_on_commit_callbacks
 ):
-    published = []
-    # The broker is the outside world here: record what would be sent to it.
-    monkeypatch.setattr(
-        "apps.routing.tasks.route_lead.apply_async",
-        lambda args, **options: published.append(args),
-    )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    broker_purge()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = post_intake(intake_payload())
     assert response.status_code == 201
-    assert len(callbacks) == 1
-    assert published == [[response.json()["id"]]]  # the lead id, nothing personal
+    assert broker_messages() == []  # not before the commit
+
+    for callback in callbacks:
+        callback()
+    messages = broker_messages()
+    assert [m["headers"]["task"] for m in messages] == ["apps.routing.tasks.route_lead"]
+    args, kwargs, _ = json.loads(base64.b64decode(messages[0]["body"]))
+    assert (args, kwargs) == ([response.json()["id"]], {})  # the lead id, nothing personal
+    broker_purge()
+
+
+def broker_messages() -> list[dict]:
+    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+    return [json.loads(each) for each in raw]
 
 
 def test_an_inquiry_with_a_red_flag_phrase_becomes_urgent(post_intake):

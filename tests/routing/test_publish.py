@@ -163,3 +163,38 @@ def test_routing_is_queued_again_once_the_broker_is_back(django_capture_on_commi
     queued = sorted(json.loads(base64.b64decode(json.loads(m)["body"]))[0][0] for m in raw)
     assert queued == [300, 302]
     broker_purge()
+
+
+@pytest.mark.parametrize(
+    ("task_path", "queue"),
+    [
+        ("apps.routing.tasks.route_lead", "celery"),
+        ("apps.alerts.tasks.alert_email_send", "alert_emails"),
+    ],
+)
+def test_a_task_is_published_exactly_as_celery_would_publish_it(task_path, queue):
+    """task_publish builds the message itself (options worked out once per task): what a
+    worker receives must be what Celery's own apply_async sends, ids aside."""
+    from celery.utils.imports import symbol_by_name
+
+    from leadcrm.celery import task_publish
+
+    task = symbol_by_name(task_path)
+    broker_purge()
+    task_publish(task, [4242])
+    task.apply_async(args=[4242], retry=False)
+
+    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange(queue, 0, -1)
+    assert len(raw) == 2
+    ours, celerys = (_message_without_ids(json.loads(each)) for each in raw)
+    assert ours == celerys
+    assert json.loads(base64.b64decode(ours["body"]))[0] == [4242]
+    broker_purge()
+
+
+def _message_without_ids(message: dict) -> dict:
+    for key in ("id", "root_id"):
+        message["headers"].pop(key)
+    for key in ("correlation_id", "reply_to", "delivery_tag"):
+        message["properties"].pop(key)
+    return message
