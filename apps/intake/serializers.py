@@ -60,7 +60,22 @@ class StringField(_JsonStringMixin, serializers.CharField):
         kwargs.setdefault("allow_blank", True)
         if not kwargs["required"]:
             kwargs.setdefault("default", "")
+        # Only DRF's own checks (length, NUL and surrogate characters) apply to it.
+        self._checks_plain = not (
+            kwargs.get("validators") or kwargs.get("min_length") or "trim_whitespace" in kwargs
+        )
         super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # Most of an intake's fields are short plain strings: an ASCII string (so no
+        # surrogates) without NUL that fits is what DRF's validators would return,
+        # stripped. Anything else takes DRF's path, for its exact error.
+        if self._checks_plain and type(data) is str and data.isascii() and "\x00" not in data:
+            value = data.strip()
+            fits = self.max_length is None or len(value) <= self.max_length
+            if fits and (value or self.allow_blank):
+                return value
+        return super().run_validation(data)
 
 
 class EmailAddressField(_JsonStringMixin, serializers.EmailField):
