@@ -19,4 +19,4 @@ RUN DEBUG=false python manage.py collectstatic --noinput --verbosity 0
 
 USER leadcrm
 EXPOSE 8000
-CMD ["gunicorn", "leadcrm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:leadcrm.gunicorn_conf", "leadcrm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

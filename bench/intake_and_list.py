@@ -141,6 +141,8 @@ def _gunicorn(workers: int, threads: int, env: dict[str, str]):
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
+            "-c",
+            "python:leadcrm.gunicorn_conf",  # the web process's own settings
             "leadcrm.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
