@@ -38,57 +38,56 @@ def _lock_id(namespace: str, key: str) -> int:
 
 
 def insert_rows(instances: list[models.Model]) -> None:
-    """INSERT new instances of one model in one statement, as a lean bulk_create.
+    """INSERT new instances of one model in one statement, as a lean bulk_create (see
+    insert_together, which this is for a single group)."""
+    if instances:
+        insert_together((instances, {}))
 
-    For hot paths only (an intake's person and consents): the ORM spent longer building
-    these INSERTs than PostgreSQL took to run them. Values are prepared as Model.save()
-    would (auto_now, field defaults already set on the instances, get_db_prep_save),
-    but no save signals are sent, so use it only for models without receivers. Sets the
-    primary keys and marks the instances saved.
+
+# New instances of one model, and their foreign keys (by field name) pointing at a
+# single new instance of an earlier group: (instances, {"lead": lead}).
+InsertGroup = tuple[list[models.Model], dict[str, models.Model]]
+
+
+def insert_together(*groups: InsertGroup) -> None:
+    """INSERT new instances of several models in one statement and one round trip:
+    each group is a data-modifying CTE, and a foreign key to an earlier group's
+    instance takes the key that group's INSERT returns.
+
+    For hot paths only (an intake's person, lead, first inquiry and consents): the ORM
+    spent longer building these INSERTs than PostgreSQL took to run them, and each
+    statement was a round trip. Values are prepared as Model.save() would (auto_now,
+    field defaults already set on the instances, get_db_prep_save), but no save signals
+    are sent, so use it only for models without receivers. The statement is prepared
+    per connection (execute_prepared). Sets the primary keys and the linked foreign
+    keys (keeping the related instances cached) and marks the instances saved.
     """
-    if not instances:
-        return
-    model = type(instances[0])
-    fields = _insertable_fields(model, exclude=None)
     # The connection itself, not the thread-local proxy: fields consult it per value.
     db = connections[DEFAULT_DB_ALIAS]
-    params = []
-    for instance in instances:
-        params += _insert_params(instance, fields, db)
+    group_of: dict[int, int] = {}  # id(instance) -> its group, for one-instance groups
+    shape, params = [], []
+    for number, (instances, links) in enumerate(groups):
+        model = type(instances[0])
+        link_shape = tuple(sorted((name, group_of[id(parent)]) for name, parent in links.items()))
+        fields = _insertable_fields(model, exclude=frozenset(links))
+        for instance in instances:
+            params += _insert_params(instance, fields, db)
+        shape.append((model, len(instances), link_shape))
+        if len(instances) == 1:
+            group_of[id(instances[0])] = number
     with db.cursor() as cursor:
-        execute_prepared(cursor, _insert_rows_sql(model, len(instances)), params)
-        pks = [pk for (pk,) in cursor.fetchall()]
-    for instance, pk in zip(instances, pks, strict=True):
-        instance.pk = pk
-        instance._state.adding = False
-        instance._state.db = db.alias
-
-
-def insert_with_child(*, parent: models.Model, child: models.Model, child_fk: str) -> None:
-    """INSERT two new model instances, `child` pointing at `parent` through its foreign
-    key `child_fk`, in one statement (a data-modifying CTE) and one round trip.
-
-    For hot paths only (a lead and its first inquiry): the ORM spent about as long
-    building the two INSERTs as PostgreSQL took to run them. Values are prepared as
-    Model.save() would (auto_now, field defaults already set on the instances,
-    get_db_prep_save), but no save signals are sent, so use it only for models without
-    receivers. Sets both primary keys and marks both instances saved.
-    """
-    parent_fields = _insertable_fields(type(parent), exclude=None)
-    child_fields = _insertable_fields(type(child), exclude=child_fk)
-    sql = _insert_with_child_sql(type(parent), type(child), child_fk)
-    # The connection itself, not the thread-local proxy: fields consult it per value.
-    db = connections[DEFAULT_DB_ALIAS]
-    params = [*_insert_params(parent, parent_fields, db), *_insert_params(child, child_fields, db)]
-    with db.cursor() as cursor:
-        execute_prepared(cursor, sql, params)
-        parent_pk, child_pk = cursor.fetchone()
-    parent.pk = parent_pk
-    setattr(child, type(child)._meta.get_field(child_fk).attname, parent_pk)
-    child.pk = child_pk
-    for instance in (parent, child):
-        instance._state.adding = False
-        instance._state.db = db.alias
+        execute_prepared(cursor, _insert_together_sql(tuple(shape)), params)
+        keys_by_group = cursor.fetchone()
+    for (instances, links), keys in zip(groups, keys_by_group, strict=True):
+        meta = type(instances[0])._meta
+        for instance, pk in zip(instances, keys, strict=True):
+            for name, parent in links.items():
+                field = meta.get_field(name)
+                setattr(instance, field.attname, parent.pk)  # earlier group: already set
+                field.set_cached_value(instance, parent)
+            instance.pk = pk
+            instance._state.adding = False
+            instance._state.db = db.alias
 
 
 def execute_prepared(cursor, sql: str, params: list) -> None:
@@ -134,58 +133,45 @@ def _numbered_placeholders(sql: str) -> str:
 
 
 @cache
-def _insertable_fields(model: type[models.Model], exclude: str | None) -> tuple:
+def _insertable_fields(model: type[models.Model], exclude: frozenset[str]) -> tuple:
     """The columns Model.save() would insert: concrete, not the auto primary key, not
-    generated by the database."""
+    generated by the database, not the excluded foreign keys (set by the statement)."""
     meta = model._meta
     return tuple(
         field
         for field in meta.local_concrete_fields
         if field is not meta.auto_field
         and not getattr(field, "generated", False)
-        and field.name != exclude
+        and field.name not in exclude
     )
 
 
 @cache
-def _insert_rows_sql(model: type[models.Model], count: int) -> str:
+def _insert_together_sql(shape: tuple) -> str:
+    """The statement of insert_together for a shape: per group its model, number of
+    rows and links (foreign key name, group it points at)."""
     quote = connection.ops.quote_name
-    fields = _insertable_fields(model, exclude=None)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # Only quoted table and column names from the model's metadata are formatted in.
-    return (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES {', '.join([row] * count)} RETURNING {quote(model._meta.pk.column)}"
-    )
-
-
-@cache
-def _insert_with_child_sql(
-    parent_model: type[models.Model], child_model: type[models.Model], child_fk: str
-) -> str:
-    quote = connection.ops.quote_name
-    parent_fields = _insertable_fields(parent_model, exclude=None)
-    child_fields = _insertable_fields(child_model, exclude=child_fk)
-    parent_pk = quote(parent_model._meta.pk.column)
-    fk_column = quote(child_model._meta.get_field(child_fk).column)
-
-    def columns(fields) -> str:
-        return ", ".join(quote(field.column) for field in fields)
-
-    def placeholders(fields) -> str:
-        return ", ".join(["%s"] * len(fields))
-
-    # VALUES rather than SELECT: NULLs and quoted literals take the target columns' types.
-    # Only quoted table and column names from the models' metadata are formatted in.
-    return (
-        f"WITH new_parent AS (INSERT INTO {quote(parent_model._meta.db_table)} "  # noqa: S608
-        f"({columns(parent_fields)}) VALUES ({placeholders(parent_fields)}) "
-        f"RETURNING {parent_pk}) "
-        f"INSERT INTO {quote(child_model._meta.db_table)} ({fk_column}, {columns(child_fields)}) "
-        f"VALUES ((SELECT {parent_pk} FROM new_parent), {placeholders(child_fields)}) "
-        f"RETURNING {fk_column}, {quote(child_model._meta.pk.column)}"
-    )
+    ctes, key_lists = [], []
+    for number, (model, count, links) in enumerate(shape):
+        meta = model._meta
+        fields = _insertable_fields(model, exclude=frozenset(name for name, _ in links))
+        columns = [quote(meta.get_field(name).column) for name, _ in links]
+        columns += [quote(field.column) for field in fields]
+        values = [
+            f"(SELECT {quote(shape[group][0]._meta.pk.column)} FROM new_{group})"  # noqa: S608
+            for _, group in links
+        ]
+        row = "(" + ", ".join([*values, *["%s"] * len(fields)]) + ")"
+        pk = quote(meta.pk.column)
+        # VALUES: NULLs and quoted literals take the target columns' types. Only
+        # quoted table and column names from the models' metadata are formatted in.
+        ctes.append(
+            f"new_{number} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+            f"VALUES {', '.join([row] * count)} RETURNING {pk})"
+        )
+        # A multi-row INSERT returns its rows in the order of its VALUES.
+        key_lists.append(f"ARRAY(SELECT {pk} FROM new_{number})")  # noqa: S608
+    return f"WITH {', '.join(ctes)} SELECT {', '.join(key_lists)}"
 
 
 def _insert_params(instance: models.Model, fields: tuple, db) -> list:

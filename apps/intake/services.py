@@ -19,17 +19,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.alerts.services import lead_repeat_inquiry_alert
-from apps.core.db import advisory_xact_lock, advisory_xact_locks, insert_rows
+from apps.core.db import advisory_xact_lock, advisory_xact_locks, insert_rows, insert_together
 from apps.facilities.models import Location
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
 from apps.intake.selectors import contact_is_on_file, idempotency_record_find
 from apps.leads.choices import LeadType, Urgency
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_find_open_for_contact
-from apps.leads.services import lead_add_touch, lead_create
+from apps.leads.services import lead_add_touch, lead_build, lead_create
 from apps.people.models import Person
 from apps.people.selectors import person_find_match
-from apps.people.services import consent_record_from_form, person_create
+from apps.people.services import (
+    consent_record_from_form,
+    consents_from_form,
+    person_build,
+    person_create,
+)
 from apps.pipeline.selectors import stages_by_id
 from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.services import referral_source_create
@@ -217,6 +222,7 @@ def intake_submit(
         )
 
     consent_ticked = bool(consent) and any(consent.get(name) for name in CONSENT_CHANNELS)
+    consent_form = _consent_form(consent, intake_key=intake_key) if consent_ticked else {}
     if lead is not None:
         touch = lead_add_touch(
             lead=lead,
@@ -233,47 +239,54 @@ def intake_submit(
         patient = lead.person if caregiver or consent_ticked else None
         carer = _caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
     else:
-        patient = (
-            _person_find_or_create(details=person) if known else _person_create(details=person)
-        )
-        carer = _caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
         source = (
             _referral_source_find_or_create(details=referral_source, lead_type=lead_type)
             if referral_source
             else None
         )
-        lead = lead_create(
-            person=patient,
-            caregiver=carer,
-            lead_type=lead_type,
-            channel=channel,
-            service_line=service_line,
-            location=location,
-            urgency=urgency,
-            referral_source=source,
-            payer=payer,
-            condition_interest=condition_interest,
-            message=message,
-            utm=utm,
-            landing_page=landing_page,
-            external_id=external_id,
-            captured_via=captured_via,
-        )
+        lead_fields = {
+            "lead_type": lead_type,
+            "channel": channel,
+            "service_line": service_line,
+            "location": location,
+            "urgency": urgency,
+            "referral_source": source,
+            "payer": payer,
+            "condition_interest": condition_interest,
+            "message": message,
+            "utm": utm,
+            "landing_page": landing_page,
+            "external_id": external_id,
+            "captured_via": captured_via,
+        }
+        if known or caregiver:
+            patient = (
+                _person_find_or_create(details=person) if known else _person_create(details=person)
+            )
+            carer = (
+                _caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
+            )
+            lead = lead_create(person=patient, caregiver=carer, **lead_fields)
+        else:
+            # Most inquiries: someone new, for themselves. Their person row, the lead,
+            # its first inquiry and the consent boxes go in as one statement.
+            patient, carer = person_build(**_person_fields(person)), None
+            lead, inquiry = lead_build(person=patient, **lead_fields)
+            rows = [([patient], {}), ([lead], {"person": patient}), ([inquiry], {"lead": lead})]
+            if consent_ticked:
+                consents = consents_from_form(person=patient, **consent_form)
+                rows.append((consents, {"person": patient}))
+                consent_ticked = False  # recorded with the rest
+            insert_together(*rows)
         # Red flags first: they make the lead urgent before routing picks a team.
         lead_red_flags_apply(lead=lead)
         lead_routing_queue(lead_id=lead.pk)
         duplicate, status_code = False, HTTPStatus.CREATED
 
     if consent_ticked:
-        consent_record_from_form(
-            # The boxes were ticked by whoever filled in the form: the caregiver if one
-            # is named, else the patient.
-            person=carer or patient,
-            channels={name: bool(consent.get(name)) for name in CONSENT_CHANNELS},
-            wording=consent.get("text", ""),
-            includes_marketing=bool(consent.get("marketing")),
-            source=f"Intake API: {intake_key.name}"[:120],
-        )
+        # The boxes were ticked by whoever filled in the form: the caregiver if one is
+        # named, else the patient.
+        consent_record_from_form(person=carer or patient, **consent_form)
 
     body = _response_body(lead=lead, service_line=service_line, duplicate=duplicate)
     if idempotency_key:
@@ -314,16 +327,29 @@ def _person_find_or_create(*, details: ContactDetails, patient: Person | None = 
 
 
 def _person_create(*, details: ContactDetails, patient: Person | None = None) -> Person:
-    return person_create(
-        first_name=details.get("first_name", ""),
-        last_name=details.get("last_name", ""),
-        phone=details.get("phone", ""),
-        email=details.get("email", ""),
-        date_of_birth=details.get("date_of_birth"),
-        preferred_language=details.get("preferred_language", "en"),
-        postal_code=details.get("postal_code", ""),
-        patient=patient,
-    )
+    return person_create(**_person_fields(details), patient=patient)
+
+
+def _person_fields(details: ContactDetails) -> dict[str, Any]:
+    return {
+        "first_name": details.get("first_name", ""),
+        "last_name": details.get("last_name", ""),
+        "phone": details.get("phone", ""),
+        "email": details.get("email", ""),
+        "date_of_birth": details.get("date_of_birth"),
+        "preferred_language": details.get("preferred_language", "en"),
+        "postal_code": details.get("postal_code", ""),
+    }
+
+
+def _consent_form(consent: ConsentTicks, *, intake_key: IntakeKey) -> dict[str, Any]:
+    """The consent boxes as consents_from_form takes them (all but the person)."""
+    return {
+        "channels": {name: bool(consent.get(name)) for name in CONSENT_CHANNELS},
+        "wording": consent.get("text", ""),
+        "includes_marketing": bool(consent.get("marketing")),
+        "source": f"Intake API: {intake_key.name}"[:120],
+    }
 
 
 def _caregiver_find_or_create(*, details: ContactDetails, patient: Person) -> Person | None:

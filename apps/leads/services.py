@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
-from apps.core.db import insert_with_child
+from apps.core.db import insert_together
 from apps.facilities.models import Location
 from apps.leads.choices import (
     CONTACT_ATTEMPT_KINDS,
@@ -35,7 +35,19 @@ UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 # trips; an error here fails the caller's transaction as a whole, which is what every
 # caller wants (nothing catches and carries on).
 @transaction.atomic(savepoint=False)
-def lead_create(
+def lead_create(**fields) -> Lead:
+    """Open a new lead at stage New, with its first inquiry on the timeline (the
+    fields are lead_build's).
+
+    Routing is not done here: callers queue it after commit (see apps.routing).
+    """
+    lead, inquiry = lead_build(**fields)
+    # Both rows in one statement: every intake's hot path (see insert_together).
+    insert_together(([lead], {}), ([inquiry], {"lead": lead}))
+    return lead
+
+
+def lead_build(
     *,
     person: Person,
     lead_type: str,
@@ -53,11 +65,9 @@ def lead_create(
     external_id: str = "",
     captured_via: str = "",
     created_at: dt.datetime | None = None,
-) -> Lead:
-    """Open a new lead at stage New, with its first inquiry on the timeline.
-
-    Routing is not done here: callers queue it after commit (see apps.routing).
-    """
+) -> tuple[Lead, Activity]:
+    """A new lead at stage New and its first inquiry, not yet saved: lead_create saves
+    them, intake saves them in one statement with a new person (`person` may be unsaved)."""
     created_at = created_at or timezone.now()
     utm = utm or {}
     lead = Lead(
@@ -92,10 +102,7 @@ def lead_create(
         body=message,
         details=_touch_details(utm=utm, landing_page=landing_page, captured_via=captured_via),
     )
-    # Both rows in one statement, so they are saved together: every intake's hot path
-    # (see insert_with_child).
-    insert_with_child(parent=lead, child=inquiry, child_fk="lead")
-    return lead
+    return lead, inquiry
 
 
 @transaction.atomic(savepoint=False)  # see lead_create

@@ -17,7 +17,14 @@ from apps.people.models import (
 )
 
 
-def person_create(
+def person_create(**details) -> Person:
+    """Create a person (the details are person_build's)."""
+    person = person_build(**details)
+    insert_rows([person])  # every intake makes one: the lean INSERT (apps.core.db)
+    return person
+
+
+def person_build(
     *,
     first_name: str,
     last_name: str = "",
@@ -28,8 +35,9 @@ def person_create(
     postal_code: str = "",
     patient: Person | None = None,
 ) -> Person:
-    """Create a person; `phone` must already be E.164 (forms and serializers do that)."""
-    person = Person(
+    """A new person, not yet saved; `phone` must already be E.164 (forms and
+    serializers do that)."""
+    return Person(
         first_name=first_name,
         last_name=last_name,
         phone=phone,
@@ -39,14 +47,20 @@ def person_create(
         postal_code=postal_code,
         patient=patient,
     )
-    insert_rows([person])  # every intake makes one: the lean INSERT (apps.core.db)
-    return person
 
 
 # One INSERT, atomic on its own; savepoint=False: inside the intake transaction it adds
 # no SAVEPOINT/RELEASE round trips.
 @transaction.atomic(savepoint=False)
-def consent_record_from_form(
+def consent_record_from_form(**form) -> list[Consent]:
+    """Record the consent boxes of an inquiry form (the form's details are
+    consents_from_form's)."""
+    consents = consents_from_form(**form)
+    insert_rows(consents)  # every intake with ticked boxes: the lean INSERT (apps.core.db)
+    return consents
+
+
+def consents_from_form(
     *,
     person: Person,
     channels: dict[str, bool],
@@ -55,7 +69,7 @@ def consent_record_from_form(
     includes_marketing: bool = False,
     recorded_at: dt.datetime | None = None,
 ) -> list[Consent]:
-    """Record the consent boxes of an inquiry form.
+    """The consents that the boxes of an inquiry form record, not yet saved.
 
     A form's consent covers care coordination about the person's own inquiry; it covers
     marketing only when the form says so (`includes_marketing`). Unticked boxes record
@@ -65,7 +79,7 @@ def consent_record_from_form(
     purposes = [ConsentPurpose.CARE_COORDINATION]
     if includes_marketing:
         purposes.append(ConsentPurpose.MARKETING)
-    consents = [
+    return [
         Consent(
             person=person,
             channel=channel,
@@ -80,8 +94,6 @@ def consent_record_from_form(
         if channels.get(channel)
         for purpose in purposes
     ]
-    insert_rows(consents)  # every intake with ticked boxes: the lean INSERT (apps.core.db)
-    return consents
 
 
 def consent_withdraw(

@@ -1,14 +1,18 @@
-"""The lean INSERT helpers of the intake path store what Model.save() would store."""
+"""The lean INSERT helpers of the intake path store what Model.save() would store, and
+linked rows of several tables in one all-or-nothing statement."""
 
 import datetime as dt
 import warnings
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core.db import insert_rows
+from apps.core.db import insert_rows, insert_together
+from apps.leads.models import Activity, Lead
 from apps.people.models import Consent, Person
-from tests.factories import PersonFactory
+from apps.pipeline.selectors import stage_get_by_slug
+from tests.factories import PersonFactory, ServiceLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +75,58 @@ def test_a_naive_datetime_is_prepared_as_save_would_prepare_it():
 
     assert any("naive datetime" in str(w.message) for w in caught)
     assert _stored(Person, person.pk)["created_at"] == timezone.make_aware(naive)
+
+
+def _new_rows() -> tuple:
+    person = Person(first_name="Ana", last_name="Lopez", phone="+13125550144")
+    lead = Lead(
+        person=person,
+        lead_type="patient",
+        channel="web_form",
+        service_line=ServiceLineFactory(),
+        stage_id=stage_get_by_slug("new").pk,
+        message="Knee pain",
+    )
+    inquiry = Activity(lead=lead, kind="inquiry", direction="inbound", channel="web_form")
+    consents = [
+        Consent(person=person, channel=channel, purpose="care_coordination", status="granted",
+                method="web_form", wording="You may contact me.")
+        for channel in ("email", "phone")
+    ]  # fmt: skip
+    return person, lead, inquiry, consents
+
+
+def test_insert_together_links_each_row_to_the_one_it_points_at(django_assert_num_queries):
+    person, lead, inquiry, consents = _new_rows()
+
+    with django_assert_num_queries(1):
+        insert_together(
+            ([person], {}),
+            ([lead], {"person": person}),
+            ([inquiry], {"lead": lead}),
+            (consents, {"person": person}),
+        )
+        assert lead.person is person and inquiry.lead is lead  # still cached: no query
+
+    stored = Lead.objects.select_related("person").get(pk=lead.pk)
+    assert stored.person.last_name == "Lopez" and stored.person_id == person.pk
+    assert list(stored.activities.values_list("pk", flat=True)) == [inquiry.pk]
+    assert sorted(Consent.objects.filter(person=person).values_list("pk", flat=True)) == sorted(
+        consent.pk for consent in consents
+    )
+
+
+def test_insert_together_saves_nothing_when_one_row_is_refused():
+    person, lead, inquiry, consents = _new_rows()
+    lead.service_line_id = None  # the column is NOT NULL: PostgreSQL refuses the lead
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_together(
+            ([person], {}),
+            ([lead], {"person": person}),
+            ([inquiry], {"lead": lead}),
+            (consents, {"person": person}),
+        )
+
+    assert not Person.objects.filter(phone="+13125550144").exists()
+    assert not Consent.objects.filter(wording="You may contact me.").exists()
