@@ -23,6 +23,7 @@ from rest_framework.utils.serializer_helpers import BindingDict
 from apps.facilities.selectors import location_find_by_slug
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
+from apps.people.fields import E164
 from apps.people.models import Person
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.validators import validate_npi
@@ -116,7 +117,8 @@ class UsPhoneField(_JsonStringMixin, PhoneNumberField):
             self.fail("invalid")
         if not phonenumbers.is_valid_number(number):
             self.fail("invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        # Marked as checked: the person's phone field stores it without parsing it again.
+        return E164(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 class ChoiceField(serializers.ChoiceField):
