@@ -4,6 +4,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -29,6 +30,15 @@ _ERROR = OpenApiResponse(
 )
 
 
+class _JsonAnswer(DefaultContentNegotiation):
+    """The intake answers in JSON whatever the caller's Accept header says: vendors send
+    all sorts, and parsing it on every request only ever led to the one renderer (or to a
+    406 for an inquiry that would then be lost). The request body is still checked."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class IntakeApi(APIView):
     """Take in one inquiry. Thin: size and idempotency checks, validation, one service."""
 
@@ -36,6 +46,7 @@ class IntakeApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
+    content_negotiation_class = _JsonAnswer
     throttle_classes = []
 
     @extend_schema(

@@ -358,6 +358,15 @@ def test_a_form_encoded_body_is_answered_415(api_client, intake_url, raw_key, or
     assert response.status_code == 415
 
 
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "*/*", "text/plain;q=0.5"])
+def test_any_accept_header_gets_the_answer_in_json_and_the_lead_saved(post_intake, accept):
+    response = post_intake(intake_payload(), HTTP_ACCEPT=accept)
+
+    assert response.status_code == 201
+    assert response["Content-Type"] == "application/json"
+    assert Lead.objects.filter(pk=response.json()["id"]).exists()
+
+
 # --- 413 --------------------------------------------------------------------
 
 
