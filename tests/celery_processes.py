@@ -1,13 +1,16 @@
-"""Real Celery worker and beat processes for integration tests.
+"""Real Celery worker and beat processes, and the gunicorn web process, for integration
+tests.
 
 They run as separate processes against the test database and the test Redis, so the
 test must use the `transactional_db` (data committed, visible to the worker).
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,5 +107,41 @@ def celery_beat(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterato
     try:
         _wait_for(process, log_path, "beat: Starting", timeout=60)
         yield process
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def gunicorn_server(tmp_path: Path, *, workers: int = 1) -> Iterator[str]:
+    """Start the web process as `make run` does (gunicorn with leadcrm/gunicorn_conf.py)
+    on a free local port; yields its base URL once it answers /healthz/."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own web process, fixed arguments
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c", "python:leadcrm.gunicorn_conf", "leadcrm.wsgi",
+                "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            ],
+            cwd=BASE_DIR, env=_process_env({"DEBUG": "false"}),
+            stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_for(process, log_path, "Booting worker", timeout=60)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/healthz/", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log_path.read_text()[-3000:]) from None
+                time.sleep(0.2)
+        yield base_url
     finally:
         _stop(process)
