@@ -154,8 +154,6 @@ def _gunicorn(workers: int, threads: int, env: dict[str, str]):
             str(threads),
             "--log-level",
             "warning",
-            "--timeout",
-            "60",
         ],
         cwd=ROOT,
         env={**os.environ, **env},

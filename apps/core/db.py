@@ -125,6 +125,8 @@ def execute_prepared(cursor, sql: str, params: list) -> None:
 
 def _numbered_placeholders(sql: str) -> str:
     """psycopg2's %s placeholders as PostgreSQL's $1, $2, ... (for PREPARE)."""
+    if "%%" in sql:  # psycopg2's escaped percent would reach PREPARE doubled
+        raise ValueError("A prepared statement cannot contain a literal %.")
     parts = sql.split("%s")
     return "".join(
         part + (f"${number}" if number < len(parts) else "")

@@ -55,8 +55,8 @@ def contact_is_on_file(*, phone: str = "", email: str = "") -> bool:
 
     Plain SQL, prepared (apps.core.db.execute_prepared): the ORM took longer to build
     this statement (about 0.5 ms, phone field parsing included) than PostgreSQL takes
-    to answer it. The conditions are the ones
-    person_phone_idx and person_email_lower_idx serve, as in person_contact_filter.
+    to answer it. The conditions are the ones person_phone_idx and
+    person_email_lower_idx serve, as in person_contact_filter.
     """
     if not (phone or email):
         return False
