@@ -74,3 +74,8 @@ def test_preparing_adds_no_query_to_what_a_request_counts():
 
     assert len(first.captured_queries) == len(second.captured_queries) == 1
     assert Person.objects.filter(pk__in=[p.pk for p in people]).count() == 2
+
+
+def test_a_literal_percent_is_refused_rather_than_prepared_doubled():
+    with connection.cursor() as cursor, pytest.raises(ValueError, match="literal %"):
+        execute_prepared(cursor, "SELECT '100%%'", [])
