@@ -111,9 +111,6 @@ DATABASES = {
 # (shared/PERFORMANCE.md): keep connections and check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend with a health check that needs no round trip (leadcrm/postgresql).
-    DATABASES["default"]["ENGINE"] = "leadcrm.postgresql"
 # Several checkouts can test side by side on one server with their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_leadcrm")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
