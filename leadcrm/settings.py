@@ -196,10 +196,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # consumer reconnects by its own broker_connection_* settings, not this one.
     "max_retries": 0,
 }
-if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport with one redis-py client per channel instead of a new one
-    # per message published (leadcrm.celery.RedisTransport).
-    CELERY_BROKER_TRANSPORT = "leadcrm.celery:RedisTransport"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Alert emails have a queue of their own: a burst of breach emails must never hold a
 # routing task or the next escalation sweep behind it. A worker started without -Q
