@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from typing import ClassVar
 
-import phonenumbers
 from django.db import models
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +22,6 @@ from rest_framework.utils.serializer_helpers import BindingDict
 from apps.facilities.selectors import location_find_by_slug
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
-from apps.people.fields import E164
 from apps.people.models import Person
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.validators import validate_npi
@@ -103,22 +101,8 @@ class UsPhoneField(_JsonStringMixin, PhoneNumberField):
         super().__init__(region="US", required=False, allow_blank=True, default="", **kwargs)
 
     def to_internal_value(self, data) -> str:
-        # phonenumbers directly: parse, validate and format once each. The library
-        # field's PhoneNumber validated and formatted the number three times over (its
-        # truthiness is the length of its formatted text).
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        text = serializers.CharField.to_internal_value(self, data)
-        if not text:
-            return ""
-        try:
-            number = phonenumbers.parse(text, self.region)
-        except phonenumbers.NumberParseException:
-            self.fail("invalid")
-        if not phonenumbers.is_valid_number(number):
-            self.fail("invalid")
-        # Marked as checked: the person's phone field stores it without parsing it again.
-        return E164(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        number = super().to_internal_value(data)  # the library parses and validates
+        return number.as_e164 if number else ""
 
 
 class ChoiceField(serializers.ChoiceField):
