@@ -329,7 +329,7 @@ CELERY_TASK_ROUTES["apps.nurture.tasks.nurture_send_deliver"] = {"queue": "nurtu
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.accounts.authentication.StaffTokenAuthentication",  # DRF authtoken, one query
+        "rest_framework.authentication.TokenAuthentication",  # the token with its user
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
