@@ -122,7 +122,13 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "leadcrm",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
+    # Small reference tables read on every inquiry and page (apps.core.reference_cache).
+    "reference": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reference",
+        "TIMEOUT": 10,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

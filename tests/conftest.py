@@ -3,7 +3,6 @@
 import pytest
 
 from apps.core.reference_cache import reference_caches_clear
-from apps.pipeline.selectors import stage_cache_clear
 
 pytest_plugins = ["tests.browser"]
 
@@ -15,7 +14,6 @@ def _reference_data(request):
     Transactional tests (live server, real Celery workers) flush every table when they
     end, migration data included, so they install it again before they start.
     """
-    stage_cache_clear()
     reference_caches_clear()  # rows cached by an earlier test were rolled back
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
@@ -29,7 +27,6 @@ def _reference_data(request):
         stage_install_defaults()
         role_groups_install()
     yield
-    stage_cache_clear()
     reference_caches_clear()
 
 

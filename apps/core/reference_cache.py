@@ -1,63 +1,54 @@
-"""Per-process copies of small reference tables read on hot paths (the intake API).
+"""Small reference tables read on every inquiry or page: intake keys, service lines,
+locations and pipeline stages, kept in Django's cache framework (the `reference` cache,
+local memory: a lookup never waits on the network, and a Redis outage never fails an
+intake).
 
-Service lines, locations, intake keys and red-flag phrases change a few times a year but
-are read on every inquiry; one query each per request was a fifth of an intake's cost.
-Each cache holds what its loader returned for at most `ttl` seconds. A save or delete of
-a watched model clears it at once in the process that made the change (and again after
-that transaction commits, so a value read mid-transaction does not linger); the other
-processes see the change when their copy expires. Wall-clock time is used, so tests can
-travel past the expiry with time-machine.
+One rule for all of them: a save or delete through the ORM clears the table's entry at
+once in the process that made it, and again once the transaction commits (a reader in
+between may have cached the old rows); every other process reads the table afresh within
+REFERENCE_CACHE_SECONDS, when its entry expires. A write that sends no model signal
+(QuerySet.update) calls `clear()` itself. Each read hands out its own copy of the rows
+(the cache stores them pickled), so nothing a caller sets leaks to another.
 """
 
-import copy
-import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from django.core.cache import caches
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 
-# Long enough that a busy process reloads a table a few times a minute at most; short
-# enough that a switched-off service line or a revoked intake key stops working in
-# every process within seconds.
-REFERENCE_CACHE_SECONDS = 10.0
+# Short enough that a switched-off service line or a revoked intake key stops working in
+# every process within seconds; long enough that a busy process reloads a table a few
+# times a minute at most. settings.CACHES["reference"] sets the same timeout.
+REFERENCE_CACHE_SECONDS = 10
 
-_all_caches: list["ReferenceCache"] = []
+
+def _cache():
+    return caches["reference"]
 
 
 class ReferenceCache(Generic[T]):
-    """The value of `load()`, kept for `ttl` seconds in this process."""
+    """The value of `load()` under `key` in the reference cache."""
 
-    def __init__(
-        self,
-        load: Callable[[], T],
-        *,
-        watch: tuple[type[models.Model], ...],
-        ttl: float = REFERENCE_CACHE_SECONDS,
-    ):
+    def __init__(self, key: str, load: Callable[[], T], *, watch: tuple[type[models.Model], ...]):
+        self._key = key
         self._load = load
-        self._ttl = ttl
-        # (loaded at, value) in one attribute, read and replaced whole, so a thread never
-        # sees one half of another thread's reload or clear.
-        self._entry: tuple[float, T] | None = None
-        _all_caches.append(self)
         for model in watch:
             for signal in (post_save, post_delete):
                 signal.connect(self._changed, sender=model, weak=False)
 
     def get(self) -> T:
-        now = time.time()
-        entry = self._entry
-        # A clock set back counts as expired too, rather than extending the copy's life.
-        if entry is None or not entry[0] <= now < entry[0] + self._ttl:
-            entry = (now, self._load())
-            self._entry = entry
-        return entry[1]
+        value = _cache().get(self._key)
+        if value is None:
+            value = self._load()
+            _cache().set(self._key, value, REFERENCE_CACHE_SECONDS)
+        return value
 
     def clear(self) -> None:
-        self._entry = None
+        _cache().delete(self._key)
 
     def _changed(self, *, using: str, **kwargs) -> None:
         self.clear()
@@ -66,25 +57,25 @@ class ReferenceCache(Generic[T]):
 
 def reference_caches_clear() -> None:
     """Forget every cached table in this process (tests roll back rows between cases)."""
-    for cache in _all_caches:
-        cache.clear()
+    _cache().clear()
 
 
 M = TypeVar("M", bound=models.Model)
 
 
 class RowsBySlug(Generic[M]):
-    """A per-process copy of a small table with a `slug`, for lookups by slug.
+    """A small table with a `slug`, cached for lookups by slug.
 
-    A slug missing from the copy is looked up in the database, since the row may have
-    been added since the copy was made (the copy is then reloaded on next use). Each
-    caller gets its own shallow copy of the row, so nothing it sets leaks to others.
+    A slug missing from the cached rows is looked up in the database, since the row may
+    have been added since they were read (the entry is then cleared).
     """
 
     def __init__(self, model: type[M]):
         self._model = model
         self._rows = ReferenceCache(
-            lambda: {row.slug: row for row in model.objects.all()}, watch=(model,)
+            f"rows-by-slug:{model._meta.label_lower}",
+            lambda: {row.slug: row for row in model.objects.all()},
+            watch=(model,),
         )
 
     def find(self, slug: str) -> M | None:
@@ -93,5 +84,4 @@ class RowsBySlug(Generic[M]):
             row = self._model.objects.filter(slug=slug).first()
             if row is not None:
                 self._rows.clear()
-            return row
-        return copy.copy(row)
+        return row

@@ -27,9 +27,7 @@ _locations = RowsBySlug(Location)
 def location_find_by_slug(*, slug: str) -> Location | None:
     """The location with this slug, active or not, or None, for the intake API.
 
-    Read from a per-process copy of the (small) table, so an inquiry pays no query; a
-    change shows at once in the process that made it and within seconds in the others
-    (apps.core.reference_cache). The caller gets its own instance, without its hours or
-    holidays loaded.
+    Read from the cached table (apps.core.reference_cache), so an inquiry pays no query.
+    The caller gets its own instance, without its hours or holidays loaded.
     """
     return _locations.find(slug)

@@ -14,18 +14,21 @@ def _active_keys_by_hash() -> dict[str, IntakeKey]:
 
 # A key switched off (or deleted) stops working at once in the process that did it and
 # within REFERENCE_CACHE_SECONDS in the others.
-_active_keys_cache = ReferenceCache(_active_keys_by_hash, watch=(IntakeKey,))
+_active_keys_cache = ReferenceCache("intake-keys", _active_keys_by_hash, watch=(IntakeKey,))
+
+
+def intake_keys_cache_clear() -> None:
+    """For writes that send no model signal (QuerySet.update)."""
+    _active_keys_cache.clear()
 
 
 def intake_key_get_active(*, raw_key: str) -> IntakeKey | None:
     """The active key whose hash matches, or None. Only hashes are stored, so the lookup
     is by hash; comparing hashes leaks nothing about the key through timing.
 
-    Active keys are read from a per-process copy (apps.core.reference_cache): a capture
-    channel posting all day pays no query for its key. Unknown hashes are always looked
-    up (never remembered), so a key made a moment ago works at once. The same instance
-    is returned for every request of a key, which keeps `last_used_at` current for
-    `intake_key_mark_used`.
+    Active keys are cached (apps.core.reference_cache): a capture channel posting all
+    day pays no query for its key. Unknown hashes are always looked up (never
+    remembered), so a key made a moment ago works at once.
     """
     key_hash = intake_key_hash(raw_key)
     intake_key = _active_keys_cache.get().get(key_hash)

@@ -109,7 +109,7 @@ class ActiveSlugField(serializers.Field):
     }
 
     def __init__(self, *, find: Callable[..., models.Model | None], noun: str, **kwargs):
-        # `find(slug=...)` answers from a per-process copy of the table (no query).
+        # `find(slug=...)` answers from the reference cache (no query).
         self.find = find
         self.noun = noun
         super().__init__(**kwargs)

@@ -30,7 +30,11 @@ from apps.intake.contacts import (
     referral_source_find_or_create,
 )
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
-from apps.intake.selectors import contact_is_on_file, idempotency_record_find
+from apps.intake.selectors import (
+    contact_is_on_file,
+    idempotency_record_find,
+    intake_keys_cache_clear,
+)
 from apps.leads.choices import Urgency
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_find_open_for_contact
@@ -117,10 +121,14 @@ def intake_key_mark_used(*, intake_key: IntakeKey, now: dt.datetime | None = Non
     stale_before = now - KEY_LAST_USED_RESOLUTION
     if intake_key.last_used_at is not None and intake_key.last_used_at >= stale_before:
         return
-    IntakeKey.objects.filter(pk=intake_key.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before)
-    ).update(last_used_at=now)
+    written = (
+        IntakeKey.objects.filter(pk=intake_key.pk)
+        .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before))
+        .update(last_used_at=now)
+    )
     intake_key.last_used_at = now
+    if written:
+        intake_keys_cache_clear()  # the cached key would still carry the old time
 
 
 # --- Idempotency ------------------------------------------------------------
@@ -353,7 +361,7 @@ def _consent_form(consent: ConsentTicks, intake_key: IntakeKey) -> dict[str, Any
 def _response_body(*, lead: Lead, service_line: ServiceLine, duplicate: bool) -> dict[str, Any]:
     """The answer of the contract: the lead by id, its stage and service line as slugs.
     No personal data, so it can be stored for replays and logged by vendors."""
-    # The stage from the process's stage cache: a repeat inquiry's lead comes without it.
+    # The stage from the reference cache: a repeat inquiry's lead comes without it.
     stage = stages_by_id([lead.stage_id])[lead.stage_id]
     return {
         "id": lead.pk,

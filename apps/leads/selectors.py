@@ -157,7 +157,7 @@ class LeadRowNames:
 
 def lead_row_names(*, rows: list[dict]) -> LeadRowNames:
     """The names of the service lines, locations, stages, owners and teams of a page of
-    rows, in one query over the ids on the page (stages from the process cache).
+    rows, in one query over the ids on the page (stages from the reference cache).
 
     Joining the five tables into the page query instead made PostgreSQL spend 10-25 ms
     planning a seven-way join, twenty times what the query then took to run. One ORM

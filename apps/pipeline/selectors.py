@@ -1,8 +1,16 @@
-"""Reads of pipeline stages. Stages change rarely, so they are read once per process."""
+"""Reads of pipeline stages: a small table read on most pages, so it is cached
+(apps.core.reference_cache: an edit in the admin shows on the next request of the
+process that made it, and within seconds in the others)."""
 
-from functools import cache
-
+from apps.core.reference_cache import ReferenceCache
 from apps.pipeline.models import PipelineStage
+
+
+def _stages_by_slug() -> dict[str, PipelineStage]:
+    return {stage.slug: stage for stage in PipelineStage.objects.all()}
+
+
+_stages = ReferenceCache("stages-by-slug", _stages_by_slug, watch=(PipelineStage,))
 
 
 def stage_list() -> list[PipelineStage]:
@@ -10,24 +18,13 @@ def stage_list() -> list[PipelineStage]:
 
 
 def stage_get_by_slug(slug: str) -> PipelineStage:
-    return _stage_ids_by_slug_cached()[slug]
-
-
-@cache
-def _stage_ids_by_slug_cached() -> dict[str, PipelineStage]:
-    # Stage rows are reference data set by migration and admin; a process restart
-    # picks up admin edits. Tests that rename stages call stage_cache_clear().
-    return {stage.slug: stage for stage in PipelineStage.objects.all()}
-
-
-def stage_cache_clear() -> None:
-    _stage_ids_by_slug_cached.cache_clear()
+    return _stages.get()[slug]
 
 
 def stages_by_id(stage_ids) -> dict[int, PipelineStage]:
-    """Stages by id from the process cache; a stage added since the cache was filled is
-    read from the database."""
-    stages = {stage.pk: stage for stage in _stage_ids_by_slug_cached().values()}
+    """Stages by id from the cache; a stage added since it was filled is read from the
+    database."""
+    stages = {stage.pk: stage for stage in _stages.get().values()}
     missing = set(stage_ids) - set(stages)
     if missing:
         stages.update((stage.pk, stage) for stage in PipelineStage.objects.filter(pk__in=missing))
@@ -35,6 +32,6 @@ def stages_by_id(stage_ids) -> dict[int, PipelineStage]:
 
 
 def stage_list_cached() -> list[PipelineStage]:
-    """Every stage (active or not) in pipeline order, read once per process like
-    stage_get_by_slug: for hot pages that must not spend a query on reference data."""
-    return sorted(_stage_ids_by_slug_cached().values(), key=lambda stage: stage.position)
+    """Every stage (active or not) in pipeline order, from the cache: for hot pages that
+    must not spend a query on reference data."""
+    return sorted(_stages.get().values(), key=lambda stage: stage.position)

@@ -4,7 +4,6 @@ from django.db import transaction
 
 from apps.pipeline.choices import DEFAULT_STAGES
 from apps.pipeline.models import PipelineStage
-from apps.pipeline.selectors import stage_cache_clear
 
 
 @transaction.atomic
@@ -15,4 +14,3 @@ def stage_install_defaults() -> None:
         PipelineStage.objects.get_or_create(
             slug=slug, defaults={"name": name, "kind": kind, "position": position * 10}
         )
-    stage_cache_clear()

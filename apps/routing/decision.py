@@ -4,32 +4,26 @@ Real routing (`services.lead_route`) and the managers' dry run both call
 `routing_decide`, so what the dry run explains is exactly what routing would do. Writing
 the outcome (owner, timeline entry, round-robin cursor) is the services' job.
 
-The rules and the fallback team are read for every new lead and change a few times a
-month, so each process keeps a copy (apps.core.reference_cache): an edit shows at once
-in the process that made it and within seconds in the others. Members, their shifts,
-skills and loads are always read fresh.
+The rules, the fallback team, members, their shifts, skills and loads are read from the
+database for every decision (routing runs in a worker after commit): an edit applies to
+the next lead.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import transaction
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.db.models.signals import m2m_changed
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.languages import language_name
-from apps.core.reference_cache import ReferenceCache
-from apps.facilities.models import Location
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
 from apps.referral_sources.models import ReferralSourceKind
 from apps.routing.choices import Strategy, WaitReason
 from apps.routing.models import DEFAULT_URGENT_WEIGHT, MemberSkills, RoutingRule, TeamRoutingCursor
-from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team
 
 # What routing reads of a member (display_name included).
@@ -315,18 +309,10 @@ def routing_decide(
     return decision
 
 
-@dataclass(frozen=True)
-class RoutingReference:
-    """What every routing decision reads besides the lead and the members: the rules in
-    order (each with its target team and its service lines' and locations' ids and
-    names) and the fallback team. Shared by the decisions of a process: read only."""
-
-    rules: tuple[RoutingRule, ...]
-    fallback_team: Team | None
-
-
-def _routing_reference_load() -> RoutingReference:
-    rules = (
+def _rules_in_order() -> list[RoutingRule]:
+    """The rules in order, each with its target team and its service lines' and
+    locations' ids and names (what rule_mismatch quotes)."""
+    return list(
         RoutingRule.objects.select_related("target_team")
         .annotate(
             **{
@@ -345,42 +331,14 @@ def _routing_reference_load() -> RoutingReference:
         # Aggregating queries ignore Meta.ordering: the order is the rule.
         .order_by("position", "id")
     )
-    return RoutingReference(
-        rules=tuple(rules),
-        fallback_team=Team.objects.filter(is_fallback=True, is_active=True).first(),
-    )
-
-
-# Rule names, conditions and targets, team names and flags, and the service line and
-# location names that rule_mismatch quotes all come from these tables. Rules' service
-# lines and locations are set after the rule is saved, in the same transaction, so the
-# clear after commit that the save triggers covers them.
-_routing_reference = ReferenceCache(
-    _routing_reference_load, watch=(RoutingRule, Team, ServiceLine, Location)
-)
-
-
-def routing_reference_clear() -> None:
-    """Drop this process's copy of the rules (writers that bypass model signals)."""
-    _routing_reference.clear()
-
-
-def _rule_relations_changed(*, using: str, **kwargs) -> None:
-    # A rule's service lines or locations set without saving the rule itself.
-    routing_reference_clear()
-    transaction.on_commit(routing_reference_clear, using=using)
-
-
-for _relation in (RoutingRule.service_lines, RoutingRule.locations):
-    m2m_changed.connect(_rule_relations_changed, sender=_relation.through, weak=False)
 
 
 def _fallback_team() -> Team | None:
-    return _routing_reference.get().fallback_team
+    return Team.objects.filter(is_fallback=True, is_active=True).first()
 
 
 def _first_matching_rule(*, facts: LeadFacts, checked: list[RuleCheck]) -> RoutingRule | None:
-    for rule in _routing_reference.get().rules:
+    for rule in _rules_in_order():
         if not rule.is_enabled:
             outcome = "disabled"
         elif not rule.target_team.is_active:

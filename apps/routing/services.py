@@ -26,7 +26,6 @@ from apps.routing.decision import (
     LeadFacts,
     RoutingDecision,
     routing_decide,
-    routing_reference_clear,
 )
 from apps.routing.models import RoutingRule, RoutingWait, TeamRoutingCursor
 from apps.sla.services import (
@@ -405,10 +404,6 @@ def routing_rule_move(*, rule: RoutingRule, direction: str) -> None:
             RoutingRule.objects.filter(pk=each.pk).update(position=position)
         if each.pk == rule.pk:
             rule.position = position
-    # UPDATE sends no signal: drop the copy of the rules here and, once the new order
-    # is committed, again (a routing in between may have read the old order).
-    routing_reference_clear()
-    transaction.on_commit(routing_reference_clear)
 
 
 @transaction.atomic

@@ -22,8 +22,7 @@ _service_lines = RowsBySlug(ServiceLine)
 def service_line_find_by_slug(*, slug: str) -> ServiceLine | None:
     """The service line with this slug, active or not, or None, for the intake API.
 
-    Read from a per-process copy of the (small) table, so an inquiry pays no query; a
-    change shows at once in the process that made it and within seconds in the others
-    (apps.core.reference_cache). The caller gets its own instance.
+    Read from the cached table (apps.core.reference_cache), so an inquiry pays no query.
+    The caller gets its own instance.
     """
     return _service_lines.find(slug)

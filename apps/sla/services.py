@@ -25,8 +25,7 @@ from apps.alerts.selectors import (
     managers_to_alert,
 )
 from apps.alerts.services import AlertSpec, alert_fire, alerts_fire
-from apps.core.reference_cache import ReferenceCache
-from apps.facilities.models import BusinessHours, Holiday, Location
+from apps.facilities.models import Location
 from apps.leads.choices import CONTACT_ATTEMPT_KINDS, ActivityKind, Direction, Outcome, Urgency
 from apps.leads.models import Activity, Lead
 from apps.leads.services import activity_log, lead_assign
@@ -105,9 +104,8 @@ def _lead_red_flag_record(*, lead: Lead, hits: list[str]) -> None:
 
 # --- The response clock at routing ----------------------------------------------
 #
-# Every routed lead needs its policy and its location's opening hours. They change a few
-# times a year, so each process keeps what it has worked out (apps.core.reference_cache):
-# a change shows at once in the process that made it and within seconds in the others.
+# Every routed lead needs its policy and its location's opening hours, read from the
+# database by the worker that routes it: an edit applies to the next lead.
 
 # What sla_clock_plan reads of a lead (a caller loading the lead itself selects these).
 SLA_CLOCK_FIELDS = (
@@ -121,46 +119,22 @@ SLA_CLOCK_FIELDS = (
     "sla_due_at",
 )
 
-# {(service line id, urgency, lead type): ResponseTarget}, filled as leads need them.
-_targets = ReferenceCache(dict, watch=(ResponsePolicy, ServiceLine))
-# {location id or None: OpeningSchedule}, filled as leads need them.
-_schedules = ReferenceCache(dict, watch=(Location, BusinessHours, Holiday))
-
 
 def _response_target(*, lead: Lead) -> ResponseTarget:
-    targets = _targets.get()
-    key = (lead.service_line_id, lead.urgency, lead.lead_type)
-    target = targets.get(key)
-    if target is None:
-        # The target depends on these three only: work it out on a bare lead carrying
-        # them and a fully loaded service line (its default minutes).
-        line = ServiceLine.objects.get(pk=lead.service_line_id)
-        sample = Lead(service_line=line, urgency=lead.urgency, lead_type=lead.lead_type)
-        target = targets[key] = response_target_for_lead(lead=sample)
-    return target
+    # The target depends on these three only: work it out on a bare lead carrying them
+    # and a fully loaded service line (its default minutes).
+    line = ServiceLine.objects.get(pk=lead.service_line_id)
+    sample = Lead(service_line=line, urgency=lead.urgency, lead_type=lead.lead_type)
+    return response_target_for_lead(lead=sample)
 
 
 def _opening_schedule(*, location_id: int | None) -> OpeningSchedule:
-    schedules = _schedules.get()
-    schedule = schedules.get(location_id)
-    if schedule is None:
-        location = (
-            Location.objects.prefetch_related("business_hours", "holidays").get(pk=location_id)
-            if location_id is not None
-            else None
-        )
-        schedule = schedules[location_id] = opening_schedule_for(location=location)
-    return schedule
-
-
-def _clock_add(
-    *, target: ResponseTarget, location_id: int | None, start: dt.datetime, minutes: float
-) -> dt.datetime:
-    """selectors.response_clock_add on this process's copy of the opening hours."""
-    if not target.business_hours:
-        return start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)
-    schedule = _opening_schedule(location_id=location_id)
-    return schedule_time_add(schedule=schedule, start=start, minutes=minutes)
+    location = (
+        Location.objects.prefetch_related("business_hours", "holidays").get(pk=location_id)
+        if location_id is not None
+        else None
+    )
+    return opening_schedule_for(location=location)
 
 
 @dataclass(frozen=True)
@@ -178,13 +152,17 @@ def sla_clock_plan(*, lead: Lead, started_at: dt.datetime) -> SlaClock:
     """The clock `lead_sla_start` would start at `started_at`, without writing it.
 
     Reads SLA_CLOCK_FIELDS of `lead`, which must be current. The due time comes from the
-    most specific response policy (see selectors.lead_sla_due_at). No query while this
-    process's copy of the policies and opening hours is fresh.
+    most specific response policy (see selectors.lead_sla_due_at); the policies and
+    opening hours are read from the database.
     """
     target = _response_target(lead=lead)
+    # Business-hours targets count only the minutes the lead's location is open.
+    schedule = _opening_schedule(location_id=lead.location_id) if target.business_hours else None
 
     def clock_add(start: dt.datetime, minutes: float) -> dt.datetime:
-        return _clock_add(target=target, location_id=lead.location_id, start=start, minutes=minutes)
+        if schedule is None:
+            return start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)
+        return schedule_time_add(schedule=schedule, start=start, minutes=minutes)
 
     due_at = clock_add(started_at, target.minutes)
     steps: list[tuple[str, dt.datetime]] = []

@@ -1,6 +1,7 @@
-"""The intake API reads keys, service lines, locations and red-flag phrases from
-per-process copies: changes must still take effect, at once where they were made and
-within seconds in other processes.
+"""The intake API reads keys, service lines and locations from the reference cache
+(apps.core.reference_cache): changes must still take effect, at once where they were
+made and within REFERENCE_CACHE_SECONDS in other processes; red-flag phrases are read
+afresh for every inquiry.
 
 A change saved through the ORM (admin, services) fires the model's signals: that is the
 process that made it. A bulk UPDATE fires none, which is how a change made in another
@@ -181,15 +182,12 @@ def test_a_red_flag_phrase_added_is_matched_at_once(post_intake, orthopedics, wa
     assert LeadRedFlag.objects.get(lead=lead).phrases == ["cannot walk"]
 
 
-def test_a_red_flag_phrase_switched_off_elsewhere_stops_matching_once_the_copy_expires(
-    post_intake, orthopedics
-):
+def test_a_red_flag_phrase_switched_off_elsewhere_stops_matching_at_once(post_intake, orthopedics):
     RedFlagPhrase.objects.create(service_line=None, phrase="cannot walk")
     flagged = post_intake(_inquiry(1, message="I cannot walk"))
     RedFlagPhrase.objects.update(is_active=False)
 
-    with time_machine.travel(timezone.now() + AFTER_EXPIRY, tick=False):
-        unflagged = post_intake(_inquiry(2, message="I cannot walk"))
+    unflagged = post_intake(_inquiry(2, message="I cannot walk"))
 
     assert Lead.objects.get(pk=flagged.json()["id"]).urgency == Urgency.URGENT
     assert Lead.objects.get(pk=unflagged.json()["id"]).urgency != Urgency.URGENT

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.leads.models import Activity
 from apps.leads.services import lead_stage_change
 from apps.pipeline.models import PipelineStage
-from apps.pipeline.selectors import stage_cache_clear, stage_get_by_slug
+from apps.pipeline.selectors import stage_get_by_slug
 from apps.servicelines.models import QualificationQuestion
 from tests.factories import LeadFactory, LocationFactory, UserFactory
 
@@ -149,8 +149,9 @@ def test_a_null_answer_is_no_answer(required_question):
 
 def test_a_stage_no_longer_in_use_is_refused():
     lead = _lead_at("new")
-    PipelineStage.objects.filter(slug="contacted").update(is_active=False)
-    stage_cache_clear()
+    stage = PipelineStage.objects.get(slug="contacted")
+    stage.is_active = False
+    stage.save(update_fields=["is_active"])
 
     with pytest.raises(ValidationError) as refused:
         _move(lead, "contacted")

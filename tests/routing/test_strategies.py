@@ -237,8 +237,7 @@ def _queries_to_route_in_a_team_of(size: int, strategy: str) -> int:
     for _ in range(size):
         UserFactory().team_memberships.create(team=team)
     RoutingRuleFactory(target_team=team, strategy=strategy, match_language=True, position=0)
-    # Both made first: a lead's factory saves a new location, which clears the copies of
-    # the rules and opening hours. The team's first lead also creates its cursor.
+    # The team's first lead also creates its cursor.
     first = LeadFactory()
     lead = LeadFactory(service_line=first.service_line, location=first.location)
     lead_route(lead_id=first.pk)
@@ -253,8 +252,8 @@ def test_routing_takes_a_fixed_number_of_queries_whatever_the_team_size(fallback
     large = _queries_to_route_in_a_team_of(15, strategy)
 
     assert small == large
-    # With rules, policies and opening hours in the process's copies: claim the lead,
-    # lock the team's cursor, read members with their loads, one UPDATE of the lead
-    # (owner, team, due time), the cursor, the timeline entry, the escalation steps, and
-    # the savepoint around it all (a commit outside tests).
-    assert large == 9
+    # Claim the lead, the rules, lock the team's cursor, read members with their loads,
+    # the service line and its policies, the location with its hours and holidays, one
+    # UPDATE of the lead (owner, team, due time), the cursor, the timeline entry, the
+    # escalation steps, and the savepoint around it all (a commit outside tests).
+    assert large == 15

@@ -118,7 +118,7 @@ def queue_scopes(*, user: User) -> dict[str, str]:
 def working_stages() -> list[PipelineStage]:
     """Stages where intake still has work: open ones before the handoff to scheduling.
 
-    Read from the process's stage cache and passed to SQL as literal ids: as a subquery,
+    Read from the stage cache and passed to SQL as literal ids: as a subquery,
     PostgreSQL joined the stage table first and gave up reading the queue in index order.
     """
     return [
