@@ -111,6 +111,10 @@ DATABASES = {
 # (shared/PERFORMANCE.md): keep connections and check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Safe behind a pooler in transaction mode (PgBouncer): no server-side cursors, which
+# would outlive the transaction that opened them. No session state (SET, PREPARE,
+# session advisory locks) is carried between transactions anywhere in the code.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Several checkouts can test side by side on one server with their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_leadcrm")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

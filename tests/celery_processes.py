@@ -112,7 +112,9 @@ def celery_beat(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterato
 
 
 @contextmanager
-def gunicorn_server(tmp_path: Path, *, workers: int = 1) -> Iterator[str]:
+def gunicorn_server(
+    tmp_path: Path, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Start the web process as `make run` does (gunicorn with leadcrm/gunicorn_conf.py)
     on a free local port; yields its base URL once it answers /healthz/."""
     with socket.socket() as probe:
@@ -127,7 +129,7 @@ def gunicorn_server(tmp_path: Path, *, workers: int = 1) -> Iterator[str]:
                 "-c", "python:leadcrm.gunicorn_conf", "leadcrm.wsgi",
                 "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
             ],
-            cwd=BASE_DIR, env=_process_env({"DEBUG": "false"}),
+            cwd=BASE_DIR, env=_process_env({"DEBUG": "false", **(env or {})}),
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
