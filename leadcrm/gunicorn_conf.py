@@ -11,11 +11,10 @@ timeout = 60
 
 
 def post_worker_init(worker) -> None:
-    """Take what start-up built (modules, settings, URL patterns, serializer fields:
-    ~120,000 objects) out of the cyclic garbage collector's sight.
+    """Take what start-up built (modules, settings, URL patterns) out of the cyclic
+    garbage collector's sight.
 
-    None of it is ever freed, yet each full collection walked all of it: a pause of
-    about 120 ms every few thousand requests (in-process, 2026-11-23), stalling every
-    request queued behind it.
+    None of it is ever freed, yet each full collection walked all of it, a pause that
+    stalled every request queued behind it (bench/README.md).
     """
     gc.freeze()

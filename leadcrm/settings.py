@@ -107,8 +107,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/leadcrm")
 }
-# A connection per request made lists 2.4x and creates 4x slower here
-# (shared/PERFORMANCE.md): keep connections and check them before reuse.
+# A connection per request made every request pay for a new PostgreSQL backend
+# (bench/README.md): keep connections and check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Safe behind a pooler in transaction mode (PgBouncer): no server-side cursors, which

@@ -137,10 +137,8 @@ def lead_rows_for_user(*, user: User) -> QuerySet[Lead]:
 @cache
 def _all_lead_rows() -> QuerySet[Lead]:
     # Built once per process and cloned per request, like a view's `queryset`
-    # attribute. values() resolves nineteen field paths, and compiling the page hashes
-    # each selected column to match the ORDER BY against it (ORDER BY 16 DESC, 1 DESC):
-    # together about half of the page query's CPU. Clones share the resolved columns,
-    # and with them their cached hashes.
+    # attribute: values() resolves nineteen field paths, and clones share the resolved
+    # columns (the cost is in bench/README.md).
     return lead_rows(leads=Lead.objects.all())
 
 
@@ -159,12 +157,11 @@ def lead_row_names(*, rows: list[dict]) -> LeadRowNames:
     """The names of the service lines, locations, stages, owners and teams of a page of
     rows, in one query over the ids on the page (stages from the reference cache).
 
-    Joining the five tables into the page query instead made PostgreSQL spend 10-25 ms
-    planning a seven-way join, twenty times what the query then took to run. One ORM
-    query per kind cost four round trips and four SQL compilations, a quarter of the
-    page's CPU; this UNION ALL of four primary-key lookups is planned in 0.1 ms, and
-    its SQL is built once per process. Names are read on every page, never cached, so
-    a rename shows at once.
+    Joining the five tables into the page query made PostgreSQL plan a seven-way join
+    for far longer than it ran, and one ORM query per kind cost four round trips; this
+    UNION ALL of four primary-key lookups plans quickly, and its SQL is built once per
+    process (figures in bench/README.md). Names are read on every page, never cached,
+    so a rename shows at once.
     """
 
     if not rows:

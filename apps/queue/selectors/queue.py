@@ -161,8 +161,8 @@ def queue_page(
     scope = filters.scope if filters.scope in Scope.LABELS else Scope.ALL
 
     # `stage_id + 0`: the stage must never drive the plan. Matching on its own index, it
-    # looked selective to PostgreSQL, which then intersected 90,000 stage entries with
-    # a coordinator's 1,500 waiting leads (15 ms) instead of reading those in due order.
+    # looked selective to PostgreSQL, which then intersected every lead at that stage
+    # with a coordinator's waiting leads instead of reading those in due order.
     leads = (
         Lead.objects.alias(stage_not_indexed=F("stage_id") + 0)
         .filter(filters.lead_condition(), closed_at__isnull=True)
