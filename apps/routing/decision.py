@@ -467,10 +467,11 @@ def _team_pick(
     # The lock comes first: loads and the cursor are read only once this team's other
     # routing decisions have committed.
     last_assigned_id = _cursor_last_assigned_id(team=team, lock=lock)
+    # Only members of the team can own its leads (apps.leads.services.lead_assign): a
+    # fixed owner who has left the team gets nothing and the fallback team takes over.
+    candidates = User.objects.filter(team_memberships__team=team)
     if strategy == Strategy.FIXED_OWNER:
-        candidates = User.objects.filter(pk=fixed_owner_id)
-    else:
-        candidates = User.objects.filter(team_memberships__team=team)
+        candidates = candidates.filter(pk=fixed_owner_id)
     members = list(
         candidates.only(*MEMBER_FIELDS)
         .annotate(

@@ -18,6 +18,7 @@ from apps.accounts.choices import Role
 from apps.accounts.selectors import user_has_role
 from apps.leads.models import Lead
 from apps.routing import services
+from apps.routing.assignment import lead_reassign as lead_reassign_by_hand
 from apps.routing.forms import DryRunForm, ReassignForm, RerouteForm, RoutingRuleForm
 from apps.routing.models import RoutingRule
 from apps.routing.selectors import lead_routing_summary, routing_dry_run, routing_rule_list
@@ -159,7 +160,7 @@ def lead_reassign(request: HttpRequest, lead_id: int) -> HttpResponse:
     form = ReassignForm(request.POST)
     if form.is_valid():
         try:
-            services.lead_reassign(
+            lead_reassign_by_hand(
                 lead=lead,
                 team=form.cleaned_data["team"],
                 owner=form.cleaned_data["owner"],

@@ -436,7 +436,7 @@ def _lead_reassign_to_fallback(*, lead: Lead, fallback_team: Team | None) -> lis
         owner=None,
         team=fallback_team,
         actor=None,
-        reason="Reassigned to the fallback team: no first response in time after the "
+        body="Reassigned to the fallback team: no first response in time after the "
         "response-time breach.",
     )
     recipients = []

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from apps.leads.models import Activity
 from apps.pipeline.selectors import stage_get_by_slug
+from apps.routing.models import RoutingWait
 from apps.servicelines.models import QualificationQuestion
-from tests.factories import ActivityFactory, LocationFactory, ServiceLineFactory
+from tests.factories import ActivityFactory, LeadFactory, LocationFactory, ServiceLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +206,35 @@ def test_a_manager_cannot_give_a_lead_to_someone_outside_the_team(
         url("lead_reassign", lead),
         {"reassign-team": other_team.pk, "reassign-owner": colleague.pk, "reassign-reason": "x"},
     )
-    assert "Blake Reed is not in Cardio intake." in html_of(response)
+    assert "Blake Reed is not a member of Cardio intake." in html_of(response)
+
+
+def test_a_reassignment_from_the_lead_page_has_the_apis_side_effects(
+    logged_in, manager, colleague, team
+):
+    lead = LeadFactory(team=team, owner=None, routed_at=None)
+    RoutingWait.objects.create(
+        lead=lead,
+        team=team,
+        reason="nobody_available",
+        waiting_since=timezone.now(),
+        last_tried_at=timezone.now(),
+    )
+
+    logged_in(manager).post(
+        url("lead_reassign", lead),
+        {"reassign-team": team.pk, "reassign-owner": colleague.pk, "reassign-reason": "Covering"},
+    )
+
+    lead.refresh_from_db()
+    assert lead.owner == colleague
+    assert lead.routed_at is not None and lead.sla_due_at is not None
+    assert not RoutingWait.objects.filter(lead=lead).exists()
+    entry = Activity.objects.get(lead=lead, kind="assignment")
+    assert (
+        entry.body == "Reassigned by hand to Blake Reed in Ortho intake by Morgan Hale. "
+        "Reason: Covering"
+    )
 
 
 # --- Stage moves ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
-from apps.leads.services import activity_log, lead_claim, lead_stage_change, task_complete
+from apps.leads.services import activity_log, lead_stage_change, task_complete
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
     lead_for_action,
@@ -25,7 +25,7 @@ from apps.queue.selectors.lead_page import (
     merge_for_action,
     task_for_action,
 )
-from apps.routing.services import lead_reassign
+from apps.routing.assignment import lead_claim, lead_reassign
 
 FORM_CLASSES = {
     "call": forms.CallLogForm,
