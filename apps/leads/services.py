@@ -11,13 +11,8 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.db import insert_together
 from apps.facilities.models import Location
-from apps.leads.choices import (
-    CONTACT_ATTEMPT_KINDS,
-    ActivityKind,
-    Direction,
-    LostReason,
-    Urgency,
-)
+from apps.leads.choices import ActivityKind, Direction, LostReason, Urgency
+from apps.leads.first_response import is_first_response
 from apps.leads.models import Activity, Lead
 from apps.people.models import Person
 from apps.pipeline.choices import DefaultStage
@@ -169,9 +164,9 @@ def activity_log(
 ) -> Activity:
     """Log a call, email, SMS, note, task or meeting on a lead.
 
-    A human outbound call, email or SMS stops the response clock: the lead's
-    first_response_at becomes the earliest such attempt, even when logged late.
-    Automatic messages (`is_automated`) and system entries (no actor) never do.
+    A first response (apps.leads.first_response: a call that reached the person, a
+    message staff sent) stops the response clock: the lead's first_response_at becomes
+    the earliest one, even when logged late.
     """
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -204,13 +199,13 @@ def activity_log(
         channel=channel,
         details=details or {},
     )
-    is_human_contact_attempt = (
-        kind in CONTACT_ATTEMPT_KINDS
-        and direction == Direction.OUTBOUND
-        and actor is not None
-        and not is_automated
-    )
-    if is_human_contact_attempt:
+    if is_first_response(
+        kind=kind,
+        direction=direction,
+        outcome=outcome,
+        by_staff=actor is not None,
+        is_automated=is_automated,
+    ):
         # Conditional UPDATE: the earliest attempt wins, whatever order they are logged in.
         Lead.objects.filter(pk=lead.pk).filter(
             Q(first_response_at__isnull=True) | Q(first_response_at__gt=occurred_at)

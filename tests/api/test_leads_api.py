@@ -574,19 +574,22 @@ def test_timeline_lists_activities_newest_first(client_for, manager):
     assert [row["id"] for row in response.json()["results"]] == [newer.pk, older.pk]
 
 
-def test_logging_an_outbound_call_stops_the_response_clock(client_for, coordinator):
+@pytest.mark.parametrize(("outcome", "stops"), [("reached", True), ("no_answer", False)])
+def test_logging_a_call_stops_the_response_clock_only_when_it_reached_them(
+    client_for, coordinator, outcome, stops
+):
     lead = LeadFactory(owner=coordinator, created_at=timezone.now() - dt.timedelta(minutes=30))
 
     response = client_for(coordinator).post(
         f"/api/v1/leads/{lead.pk}/activities/",
-        {"kind": "call", "direction": "outbound", "outcome": "left_voicemail"},
+        {"kind": "call", "direction": "outbound", "outcome": outcome},
         format="json",
     )
 
     assert response.status_code == 201, response.content
     assert response.json()["author"]["id"] == coordinator.pk
     lead.refresh_from_db()
-    assert lead.first_response_at is not None
+    assert (lead.first_response_at is not None) is stops
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from apps.demo.seeding.run import demo_seed
 from apps.facilities.models import BusinessHours, Holiday, Location
 from apps.intake.models import IntakeKey, intake_key_hash
 from apps.leads.choices import Channel, LeadType, Urgency
+from apps.leads.first_response import first_response_filter
 from apps.leads.models import Activity, Lead
 from apps.people.models import Consent, Person
 from apps.pipeline.choices import DefaultStage
@@ -216,24 +217,22 @@ def test_stage_fields_match_the_stage(demo):
     assert not qualified.filter(qualification_answers={}).exists()
 
 
-def test_first_response_is_the_first_outbound_attempt_and_never_before_creation(demo):
+def test_first_response_is_the_first_activity_that_stops_the_clock(demo):
     assert not Lead.objects.filter(stage__slug=DefaultStage.NEW, first_response_at__isnull=False)
-    contacted = Lead.objects.exclude(stage__slug=DefaultStage.NEW).annotate(
-        first_attempt=Min(
-            "activities__occurred_at",
-            filter=Q(
-                activities__direction="outbound",
-                activities__is_automated=False,
-                activities__author__isnull=False,
-                activities__kind__in=["call", "email", "sms"],
-            ),
+    worked = Lead.objects.exclude(stage__slug=DefaultStage.NEW).annotate(
+        first_stop=Min(
+            "activities__occurred_at", filter=first_response_filter(prefix="activities__")
         )
     )
-    assert contacted.exists()
-    for lead in contacted:
-        assert lead.first_response_at is not None
-        assert lead.first_response_at >= lead.created_at
-        assert lead.first_attempt == lead.first_response_at, lead.pk
+    assert worked.filter(first_response_at__isnull=False).exists()
+    # Leads only ever tried (no answer, voicemail) have their clock still running.
+    assert worked.filter(
+        first_response_at__isnull=True, stage__slug=DefaultStage.ATTEMPTING_CONTACT
+    ).exists()
+    for lead in worked:
+        assert lead.first_stop == lead.first_response_at, lead.pk
+        if lead.first_response_at is not None:
+            assert lead.first_response_at >= lead.created_at
 
 
 def test_granted_consents_have_wording_and_some_are_withdrawn(demo):
