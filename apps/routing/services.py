@@ -183,6 +183,22 @@ def lead_routing_retry(*, lead_id: int, now: dt.datetime | None = None) -> Routi
     return decision
 
 
+def lead_waits_record(*, waits: list[RoutingWait]) -> None:
+    """Record leads left in a team's queue with no owner because routing found nobody:
+    the sweep retries exactly these (lead_routing_retry), so every such lead, however
+    it got there (routing, seeded demo data), is recorded here.
+
+    One INSERT ... ON CONFLICT DO UPDATE: a lead already waiting keeps its
+    waiting_since (skills relax from then) and its attempts.
+    """
+    RoutingWait.objects.bulk_create(
+        waits,
+        update_conflicts=True,
+        unique_fields=["lead"],
+        update_fields=["reason", "rule", "team", "relax_at", "last_tried_at"],
+    )
+
+
 @transaction.atomic
 def lead_reroute(
     *, lead: Lead, actor: User, reason: str, now: dt.datetime | None = None
@@ -249,10 +265,8 @@ def _decision_apply(
             last_assigned=decision.owner, last_assigned_at=now
         )
     if decision.wait_reason:
-        # One INSERT ... ON CONFLICT DO UPDATE: a lead already waiting keeps its
-        # waiting_since (skills relax from then) and its attempts.
-        RoutingWait.objects.bulk_create(
-            [
+        lead_waits_record(
+            waits=[
                 RoutingWait(
                     lead=lead,
                     reason=decision.wait_reason,
@@ -262,10 +276,7 @@ def _decision_apply(
                     last_tried_at=now,
                     waiting_since=now,
                 )
-            ],
-            update_conflicts=True,
-            unique_fields=["lead"],
-            update_fields=["reason", "rule", "team", "relax_at", "last_tried_at"],
+            ]
         )
     elif not first_routing:  # only a lead routed before can have been waiting
         RoutingWait.objects.filter(lead=lead).delete()

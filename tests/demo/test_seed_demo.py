@@ -30,6 +30,7 @@ from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.validators import npi_is_valid
 from apps.referrals.models import LiaisonTerritory, LiaisonVisit, ReferralSourceHealth
 from apps.routing.models import RoutingRule
+from apps.routing.services import routing_sweep
 from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team
 
@@ -233,6 +234,23 @@ def test_first_response_is_the_first_activity_that_stops_the_clock(demo):
         assert lead.first_stop == lead.first_response_at, lead.pk
         if lead.first_response_at is not None:
             assert lead.first_response_at >= lead.created_at
+
+
+def test_leads_left_in_a_queue_get_an_owner_within_one_sweep_once_someone_has_room(demo):
+    # Issue 16: the demo wrote these leads as routing leaves a waiting lead but without
+    # its wait, so the sweep never offered them to anyone (owners_found: 0 every 10 s)
+    # while the dry run picked an on-shift coordinator with room at once.
+    waiting = Lead.objects.filter(
+        owner__isnull=True, routed_at__isnull=False, closed_at__isnull=True
+    )
+    assert waiting.exists()
+    assert not waiting.filter(routing_wait__isnull=True).exists()
+    User.objects.filter(groups__name=Role.INTAKE_COORDINATOR).update(max_open_leads=1000)
+
+    result = routing_sweep()
+
+    assert result["owners_found"] == result["retried"] > 0
+    assert not waiting.exists()
 
 
 def test_granted_consents_have_wording_and_some_are_withdrawn(demo):
