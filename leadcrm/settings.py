@@ -286,13 +286,8 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 # or a valid X-Twilio-Signature (with TWILIO_AUTH_TOKEN); with neither set, none is taken.
 NURTURE_SMS_INBOUND_SECRET = env.str("NURTURE_SMS_INBOUND_SECRET", default="")
 # No message in these hours of the location's time zone; the step waits ("off": none).
+# Checked when the nurture app starts (apps.nurture.apps): settings import no app code.
 NURTURE_QUIET_HOURS = env.str("NURTURE_QUIET_HOURS", default="20:00-08:00")
-try:
-    from apps.nurture.quiet_hours import quiet_hours_parse
-
-    quiet_hours_parse(NURTURE_QUIET_HOURS)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"NURTURE_QUIET_HOURS: {exc}") from None
 # Emails and texts per person in any seven days, all tracks together (0: no cap).
 NURTURE_WEEKLY_MESSAGE_CAP = env.int("NURTURE_WEEKLY_MESSAGE_CAP", default=3)
 if NURTURE_WEEKLY_MESSAGE_CAP < 0:

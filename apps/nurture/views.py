@@ -8,12 +8,11 @@ requests get the whole page or a redirect.
 import base64
 import hashlib
 import hmac
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,30 +20,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.choices import Role
-from apps.accounts.selectors import user_has_role
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.leads.models import Lead
 from apps.nurture import delivery, replies, selectors, services
 from apps.nurture.forms import EnrollForm, NurtureTrackForm, StepFormSet, step_formset_steps
 from apps.nurture.messages import unsubscribe_send_id
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
 
-MANAGER_ROLES = {Role.MANAGER, Role.ADMIN}
 STEP_PREFIX = "steps"
 MAX_STEPS = 30
 
 
-def manager_required(view):
-    """Signed-in managers and admins only; anyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not user_has_role(user=request.user, roles=MANAGER_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manager_required = role_required(*MANAGER_ROLES)
 
 
 # --- Tracks (managers) --------------------------------------------------------------
