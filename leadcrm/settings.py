@@ -23,12 +23,11 @@ if LEADCRM_ENV not in {"development", "production"}:
 PRODUCTION = LEADCRM_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-if PRODUCTION:
-    SECRET_KEY = env.str("SECRET_KEY")  # no default: a production secret must be set
-    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-        raise ImproperlyConfigured("SECRET_KEY must be a random string of 50+ characters.")
-else:
-    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key")
+# In production a missing, default or short key is refused by a system check
+# (apps/core/checks.py), along with DEBUG, empty ALLOWED_HOSTS and console backends.
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="" if PRODUCTION else "django-insecure-development-only-key"
+)
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -74,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.middleware.HealthProbeMiddleware",  # first: answers whatever the Host
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -387,7 +387,10 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading binds the whole domain to HTTPS in browsers for months, beyond this
+    # app: the hospital opts in (security.W021, "preload not set", is silenced for that).
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
