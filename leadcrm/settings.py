@@ -375,9 +375,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_query_string": {"()": "apps.core.logging.QueryStringRemove"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Request lines without their query string (gunicorn's access log: gunicorn_conf).
+        "django.server": {"filters": ["no_query_string"]},
+        "django.request": {"filters": ["no_query_string"]},
+    },
 }
 
 if PRODUCTION:
