@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served by the app, not a CDN
     "django_celery_beat",
     "django_htmx",
     "template_partials",
@@ -340,6 +341,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past a limit answers 400, not a RecursionError's 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Cursor pagination: no COUNT(*) over a million leads on every page.
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CreatedCursorPagination",
@@ -353,6 +360,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake for web forms, chat and call-tracking vendors; staff API for leads.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the

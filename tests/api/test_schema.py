@@ -34,6 +34,32 @@ def test_schema_and_docs_are_served():
     assert docs.status_code == 200
 
 
+def test_swagger_ui_and_redoc_are_self_hosted_without_inline_code():
+    client = APIClient()
+
+    docs = client.get("/api/docs/").content.decode()
+    script = client.get("/api/docs/?script=")
+    redoc = client.get("/api/redoc/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in redoc
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+    for page in (docs, redoc):
+        assert "https://" not in page  # nothing from a CDN (fonts included)
+        assert "<style" not in page
+        assert "<script>" not in page  # every script has a src
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_schema_and_docs_require_a_staff_login_in_production(settings, path):
+    settings.PRODUCTION = True
+    client = APIClient()
+
+    assert client.get(path).status_code in (401, 403)
+    client.force_authenticate(UserFactory())
+    assert client.get(path).status_code == 200
+
+
 def _declared(serializer) -> set[str]:
     return set(serializer.fields)
 
