@@ -349,6 +349,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Cursor pagination: no COUNT(*) over a million leads on every page.
+    # Per staff user; intake has its own per-key throttles (apps/intake/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttles.StaffApiThrottle"],
+    # How many proxies (load balancer, TLS terminator) stand in front of the app: the
+    # client address for per-address throttles is taken that far back in
+    # X-Forwarded-For. 0 trusts no such header (a client could forge it).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -376,6 +382,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ReferralSourceKindEnum": "apps.referral_sources.models.ReferralSourceKind",
     }
 )
+
+# Throttles (apps/core/throttles.py): "<requests>/<sec|min|hour|day>", empty for none.
+# Past a rate the answer is 429 with Retry-After; counts are kept in Redis.
+INTAKE_THROTTLE_BURST = env.str("INTAKE_THROTTLE_BURST", default="120/min")  # per key
+INTAKE_THROTTLE_SUSTAINED = env.str("INTAKE_THROTTLE_SUSTAINED", default="2000/hour")
+STAFF_API_THROTTLE = env.str("STAFF_API_THROTTLE", default="600/min")  # per staff user
+UNSUBSCRIBE_THROTTLE = env.str("UNSUBSCRIBE_THROTTLE", default="30/min")  # per address
+SMS_INBOUND_THROTTLE = env.str("SMS_INBOUND_THROTTLE", default="600/min")  # per address
 
 # Largest intake body accepted; larger ones answer 413.
 INTAKE_MAX_BODY_BYTES = 64 * 1024

@@ -22,6 +22,7 @@ from apps.intake.services import (
     intake_request_fingerprint,
     intake_submit,
 )
+from apps.intake.throttles import IntakeKeyBurstThrottle, IntakeKeySustainedThrottle
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255  # IdempotencyRecord.key
 
@@ -47,7 +48,7 @@ class IntakeApi(APIView):
     parser_classes = [DepthLimitedJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _JsonAnswer
-    throttle_classes = []
+    throttle_classes = [IntakeKeyBurstThrottle, IntakeKeySustainedThrottle]
 
     @extend_schema(
         operation_id="intake_create",
@@ -93,6 +94,11 @@ class IntakeApi(APIView):
             413: _ERROR,
             415: _ERROR,
             422: _ERROR,
+            429: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Over this key's rate: wait the `Retry-After` seconds and send "
+                "the same request again (with its Idempotency-Key).",
+            ),
         },
     )
     def post(self, request: Request) -> Response:

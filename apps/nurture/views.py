@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.choices import Role
 from apps.accounts.selectors import user_has_role
+from apps.core.throttles import throttled
 from apps.leads.models import Lead
 from apps.nurture import delivery, replies, selectors, services
 from apps.nurture.forms import EnrollForm, NurtureTrackForm, StepFormSet, step_formset_steps
@@ -240,6 +241,7 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
 
 
 @csrf_exempt  # RFC 8058: mail providers POST the one-click unsubscribe without a token
+@throttled(scope="unsubscribe", rate_setting="UNSUBSCRIBE_THROTTLE")  # tokens are not guessed
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
@@ -289,6 +291,7 @@ def twilio_signature(*, auth_token: str, url: str, params) -> str:
 
 
 @csrf_exempt  # called by the SMS provider, authenticated by secret or signature
+@throttled(scope="sms_inbound", rate_setting="SMS_INBOUND_THROTTLE")
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
     """A text a person sent us (Twilio's fields: From, Body, MessageSid)."""
