@@ -293,6 +293,14 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 # Inbound texts (POST /nurture/sms/inbound/) must carry this in X-LeadCRM-Webhook-Secret
 # or a valid X-Twilio-Signature (with TWILIO_AUTH_TOKEN); with neither set, none is taken.
 NURTURE_SMS_INBOUND_SECRET = env.str("NURTURE_SMS_INBOUND_SECRET", default="")
+# Unsubscribe links in patients' emails are signed with this key, not SECRET_KEY.
+# Required in production (a system check); the development default is public.
+NURTURE_UNSUBSCRIBE_KEY_DEVELOPMENT = "development-only-unsubscribe-key"
+NURTURE_UNSUBSCRIBE_KEY = env.str(
+    "NURTURE_UNSUBSCRIBE_KEY", default="" if PRODUCTION else NURTURE_UNSUBSCRIBE_KEY_DEVELOPMENT
+)
+# Earlier keys, so links already sent keep working after a rotation (comma-separated).
+NURTURE_UNSUBSCRIBE_KEY_FALLBACKS = env.list("NURTURE_UNSUBSCRIBE_KEY_FALLBACKS", default=[])
 # No message in these hours of the location's time zone; the step waits ("off": none).
 NURTURE_QUIET_HOURS = env.str("NURTURE_QUIET_HOURS", default="20:00-08:00")
 try:

@@ -56,11 +56,15 @@ def production_settings_check(app_configs=None, **kwargs) -> list[Error]:
     ]
 
 
-def _secret_key_errors() -> list[Error]:
+def _secret_key() -> str:
     try:
-        key = settings.SECRET_KEY
+        return settings.SECRET_KEY
     except ImproperlyConfigured:  # Django refuses an empty key when it is read
-        key = ""
+        return ""
+
+
+def _secret_key_errors() -> list[Error]:
+    key = _secret_key()
     if len(key) < SECRET_KEY_MIN_LENGTH or key.startswith("django-insecure"):
         return [
             Error(
@@ -125,4 +129,14 @@ def _message_backend_errors() -> list[Error]:
 
 
 def _unsubscribe_key_errors() -> list[Error]:
+    key = settings.NURTURE_UNSUBSCRIBE_KEY
+    if len(key) < 32 or key in (settings.NURTURE_UNSUBSCRIBE_KEY_DEVELOPMENT, _secret_key()):
+        return [
+            Error(
+                "NURTURE_UNSUBSCRIBE_KEY is missing, the development default, shorter than "
+                "32 characters or the same as SECRET_KEY.",
+                hint="Set NURTURE_UNSUBSCRIBE_KEY to 50+ random characters of its own.",
+                id="leadcrm.E006",
+            )
+        ]
     return []

@@ -69,6 +69,8 @@ def test_check_deploy_is_clean_in_production_mode():
         ({"NURTURE_SMS_BACKEND": "apps.nurture.sms.ConsoleSmsBackend"}, "leadcrm.E005"),
         ({"NURTURE_SMS_BACKEND": None}, "leadcrm.E005"),
         ({"NURTURE_SMS_BACKEND": "apps.nurture.sms.FileSmsBackend"}, "leadcrm.E005"),
+        ({"NURTURE_UNSUBSCRIBE_KEY": None}, "leadcrm.E006"),
+        ({"NURTURE_UNSUBSCRIBE_KEY": "development-only-unsubscribe-key"}, "leadcrm.E006"),
     ],
     ids=lambda value: (
         "-".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
