@@ -47,9 +47,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served by the app, not a CDN
+    "drf_spectacular_sidecar",  # Swagger UI served by the app, not a CDN
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "template_partials",
     "phonenumber_field",
     # Domain apps, lowest layer first (see README "Architecture").
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "leadcrm.urls"
@@ -342,6 +345,29 @@ CELERY_BEAT_SCHEDULE["nurture-hourly-sweep"] = {
 CELERY_TASK_QUEUES.append(Queue("nurture"))
 CELERY_TASK_ROUTES["apps.nurture.tasks.nurture_send_deliver"] = {"queue": "nurture"}
 
+# --- Browser security --------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles only from our own static
+# files, never inline or eval'd; no framing; forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features no page of the CRM uses, refused for every page and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -376,7 +402,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the

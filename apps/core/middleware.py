@@ -1,12 +1,16 @@
-"""Middleware of the platform itself: health probes that answer whatever the Host."""
+"""Middleware of the platform itself: health probes that answer whatever the Host, and
+responses that no cache keeps."""
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 from apps.core.selectors import readiness_checks
 
 LIVENESS_PATH = "/healthz/"
 READINESS_PATH = "/readyz/"
+API_PATH = "/api/"
 
 
 class HealthProbeMiddleware:
@@ -46,3 +50,25 @@ def readiness_response(*, details: bool) -> JsonResponse:
     if details:
         body |= {"checks": checks, "failing": failing}
     return JsonResponse(body, status=200 if not failing else 503)
+
+
+class PrivateResponseMiddleware:
+    """Every response to a signed-in user, and every API response, is `Cache-Control:
+    no-store` (nothing showing a patient stays in a browser's or proxy's cache); every
+    response carries the Permissions-Policy.
+
+    One rule for all pages instead of a decorator per view: a view that forgets it
+    cannot leak. Static files are answered by whitenoise before this runs and stay
+    cacheable. API requests are authenticated inside DRF (token or session), so the
+    API is matched by its path.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated or request.path.startswith(API_PATH):
+            add_never_cache_headers(response)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
