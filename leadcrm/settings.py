@@ -5,6 +5,7 @@ works on a fresh machine. `LEADCRM_ENV=production` switches on the hardened mode
 passes `manage.py check --deploy` and refuses to start without a real SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -391,3 +392,26 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+
+# --- Sign-in: lockout, passwords, sessions (issue 13) ---------------------------
+# django-axes counts failed sign-ins per username and, separately, per client address;
+# the LOGIN_FAILURE_LIMIT-th failure locks that username (or address) for
+# LOGIN_LOCKOUT_MINUTES, the right password included. Admins unlock from the user list.
+INSTALLED_APPS += ["axes"]
+# Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses before the password is even checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.login_locked_out"
+# The client's address: the connection's own unless proxies are trusted to name it in
+# X-Forwarded-For (a header anyone can send would let an attacker dodge the address lock).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
