@@ -421,3 +421,26 @@ if TRUSTED_PROXY_COUNT:
 # Passwords: 12 characters or more (AUTH_PASSWORD_VALIDATORS above); a reset link works
 # once (Django's token covers the password hash) and for an hour.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Sessions: signed out after SESSION_IDLE_SECONDS without activity (a warning comes
+# SESSION_IDLE_WARNING_SECONDS before, with one click to stay) and SESSION_COOKIE_AGE
+# after signing in whatever happens. Each session row names its user, so "sign out
+# everywhere" and deactivation end them all at once.
+SESSION_ENGINE = "apps.accounts.sessions"
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+if not 0 < SESSION_IDLE_WARNING_SECONDS < SESSION_IDLE_SECONDS <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "Sessions need 0 < SESSION_IDLE_WARNING_SECONDS < SESSION_IDLE_SECONDS"
+        " <= SESSION_COOKIE_AGE."
+    )
+# After the auth, messages and htmx middleware, whose request attributes it reads.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
+    "apps.accounts.middleware.SessionTimeoutMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "apps.accounts.context_processors.session_timeout"
+)
+# Staff API tokens (Authorization: Token) stop working this many days after they are made.
+STAFF_API_TOKEN_DAYS = env.int("STAFF_API_TOKEN_DAYS", default=90)

@@ -16,12 +16,14 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import F, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import User
+from apps.accounts.selectors import api_token_expires_at
 
 _KEY_PLACEHOLDER = "token-key"
 
@@ -30,7 +32,8 @@ class StaffTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>` (DRF authtoken), with the user's roles read alongside.
 
     Same answers as DRF's class: 401 "Invalid token." for an unknown key, "User
-    inactive or deleted." for a deactivated user; request.auth is the Token.
+    inactive or deleted." for a deactivated user; request.auth is the Token. And one
+    more: "Token expired." STAFF_API_TOKEN_DAYS after the token was made.
     """
 
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
@@ -51,6 +54,8 @@ class StaffTokenAuthentication(TokenAuthentication):
         user = User.from_db(query.using, list(columns), list(columns.values()))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if api_token_expires_at(created_at=created) <= timezone.now():
+            raise exceptions.AuthenticationFailed(_("Token expired."))
         # What user_has_role would otherwise query on the first check of the request.
         user._role_names = set(role_names)
         token = Token.from_db(query.using, ["key", "user_id", "created"], [key, user.pk, created])
