@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    # Pages without our <link rel="icon"> (the admin, the API docs) still ask for it here.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),

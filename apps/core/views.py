@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 
 @login_required
@@ -12,6 +13,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.groups.filter(name="intake coordinator").exists():
         return redirect("queue:index")
     return render(request, "core/home.html")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico of pages that name no icon (the admin, the API docs)."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
