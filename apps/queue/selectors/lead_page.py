@@ -186,7 +186,7 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         stages=stages,
         locations=locations,
         can_claim=can_claim,
-        can_reassign=sees_all and lead.merged_into_id is None,
+        can_reassign=sees_all and "assign" in lead.actions_allowed,
     )
     page.clock_state, page.warn_at = lead_clock_state(lead=lead, now=now)
     if lead.appointment_at:

@@ -145,6 +145,8 @@ def _quick_action(request, lead_id, *, action, perform, notice) -> HttpResponse:
     """Validate the action's form, call its service, and answer with the page (or its
     body) showing the result, or the form with its field errors."""
     lead = _lead_or_404(request, lead_id)
+    if refusal := lead.action_refusal(action):
+        return _failed(request, lead_id, refusal)
     form = FORM_CLASSES[action](request.POST, prefix=action)
     if form.is_valid():
         try:
@@ -321,6 +323,8 @@ def _initial_from(form: forms.StageChangeForm) -> dict:
 def lead_merge_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Merge another lead (posted as `duplicate`, an id) into this one."""
     survivor = _lead_or_404(request, lead_id)
+    if refusal := survivor.action_refusal("merge"):
+        return _failed(request, lead_id, refusal)
     try:
         duplicate = lead_visible_to(user=request.user).get(
             pk=int(request.POST.get("duplicate", ""))
