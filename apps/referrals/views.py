@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as BrokerError
 
+from apps.core.form_tokens import form_token_spend
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_get_for_user
 from apps.referral_sources.models import ReferralSource
@@ -142,6 +143,10 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         initial["sources"] = [int(request.GET["source"])]
     form = VisitForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            # A double tap on Save: the first sending saved the visit.
+            messages.info(request, "This visit was already saved.")
+            return redirect("referrals:plan")
         data = form.cleaned_data
         try:
             visit = services.visit_log(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.choices import Role
 from apps.accounts.selectors import user_has_role
+from apps.core.form_tokens import form_token_spend
 from apps.leads.models import Lead
 from apps.routing import services
 from apps.routing.forms import DryRunForm, ReassignForm, RerouteForm, RoutingRuleForm
@@ -52,6 +53,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_create(request: HttpRequest) -> HttpResponse:
     form = RoutingRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            messages.info(request, "That rule was already added.")
+            return redirect("routing:rule_list")
         try:
             rule = services.routing_rule_create(data=form.cleaned_data)
         except ValidationError as exc:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from apps.accounts.choices import Role
 from apps.accounts.selectors import user_has_role
+from apps.core.form_tokens import form_token_spend
 from apps.sla.forms import ResponsePolicyForm
 from apps.sla.models import ResponsePolicy
 from apps.sla.selectors import response_policy_list
@@ -32,6 +33,8 @@ def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpRespo
     policy = get_object_or_404(ResponsePolicy, pk=policy_id) if policy_id else None
     form = ResponsePolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            return redirect("sla:policy_list")  # already saved by the first sending
         try:
             response_policy_save(policy=form.save(commit=False))
         except ValidationError as exc:

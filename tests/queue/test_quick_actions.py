@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -373,3 +374,29 @@ def test_a_service_line_without_questions_qualifies_directly(
     assert response.status_code == 302
     lead.refresh_from_db()
     assert lead.stage.slug == "qualified"
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "kind"),
+    [
+        ("lead_note", {"note-body": "Asked about parking."}, "note"),
+        (
+            "lead_call",
+            {"call-direction": "outbound", "call-outcome": "left_voicemail"},
+            "call",
+        ),
+    ],
+)
+def test_a_quick_action_sent_twice_with_its_form_token_is_saved_once(
+    client_, lead, action, data, kind
+):
+    page = html_of(client_.get(url("lead", lead)))
+    tokens = re.findall(r'name="form_token" value="([^"]+)"', page)
+    assert len(set(tokens)) == 4  # call, message, note and task: one token each
+    data = {**data, "form_token": tokens[0]}
+
+    client_.post(url(action, lead), data, HTTP_HX_REQUEST="true")
+    again = client_.post(url(action, lead), data, HTTP_HX_REQUEST="true")
+
+    assert "Already saved." in html_of(again)
+    assert Activity.objects.filter(lead=lead, kind=kind).count() == 1

@@ -64,3 +64,19 @@ def test_visit_form_fits_a_phone_without_sideways_scrolling(phone_page):
     in_person = phone_page.locator("label.ref-segment").filter(has_text="In person")
     assert in_person.bounding_box()["height"] >= MIN_TOUCH_TARGET
     assert phone_page.get_by_label("In person").is_checked()
+
+
+def test_a_double_tapped_save_records_one_visit(phone_page):
+    liaison = UserFactory(username="liaison-double", roles=["liaison"])
+    liaison_territories_set(liaison=liaison, territories=["North Shore"])
+    ReferralSourceFactory(name="Lakeview Orthopedics", territory="North Shore")
+    log_in(phone_page, username="liaison-double", password="correct-horse-battery")
+    phone_page.goto("/referrals/visits/new/")
+    phone_page.get_by_label("Lakeview Orthopedics").check()
+    phone_page.get_by_text("More details").click()
+    phone_page.get_by_label("Follow-up task").fill("Bring the MRI schedule")
+
+    phone_page.get_by_role("button", name="Save visit").dblclick()
+    phone_page.wait_for_url("**/referrals/*/")
+
+    assert LiaisonVisit.objects.count() == 1

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.selectors import user_sees_all_leads
+from apps.core.form_tokens import form_token_spend
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
@@ -149,6 +150,8 @@ def _quick_action(request, lead_id, *, action, perform, notice) -> HttpResponse:
         return _failed(request, lead_id, refusal)
     form = FORM_CLASSES[action](request.POST, prefix=action)
     if form.is_valid():
+        if not form_token_spend(request):
+            return _done(request, lead_id, "Already saved.")
         try:
             perform(lead, form.cleaned_data)
         except ValidationError as error:
