@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.leads.models import Activity
 from apps.pipeline.selectors import stage_get_by_slug
 from apps.servicelines.models import QualificationQuestion
-from tests.factories import ActivityFactory, LocationFactory, ServiceLineFactory
+from tests.factories import ActivityFactory, ConsentFactory, LocationFactory, ServiceLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,7 @@ def test_a_call_in_the_future_gets_the_services_error_on_its_field(client_, lead
 
 @pytest.mark.parametrize("kind", ["email", "sms"])
 def test_logging_an_email_or_sms_sent_stops_the_clock(client_, lead, kind):
+    ConsentFactory(person=lead.person, channel=kind)
     client_.post(url("lead_message", lead), {"message-kind": kind, "message-note": "Sent hours."})
     lead.refresh_from_db()
     message = Activity.objects.get(lead=lead, kind=kind)
@@ -400,3 +401,30 @@ def test_a_quick_action_sent_twice_with_its_form_token_is_saved_once(
 
     assert "Already saved." in html_of(again)
     assert Activity.objects.filter(lead=lead, kind=kind).count() == 1
+
+
+def test_an_sms_to_someone_who_never_agreed_to_texts_warns_and_saves_nothing(client_, lead):
+    ConsentFactory(person=lead.person, channel="email")  # email yes, texts never asked
+    page = html_of(client_.get(url("lead", lead)))
+    assert 'id="sms-consent-warning"' in page and "No SMS consent" in page
+
+    response = client_.post(url("lead_message", lead), {"message-kind": "sms"})
+
+    assert "has not agreed to texts" in html_of(response)
+    assert not Activity.objects.filter(lead=lead, kind="sms").exists()
+    lead.refresh_from_db()
+    assert lead.first_response_at is None
+
+
+def test_an_sms_already_sent_without_consent_is_logged_when_confirmed(client_, lead):
+    ConsentFactory(person=lead.person, channel="sms", status="withdrawn")
+    client_.post(
+        url("lead_message", lead),
+        {"message-kind": "sms", "message-sent_without_consent": "on"},
+    )
+    assert Activity.objects.filter(lead=lead, kind="sms").count() == 1
+
+
+def test_no_sms_warning_for_someone_who_agreed_to_texts(client_, lead):
+    ConsentFactory(person=lead.person, channel="sms")
+    assert 'id="sms-consent-warning"' not in html_of(client_.get(url("lead", lead)))

@@ -19,6 +19,8 @@ from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
 from apps.leads.services import activity_log, lead_claim, lead_stage_change, task_complete
+from apps.people.models import ConsentChannel, ConsentPurpose
+from apps.people.selectors import consent_is_granted
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
     lead_for_action,
@@ -184,6 +186,22 @@ def lead_call_log(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_message_log(request: HttpRequest, lead_id: int) -> HttpResponse:
     def perform(lead, data):
+        if (
+            data["kind"] == ActivityKind.SMS
+            and not data.get("sent_without_consent")
+            and not consent_is_granted(
+                person=lead.person,
+                channel=ConsentChannel.SMS,
+                purpose=ConsentPurpose.CARE_COORDINATION,
+            )
+        ):
+            raise ValidationError(
+                {
+                    "sent_without_consent": "This person has not agreed to texts about their "
+                    "inquiry: call or email instead, or tick this box to record a text "
+                    "already sent."
+                }
+            )
         activity_log(
             lead=lead,
             kind=data["kind"],
