@@ -193,3 +193,47 @@ def test_a_visit_form_sent_twice_saves_one_visit_and_one_follow_up(
     data["form_token"] = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     client.post(reverse("referrals:visit_new"), data)
     assert LiaisonVisit.objects.count() == 2
+
+
+def test_a_gift_over_the_yearly_limit_is_refused_until_confirmed(
+    client, liaison, territory_sources
+):
+    source = territory_sources[0]
+    visit_log(
+        actor=liaison,
+        liaison=liaison,
+        sources=[source],
+        visited_on=timezone.localdate(),
+        gift_value=Decimal("480.00"),
+    )
+    client.force_login(liaison)
+    data = {
+        "sources": [source.pk],
+        "visited_on": timezone.localdate().isoformat(),
+        "kind": "in_person",
+        "gift_value": "60.00",
+    }
+
+    refused = client.post(reverse("referrals:visit_new"), data)
+
+    assert refused.status_code == 200
+    assert "over the $519.00 yearly limit" in refused.context["form"].errors["gift_value"][0]
+    assert LiaisonVisit.objects.count() == 1
+    client.post(reverse("referrals:visit_new"), {**data, "gift_limit_ok": "on"})
+    assert LiaisonVisit.objects.count() == 2
+
+
+def test_the_visit_form_carries_each_sources_gift_total_for_the_live_warning(
+    client, liaison, territory_sources
+):
+    visit_log(
+        actor=liaison,
+        liaison=liaison,
+        sources=territory_sources[:2],
+        visited_on=timezone.localdate(),
+        gift_value=Decimal("100.00"),
+    )
+    client.force_login(liaison)
+    html = client.get(reverse("referrals:visit_new")).content.decode()
+    assert html.count('data-gift-total="50.00"') == 2
+    assert 'data-gift-limit="519.00"' in html
