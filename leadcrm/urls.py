@@ -37,6 +37,8 @@ urlpatterns = [
     ),
     path("account/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
+    # Pages without our <link rel="icon"> (the admin, the API docs) still ask for it here.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),
