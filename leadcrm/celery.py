@@ -5,7 +5,7 @@ apps.core.queueing."""
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
 
@@ -49,3 +49,17 @@ def _database_connections_release(*, task=None, state=None, **kwargs) -> None:
 def _in_worker_task(task) -> bool:
     # Eager tasks (apply() in a test) run inside the caller's transaction: leave it.
     return task is not None and not getattr(task.request, "is_eager", False)
+
+
+# --- Starting: production refuses unsafe settings -----------------------------------
+
+
+@worker_init.connect
+@beat_init.connect
+def _production_settings_check(**kwargs) -> None:
+    import django
+
+    django.setup()  # already done by Celery's Django fixup in a worker; a no-op then
+    from apps.core.checks import production_startup_check
+
+    production_startup_check()

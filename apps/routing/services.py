@@ -1,5 +1,6 @@
 """Writes of routing: give leads a team and an owner, queue routing safely when intake
-commits, sweep up what was missed, and the managers' rule and reassignment actions.
+commits, sweep up what was missed, re-route by a manager's hand, and the rules.
+Assignment by hand (claims, reassignments) is apps.routing.assignment's.
 
 Every routing run claims its lead in the database (`SELECT ... FOR UPDATE SKIP LOCKED`
 while `routed_at` is empty), so a task delivered twice, or the sweep and the task at
@@ -20,7 +21,7 @@ from apps.accounts.models import User
 from apps.core.queueing import task_queue
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
-from apps.leads.services import lead_assign
+from apps.leads.services import owner_in_team_validate
 from apps.routing.choices import RoutingTrigger, Strategy
 from apps.routing.decision import (
     LeadFacts,
@@ -31,10 +32,8 @@ from apps.routing.models import RoutingRule, RoutingWait, TeamRoutingCursor
 from apps.sla.services import (
     SLA_CLOCK_FIELDS,
     lead_sla_clock_schedule,
-    lead_sla_start,
     sla_clock_plan,
 )
-from apps.teams.models import Team
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +162,22 @@ def lead_routing_retry(*, lead_id: int, now: dt.datetime | None = None) -> Routi
     return decision
 
 
+def lead_waits_record(*, waits: list[RoutingWait]) -> None:
+    """Record leads left in a team's queue with no owner because routing found nobody:
+    the sweep retries exactly these (lead_routing_retry), so every such lead, however
+    it got there (routing, seeded demo data), is recorded here.
+
+    One INSERT ... ON CONFLICT DO UPDATE: a lead already waiting keeps its
+    waiting_since (skills relax from then) and its attempts.
+    """
+    RoutingWait.objects.bulk_create(
+        waits,
+        update_conflicts=True,
+        unique_fields=["lead"],
+        update_fields=["reason", "rule", "team", "relax_at", "last_tried_at"],
+    )
+
+
 @transaction.atomic
 def lead_reroute(
     *, lead: Lead, actor: User, reason: str, now: dt.datetime | None = None
@@ -229,10 +244,8 @@ def _decision_apply(
             last_assigned=decision.owner, last_assigned_at=now
         )
     if decision.wait_reason:
-        # One INSERT ... ON CONFLICT DO UPDATE: a lead already waiting keeps its
-        # waiting_since (skills relax from then) and its attempts.
-        RoutingWait.objects.bulk_create(
-            [
+        lead_waits_record(
+            waits=[
                 RoutingWait(
                     lead=lead,
                     reason=decision.wait_reason,
@@ -242,10 +255,7 @@ def _decision_apply(
                     last_tried_at=now,
                     waiting_since=now,
                 )
-            ],
-            update_conflicts=True,
-            unique_fields=["lead"],
-            update_fields=["reason", "rule", "team", "relax_at", "last_tried_at"],
+            ]
         )
     elif not first_routing:  # only a lead routed before can have been waiting
         RoutingWait.objects.filter(lead=lead).delete()
@@ -271,43 +281,6 @@ def _decision_apply(
     )
     if clock is not None:
         lead_sla_clock_schedule(lead=lead, clock=clock)
-    return activity
-
-
-@transaction.atomic
-def lead_reassign(
-    *, lead: Lead, team: Team, owner: User | None, actor: User, reason: str
-) -> Activity:
-    """Give a lead to a team (and an owner in it, or its queue) by hand, with the reason
-    on the timeline. Stops any waiting; a never-routed lead's response clock starts."""
-    errors = {}
-    if not reason.strip():
-        errors["reason"] = "Say why the lead is reassigned."
-    if not team.is_active:
-        errors["team"] = f"{team.name} is not an active team."
-    if owner is not None and not owner.is_active:
-        errors["owner"] = f"{owner.display_name} is no longer active."
-    if errors:
-        raise ValidationError(errors)
-    now = timezone.now()
-    locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
-    first_routing = locked.routed_at is None
-    to_whom = f"{owner.display_name} in {team.name}" if owner else f"{team.name}'s queue"
-    activity = lead_assign(
-        lead=locked,
-        owner=owner,
-        team=team,
-        actor=actor,
-        reason=f"Reassigned by hand to {to_whom} by {actor.display_name}. Reason: {reason.strip()}",
-    )
-    activity.details = {**activity.details, "manual": True, "reason": reason.strip()}
-    activity.save(update_fields=["details"])
-    RoutingWait.objects.filter(lead=locked).delete()
-    if first_routing:
-        Lead.objects.filter(pk=locked.pk).update(routed_at=now)
-        locked.routed_at = now
-        lead_sla_start(lead=locked, started_at=locked.created_at)
-    lead.owner, lead.team, lead.routed_at = owner, team, locked.routed_at
     return activity
 
 
@@ -367,7 +340,7 @@ def routing_rule_create(*, data: dict) -> RoutingRule:
     # Lock the rules (FOR UPDATE refuses aggregates) so two new rules never share a place.
     positions = list(RoutingRule.objects.select_for_update().values_list("position", flat=True))
     rule = RoutingRule(**fields, position=max(positions, default=0) + 1)
-    rule.full_clean()
+    _rule_validate(rule=rule)
     rule.save()
     for name in RULE_M2M_FIELDS:
         if name in data:
@@ -381,12 +354,21 @@ def routing_rule_update(*, rule: RoutingRule, data: dict) -> RoutingRule:
     for name, value in data.items():
         if name not in RULE_M2M_FIELDS:
             setattr(rule, name, value)
-    rule.full_clean()
+    _rule_validate(rule=rule)
     rule.save()
     for name in RULE_M2M_FIELDS:
         if name in data:
             getattr(rule, name).set(data[name])
     return rule
+
+
+def _rule_validate(*, rule: RoutingRule) -> None:
+    rule.full_clean()
+    if rule.strategy == Strategy.FIXED_OWNER:
+        try:
+            owner_in_team_validate(owner=rule.fixed_owner, team=rule.target_team)
+        except ValidationError as error:
+            raise ValidationError({"fixed_owner": error.messages}) from error
 
 
 @transaction.atomic

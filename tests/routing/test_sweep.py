@@ -88,3 +88,25 @@ def test_the_sweep_keeps_an_owner_staff_gave_before_routing_ran(team, staff, fal
     assert lead.owner == mine
     assert lead.routed_at is not None
     assert not lead.activities.filter(kind=ActivityKind.ASSIGNMENT).exists()
+
+
+def test_a_lead_waiting_for_anyone_gets_an_owner_within_one_sweep_once_someone_has_room(
+    staff, fallback_team
+):
+    team = TeamFactory(name="Spine intake", slug="spine-intake")
+    RoutingRuleFactory(target_team=team)
+    member = staff(team, max_open_leads=1)
+    LeadFactory(owner=member, team=team)  # the only member is full
+    staff(fallback_team, is_on_shift=False)
+    waiting = LeadFactory()
+    routing_sweep(now=waiting.created_at + dt.timedelta(minutes=2))
+    waiting.refresh_from_db()
+    assert waiting.owner is None and waiting.routing_wait is not None
+
+    member.max_open_leads = 2
+    member.save(update_fields=["max_open_leads"])
+    result = routing_sweep()
+
+    waiting.refresh_from_db()
+    assert result["owners_found"] == 1
+    assert (waiting.owner, waiting.team) == (member, team)
