@@ -115,9 +115,6 @@ DATABASES = {
 # (shared/PERFORMANCE.md): keep connections and check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend with a health check that needs no round trip (leadcrm/postgresql).
-    DATABASES["default"]["ENGINE"] = "leadcrm.postgresql"
 # Several checkouts can test side by side on one server with their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_leadcrm")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -203,10 +200,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # consumer reconnects by its own broker_connection_* settings, not this one.
     "max_retries": 0,
 }
-if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport with one redis-py client per channel instead of a new one
-    # per message published (leadcrm.celery.RedisTransport).
-    CELERY_BROKER_TRANSPORT = "leadcrm.celery:RedisTransport"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Alert emails have a queue of their own: a burst of breach emails must never hold a
 # routing task or the next escalation sweep behind it. A worker started without -Q
@@ -305,13 +298,8 @@ NURTURE_UNSUBSCRIBE_KEY = env.str(
 # Earlier keys, so links already sent keep working after a rotation (comma-separated).
 NURTURE_UNSUBSCRIBE_KEY_FALLBACKS = env.list("NURTURE_UNSUBSCRIBE_KEY_FALLBACKS", default=[])
 # No message in these hours of the location's time zone; the step waits ("off": none).
+# Checked when the nurture app starts (apps.nurture.apps): settings import no app code.
 NURTURE_QUIET_HOURS = env.str("NURTURE_QUIET_HOURS", default="20:00-08:00")
-try:
-    from apps.nurture.quiet_hours import quiet_hours_parse
-
-    quiet_hours_parse(NURTURE_QUIET_HOURS)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"NURTURE_QUIET_HOURS: {exc}") from None
 # Emails and texts per person in any seven days, all tracks together (0: no cap).
 NURTURE_WEEKLY_MESSAGE_CAP = env.int("NURTURE_WEEKLY_MESSAGE_CAP", default=3)
 if NURTURE_WEEKLY_MESSAGE_CAP < 0:
@@ -371,7 +359,7 @@ PERMISSIONS_POLICY = (
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.accounts.authentication.StaffTokenAuthentication",  # DRF authtoken, one query
+        "rest_framework.authentication.TokenAuthentication",  # the token with its user
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

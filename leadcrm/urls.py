@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from apps.accounts import views as accounts_views
 from apps.core import api_docs
 from apps.core import views as core_views
 
@@ -9,7 +10,7 @@ urlpatterns = [
     # The API first: vendors post inquiries and staff tools poll it; each pattern tried
     # before it costs every request a regex match.
     path("api/v1/", include("leadcrm.api_urls")),
-    path("", core_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", core_views.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

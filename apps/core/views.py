@@ -1,19 +1,8 @@
-"""Home page redirect and the health probes."""
+"""The health probes."""
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, JsonResponse
 
 from apps.core.middleware import readiness_response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    # Intake coordinators spend their shift in the queue: it is their home page. The
-    # group is named here, not imported from apps.accounts, to keep core the lowest layer.
-    if request.user.groups.filter(name="intake coordinator").exists():
-        return redirect("queue:index")
-    return render(request, "core/home.html")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

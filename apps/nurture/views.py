@@ -6,12 +6,11 @@ requests get the whole page or a redirect.
 """
 
 import hmac
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
-from apps.accounts.choices import Role
-from apps.accounts.selectors import user_has_role
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.core.throttles import throttled
 from apps.leads.models import Lead
 from apps.nurture import delivery, replies, selectors, services
@@ -29,22 +27,11 @@ from apps.nurture.forms import EnrollForm, NurtureTrackForm, StepFormSet, step_f
 from apps.nurture.messages import unsubscribe_send_id
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
 
-MANAGER_ROLES = {Role.MANAGER, Role.ADMIN}
 STEP_PREFIX = "steps"
 MAX_STEPS = 30
 
 
-def manager_required(view):
-    """Signed-in managers and admins only; anyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not user_has_role(user=request.user, roles=MANAGER_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manager_required = role_required(*MANAGER_ROLES)
 
 
 # --- Tracks (managers) --------------------------------------------------------------
