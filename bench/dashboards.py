@@ -11,7 +11,8 @@ that took. Then, for every panel, times `--runs` requests of the panel's fragmen
 Django's full stack in-process (django.test.Client as the demo manager: middleware,
 session, view, selector, template), one after another, and the selector alone; prints
 p50/p95/max and the SQL query count of one request. DEBUG is off. Target: p95 under
-300 ms per panel. `--filtered` adds runs with one service line and one channel, one location and one
+300 ms per panel. `--plain-percentiles` times plain percentile_cont beside them (issue 12).
+`--filtered` adds runs with one service line and one channel, one location and one
 lead type (the finest rollup level), and the busiest referral source.
 """
 
