@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import views as accounts_views
+from apps.core import api_docs
 from apps.core import views as core_views
 
 urlpatterns = [
@@ -23,6 +23,6 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
     path("", include("apps.queue.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

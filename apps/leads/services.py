@@ -9,7 +9,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.db import insert_together
 from apps.facilities.models import Location
 from apps.leads.choices import ActivityKind, Direction, LostReason, Urgency
 from apps.leads.first_response import is_first_response
@@ -29,19 +28,7 @@ UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 # trips; an error here fails the caller's transaction as a whole, which is what every
 # caller wants (nothing catches and carries on).
 @transaction.atomic(savepoint=False)
-def lead_create(**fields) -> Lead:
-    """Open a new lead at stage New, with its first inquiry on the timeline (the
-    fields are lead_build's).
-
-    Routing is not done here: callers queue it after commit (see apps.routing).
-    """
-    lead, inquiry = lead_build(**fields)
-    # Both rows in one statement: every intake's hot path (see insert_together).
-    insert_together(([lead], {}), ([inquiry], {"lead": lead}))
-    return lead
-
-
-def lead_build(
+def lead_create(
     *,
     person: Person,
     lead_type: str,
@@ -59,12 +46,15 @@ def lead_build(
     external_id: str = "",
     captured_via: str = "",
     created_at: dt.datetime | None = None,
-) -> tuple[Lead, Activity]:
-    """A new lead at stage New and its first inquiry, not yet saved: lead_create saves
-    them, intake saves them in one statement with a new person (`person` may be unsaved)."""
+) -> Lead:
+    """Open a new lead at stage New, with its first inquiry on the timeline. The one way
+    a lead is made: intake, staff, seeds and benches all come through here.
+
+    Routing is not done here: callers queue it after commit (see apps.routing).
+    """
     created_at = created_at or timezone.now()
     utm = utm or {}
-    lead = Lead(
+    lead = Lead.objects.create(
         person=person,
         caregiver=caregiver,
         lead_type=lead_type,
@@ -87,7 +77,7 @@ def lead_build(
         created_at=created_at,
         **{f"utm_{name}": utm.get(name, "") for name in UTM_FIELDS},
     )
-    inquiry = Activity(
+    Activity.objects.create(
         lead=lead,
         kind=ActivityKind.INQUIRY,
         direction=Direction.INBOUND,
@@ -96,7 +86,7 @@ def lead_build(
         body=message,
         details=_touch_details(utm=utm, landing_page=landing_page, captured_via=captured_via),
     )
-    return lead, inquiry
+    return lead
 
 
 @transaction.atomic(savepoint=False)  # see lead_create

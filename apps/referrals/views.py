@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from kombu.exceptions import OperationalError as BrokerError
 
 from apps.accounts.decorators import role_required
+from apps.core.queueing import task_queue
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_get_for_user
 from apps.referral_sources.models import ReferralSource
@@ -198,13 +198,10 @@ def health_classify(request: HttpRequest) -> HttpResponse:
     """The on-demand button: queue the classification the nightly job runs."""
     from apps.referrals.tasks import referrer_health_classify
 
-    try:
-        referrer_health_classify.delay()
-    except (BrokerError, OSError):
-        logger.warning("referrer health classification not queued: broker unavailable")
-        messages.error(request, "The task queue is not answering; try again in a minute.")
-    else:
+    if task_queue(referrer_health_classify):
         messages.success(request, "Health classification started; refresh in a minute.")
+    else:
+        messages.error(request, "The task queue is not answering; try again in a minute.")
     return redirect(_safe_next(request, reverse("referrals:directory")))
 
 

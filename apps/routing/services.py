@@ -10,7 +10,6 @@ read, which serializes the decisions of one team (see decision.routing_decide).
 
 import datetime as dt
 import logging
-import time
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -19,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.queueing import task_queue
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
 from apps.leads.services import owner_in_team_validate
@@ -35,48 +35,28 @@ from apps.sla.services import (
     lead_sla_clock_schedule,
     sla_clock_plan,
 )
-from leadcrm.celery import task_publish
 
 logger = logging.getLogger(__name__)
 
-# A lead whose routing task never ran (broker down, task lost) is routed by the sweep
-# once it is this old; younger leads are left to their task.
-ROUTING_SWEEP_AFTER = dt.timedelta(seconds=60)
 SWEEP_BATCH_SIZE = 500
-# After a failed publish, skip publishing for a few seconds: while Redis hangs each
-# attempt costs a full socket timeout, and the sweep routes those leads anyway.
-PUBLISH_PAUSE_SECONDS = 5.0
-_publish_paused_until = 0.0
 
 
 def lead_routing_queue(*, lead_id: int) -> None:
     """Have a worker route the lead once the current transaction commits.
 
     Never raises, before or after commit: with the broker down or hanging the publish
-    gives up within about a second (short broker timeouts, no connection or publish
-    retries), is logged, and the lead stays unrouted for the sweep. Intake must never
-    answer 500 for a lead it has saved, or the vendor would retry into a duplicate.
+    gives up within about a second (apps.core.queueing), is logged, and the lead stays
+    unrouted for the next sweep. Intake must never answer 500 for a lead it has saved,
+    or the vendor would retry into a duplicate.
     """
     transaction.on_commit(partial(_route_lead_publish, lead_id))
 
 
 def _route_lead_publish(lead_id: int) -> None:
-    global _publish_paused_until
-    if time.monotonic() < _publish_paused_until:
-        logger.warning("routing publish paused; lead %s is left to the sweep", lead_id)
-        return
     from apps.routing.tasks import route_lead  # tasks import this module
 
-    try:
-        # On the process's own producer: one publish after every intake commit.
-        task_publish(route_lead, [lead_id])
-    except Exception as exc:  # any broker failure: the lead is saved, the sweep routes it
-        _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
-        logger.warning(
-            "routing task for lead %s not queued (%s); the sweep will route it",
-            lead_id,
-            type(exc).__name__,
-        )
+    if not task_queue(route_lead, lead_id):
+        logger.warning("lead %s is left to the routing sweep", lead_id)
 
 
 # What routing reads of a lead and its relations: a few columns of five tables rather
@@ -306,16 +286,18 @@ def _decision_apply(
 
 
 def routing_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Route leads still unrouted a minute after creation (their task was never
-    published or was lost) and retry the leads waiting in a team's queue.
+    """Route every lead still unrouted (its task was never published, or was lost) and
+    retry the leads waiting in a team's queue.
 
+    Any unrouted lead, however young: after a broker outage the leads that missed their
+    publish are routed by the first sweep once beat runs again, within one sweep
+    interval. A lead whose task is on its way is routed by whichever claims it first.
     Each lead is routed in its own transaction and claimed with SKIP LOCKED, so sweeps
     that overlap each other or a worker's task never route a lead twice. `now` is for
     tests; by default each lead is routed at its own moment.
     """
-    cutoff = (now or timezone.now()) - ROUTING_SWEEP_AFTER
     unrouted_ids = list(
-        Lead.objects.filter(routed_at__isnull=True, created_at__lte=cutoff)
+        Lead.objects.filter(routed_at__isnull=True)
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
     )
