@@ -444,3 +444,49 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append(
 )
 # Staff API tokens (Authorization: Token) stop working this many days after they are made.
 STAFF_API_TOKEN_DAYS = env.int("STAFF_API_TOKEN_DAYS", default=90)
+# Sign-in runs through django-allauth: its login view, two-factor authentication
+# (allauth.mfa: authenticator apps, security keys and passkeys, recovery codes) and
+# single sign-on (allauth.socialaccount's OpenID Connect provider). Why allauth rather
+# than django-otp: see the README's "Sign-in".
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "allauth.account.middleware.AccountMiddleware",
+)
+AUTHENTICATION_BACKENDS += ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"  # no self sign-up
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # sessions end by the rules above, never "remembered"
+# Failed sign-ins are django-axes' (above), not allauth's own counter; every sign-in
+# attempt from one address, failed or not, at most LOGIN_RATE_LIMIT (allauth's syntax).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
+}
+MFA_ADAPTER = "apps.accounts.adapters.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="LeadCRM")
+# Browsers allow WebAuthn on http://localhost; elsewhere only over HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Roles (comma-separated role names, see apps/accounts/choices.py) that must set up a
+# second factor before using the app; empty when the identity provider's MFA covers all.
+MFA_REQUIRED_ROLES = frozenset(
+    role.strip()
+    for role in env.str("MFA_REQUIRED_ROLES", default="manager,admin").split(",")
+    if role.strip()
+)
+_unknown_roles = MFA_REQUIRED_ROLES - {"intake coordinator", "liaison", "manager", "admin"}
+if _unknown_roles:
+    raise ImproperlyConfigured(f"MFA_REQUIRED_ROLES: unknown role(s) {sorted(_unknown_roles)}.")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("apps.accounts.middleware.SessionTimeoutMiddleware") + 1,
+    "apps.accounts.mfa.MfaRequiredMiddleware",
+)

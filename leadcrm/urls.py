@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -12,7 +13,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", core_views.readyz, name="readyz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", allauth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/reset/",
@@ -35,6 +36,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", include("apps.accounts.urls")),
+    # django-allauth: two-factor set-up and sign-in, single sign-on (the paths above win).
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),

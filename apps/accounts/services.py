@@ -1,5 +1,6 @@
 """Writes to staff accounts: roles, sign-in lockouts, sessions and API tokens."""
 
+from allauth.mfa.models import Authenticator
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -51,3 +52,14 @@ def api_token_revoke(*, user: User) -> bool:
     """Revoke the user's staff API token; False when they had none."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def user_mfa_reset(*, user: User) -> int:
+    """An admin resets someone's second factors (a lost phone or key): every authenticator
+    app, security key and recovery code goes, and so do their sessions; they sign in with
+    their password and, if their role requires it, set up a factor again. Returns how
+    many factors were removed."""
+    deleted, _ = Authenticator.objects.filter(user=user).delete()
+    user_sign_out_everywhere(user=user)
+    return deleted

@@ -1,11 +1,12 @@
 """Sign-in pages of staff accounts: the lockout page, the user's own account page, and
 the idle-logoff warning's endpoints."""
 
+from allauth.account.forms import LoginForm
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -28,11 +29,12 @@ def login_locked_out(
     cool_off_seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     response = render(
         request,
-        "registration/login.html",
+        "account/login.html",
         {
-            "form": AuthenticationForm(request),
+            "form": LoginForm(request=request),
             "locked_out_message": LOCKED_OUT_MESSAGE.format(minutes=cool_off_seconds // 60),
-            "next": request.POST.get("next", ""),
+            "redirect_field_name": "next",
+            "redirect_field_value": request.POST.get("next", ""),
         },
         status=429,
     )
@@ -115,6 +117,7 @@ def _account_render(
             "roles": sorted(user.groups.values_list("name", flat=True)),
             "sessions": selectors.session_count_for_user(user=user),
             "api_token": selectors.api_token_for_user(user=user),
+            "mfa": selectors.mfa_summary_for_user(user=user),
             "new_token_key": new_token_key,
             "token_days": settings.STAFF_API_TOKEN_DAYS,
             "idle_duration": duration_words(settings.SESSION_IDLE_SECONDS),

@@ -15,7 +15,7 @@ LOCKED = "Too many failed sign-in attempts. Sign-in is paused for 15 minutes"
 
 def _fail(client, username, times):
     return [
-        client.post(LOGIN, {"username": username, "password": "not-the-password"})
+        client.post(LOGIN, {"login": username, "password": "not-the-password"})
         for _ in range(times)
     ]
 
@@ -31,7 +31,7 @@ def test_the_fifth_failure_locks_and_the_right_password_is_then_refused(client):
     assert fifth.status_code == 429
     assert LOCKED in fifth.content.decode()
     assert fifth["Retry-After"] == "900"
-    right = client.post(LOGIN, {"username": "pat.kim", "password": "correct-horse-battery"})
+    right = client.post(LOGIN, {"login": "pat.kim", "password": "correct-horse-battery"})
     assert right.status_code == 429
     assert LOCKED in right.content.decode()
     assert SESSION_KEY not in client.session
@@ -54,7 +54,7 @@ def test_five_failures_from_one_address_lock_it_for_every_username(client):
     for name in ["a.one", "b.two", "c.three", "d.four", "e.five"]:
         _fail(client, name, 1)
 
-    right = client.post(LOGIN, {"username": "pat.kim", "password": "correct-horse-battery"})
+    right = client.post(LOGIN, {"login": "pat.kim", "password": "correct-horse-battery"})
 
     assert right.status_code == 429
 
@@ -66,7 +66,7 @@ def test_another_address_is_not_locked_by_failures_elsewhere(client):
 
     right = client.post(
         LOGIN,
-        {"username": "pat.kim", "password": "correct-horse-battery"},
+        {"login": "pat.kim", "password": "correct-horse-battery"},
         REMOTE_ADDR="10.0.0.7",
     )
 
@@ -87,6 +87,6 @@ def test_an_admin_unlocks_a_locked_out_user_from_the_user_list(client):
     )
     assert "Sign-in unlocked for 1 user(s)." in answer.content.decode()
 
-    right = client.post(LOGIN, {"username": "pat.kim", "password": "correct-horse-battery"})
+    right = client.post(LOGIN, {"login": "pat.kim", "password": "correct-horse-battery"})
     assert right.status_code == 302
     assert client.session[SESSION_KEY] == str(locked.pk)
