@@ -439,9 +439,7 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
     "apps.accounts.middleware.SessionTimeoutMiddleware",
 )
-TEMPLATES[0]["OPTIONS"]["context_processors"].append(
-    "apps.accounts.context_processors.session_timeout"
-)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("apps.accounts.context_processors.sign_in")
 # Staff API tokens (Authorization: Token) stop working this many days after they are made.
 STAFF_API_TOKEN_DAYS = env.int("STAFF_API_TOKEN_DAYS", default=90)
 # Sign-in runs through django-allauth: its login view, two-factor authentication
@@ -490,3 +488,54 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("apps.accounts.middleware.SessionTimeoutMiddleware") + 1,
     "apps.accounts.mfa.MfaRequiredMiddleware",
 )
+# Single sign-on with the hospital's identity provider over OpenID Connect (Microsoft
+# Entra ID, Okta, Google Workspace...): set SSO_SERVER_URL (the issuer, whose
+# /.well-known/openid-configuration is read), SSO_CLIENT_ID and SSO_CLIENT_SECRET. Staff
+# signing in for the first time get an account; SSO_GROUP_ROLES ("idp group=role,...")
+# then sets their roles from the token's groups claim at every sign-in.
+SSO_SERVER_URL = env.str("SSO_SERVER_URL", default="")
+SSO_PROVIDER_ID = env.str("SSO_PROVIDER_ID", default="hospital")
+SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="your hospital account")
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if SSO_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": SSO_PROVIDER_ID,
+            "name": SSO_PROVIDER_NAME,
+            "client_id": env.str("SSO_CLIENT_ID"),
+            "secret": env.str("SSO_CLIENT_SECRET"),
+            "settings": {"server_url": SSO_SERVER_URL},
+        }
+    )
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A staff member made by an admin signs in by SSO with the same (verified) email.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False  # nothing here calls the provider's APIs later
+
+
+def _sso_group_roles(text: str) -> dict[str, str]:
+    roles = {"intake coordinator", "liaison", "manager", "admin"}
+    mapping = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        group, _, role = pair.rpartition("=")
+        if not group.strip() or role.strip() not in roles:
+            raise ImproperlyConfigured(
+                f"SSO_GROUP_ROLES: {pair!r} is not 'group=role' with a role of {sorted(roles)}."
+            )
+        mapping[group.strip()] = role.strip()
+    return mapping
+
+
+SSO_GROUP_ROLES = _sso_group_roles(env.str("SSO_GROUP_ROLES", default=""))
+# Off: no password sign-in anywhere (login page, admin, API), only single sign-on.
+LOCAL_PASSWORDS_ENABLED = env.bool("LOCAL_PASSWORDS_ENABLED", default=True)
+if not LOCAL_PASSWORDS_ENABLED:
+    if not SSO_SERVER_URL:
+        raise ImproperlyConfigured("LOCAL_PASSWORDS_ENABLED=false needs SSO_SERVER_URL.")
+    SOCIALACCOUNT_ONLY = True
+    AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "apps.accounts.adapters.SingleSignOnOnlyBackend",
+    ]

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts.views import local_passwords_only
 from apps.core import views as core_views
 
 urlpatterns = [
@@ -15,27 +16,28 @@ urlpatterns = [
     path("readyz/", core_views.readyz, name="readyz"),
     path("accounts/login/", allauth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("apps.accounts.urls")),
+    # Django's password reset (allauth's own reset pages, below, are never reached).
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        local_passwords_only(auth_views.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(
         "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        local_passwords_only(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        local_passwords_only(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        local_passwords_only(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
-    path("account/", include("apps.accounts.urls")),
     # django-allauth: two-factor set-up and sign-in, single sign-on (the paths above win).
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,13 +1,16 @@
 """Sign-in pages of staff accounts: the lockout page, the user's own account page, and
 the idle-logoff warning's endpoints."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from allauth.account.forms import LoginForm
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -48,6 +51,19 @@ def account(request: HttpRequest) -> HttpResponse:
     return _account_render(request, password_form=PasswordChangeForm(request.user))
 
 
+def local_passwords_only(view: Callable) -> Callable:
+    """404 for password pages when passwords are switched off (LOCAL_PASSWORDS_ENABLED)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.LOCAL_PASSWORDS_ENABLED:
+            raise Http404("Passwords are switched off: sign in through single sign-on.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@local_passwords_only
 @login_required
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
