@@ -469,6 +469,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": None,
     "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
 }
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # the same client address as axes
 MFA_ADAPTER = "apps.accounts.adapters.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="LeadCRM")

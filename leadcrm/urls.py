@@ -51,3 +51,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# django-allauth answers a sign-in over LOGIN_RATE_LIMIT with this view.
+handler429 = "apps.accounts.views.too_many_sign_ins"

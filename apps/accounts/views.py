@@ -45,6 +45,14 @@ def login_locked_out(
     return response
 
 
+def too_many_sign_ins(request: HttpRequest) -> HttpResponse:
+    """Sign-in attempts over LOGIN_RATE_LIMIT from one address (allauth's handler429):
+    429 with Retry-After, so a person or a script waits instead of hammering."""
+    response = render(request, "accounts/too_many_sign_ins.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     """The user's own page: who they are, their password and sign-in settings."""

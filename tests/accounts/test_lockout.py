@@ -2,6 +2,8 @@
 the right password included, with words that don't reveal whether the username exists;
 an admin can unlock."""
 
+import secrets
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 
@@ -90,3 +92,16 @@ def test_an_admin_unlocks_a_locked_out_user_from_the_user_list(client):
     right = client.post(LOGIN, {"login": "pat.kim", "password": "correct-horse-battery"})
     assert right.status_code == 302
     assert client.session[SESSION_KEY] == str(locked.pk)
+
+
+def test_sign_ins_over_the_rate_from_one_address_wait_with_retry_after(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "3/m/ip", "login_failed": None}
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    answers = [
+        client.post(LOGIN, {"login": name, "password": "nope"}, REMOTE_ADDR=address)
+        for name in ["a.one", "b.two", "c.three", "d.four"]
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[-1]["Retry-After"] == "60"
+    assert "Too many sign-ins came from your network" in answers[-1].content.decode()
