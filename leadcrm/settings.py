@@ -493,8 +493,104 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
     "apps.accounts.middleware.SessionTimeoutMiddleware",
 )
-TEMPLATES[0]["OPTIONS"]["context_processors"].append(
-    "apps.accounts.context_processors.session_timeout"
-)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("apps.accounts.context_processors.sign_in")
 # Staff API tokens (Authorization: Token) stop working this many days after they are made.
 STAFF_API_TOKEN_DAYS = env.int("STAFF_API_TOKEN_DAYS", default=90)
+# Sign-in runs through django-allauth: its login view, two-factor authentication
+# (allauth.mfa: authenticator apps, security keys and passkeys, recovery codes) and
+# single sign-on (allauth.socialaccount's OpenID Connect provider). Why allauth rather
+# than django-otp: see the README's "Sign-in".
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "allauth.account.middleware.AccountMiddleware",
+)
+AUTHENTICATION_BACKENDS += ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"  # no self sign-up
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # sessions end by the rules above, never "remembered"
+# Failed sign-ins are django-axes' (above), not allauth's own counter; every sign-in
+# attempt from one address, failed or not, at most LOGIN_RATE_LIMIT (allauth's syntax).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]  # the same client address as axes
+MFA_ADAPTER = "apps.accounts.adapters.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="LeadCRM")
+# Browsers allow WebAuthn on http://localhost; elsewhere only over HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Roles (comma-separated role names, see apps/accounts/choices.py) that must set up a
+# second factor before using the app; empty when the identity provider's MFA covers all.
+MFA_REQUIRED_ROLES = frozenset(
+    role.strip()
+    for role in env.str("MFA_REQUIRED_ROLES", default="manager,admin").split(",")
+    if role.strip()
+)
+_unknown_roles = MFA_REQUIRED_ROLES - {"intake coordinator", "liaison", "manager", "admin"}
+if _unknown_roles:
+    raise ImproperlyConfigured(f"MFA_REQUIRED_ROLES: unknown role(s) {sorted(_unknown_roles)}.")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("apps.accounts.middleware.SessionTimeoutMiddleware") + 1,
+    "apps.accounts.mfa.MfaRequiredMiddleware",
+)
+# Single sign-on with the hospital's identity provider over OpenID Connect (Microsoft
+# Entra ID, Okta, Google Workspace...): set SSO_SERVER_URL (the issuer, whose
+# /.well-known/openid-configuration is read), SSO_CLIENT_ID and SSO_CLIENT_SECRET. Staff
+# signing in for the first time get an account; SSO_GROUP_ROLES ("idp group=role,...")
+# then sets their roles from the token's groups claim at every sign-in.
+SSO_SERVER_URL = env.str("SSO_SERVER_URL", default="")
+SSO_PROVIDER_ID = env.str("SSO_PROVIDER_ID", default="hospital")
+SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="your hospital account")
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if SSO_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": SSO_PROVIDER_ID,
+            "name": SSO_PROVIDER_NAME,
+            "client_id": env.str("SSO_CLIENT_ID"),
+            "secret": env.str("SSO_CLIENT_SECRET"),
+            "settings": {"server_url": SSO_SERVER_URL},
+        }
+    )
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A staff member made by an admin signs in by SSO with the same (verified) email.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False  # nothing here calls the provider's APIs later
+
+
+def _sso_group_roles(text: str) -> dict[str, str]:
+    roles = {"intake coordinator", "liaison", "manager", "admin"}
+    mapping = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        group, _, role = pair.rpartition("=")
+        if not group.strip() or role.strip() not in roles:
+            raise ImproperlyConfigured(
+                f"SSO_GROUP_ROLES: {pair!r} is not 'group=role' with a role of {sorted(roles)}."
+            )
+        mapping[group.strip()] = role.strip()
+    return mapping
+
+
+SSO_GROUP_ROLES = _sso_group_roles(env.str("SSO_GROUP_ROLES", default=""))
+# Off: no password sign-in anywhere (login page, admin, API), only single sign-on.
+LOCAL_PASSWORDS_ENABLED = env.bool("LOCAL_PASSWORDS_ENABLED", default=True)
+if not LOCAL_PASSWORDS_ENABLED:
+    if not SSO_SERVER_URL:
+        raise ImproperlyConfigured("LOCAL_PASSWORDS_ENABLED=false needs SSO_SERVER_URL.")
+    SOCIALACCOUNT_ONLY = True
+    AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "apps.accounts.adapters.SingleSignOnOnlyBackend",
+    ]
