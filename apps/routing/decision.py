@@ -84,7 +84,7 @@ class RuleCheck:
 
     rule_id: int
     name: str
-    position: int
+    number: int  # its place in the order, as the rules page shows it
     outcome: str  # "matched", "disabled", or why it did not match
 
 
@@ -169,7 +169,7 @@ class RoutingDecision:
         """The decision in plain words, as written on the lead's timeline."""
         parts: list[str] = []
         if self.rule is not None:
-            parts.append(f"Rule {self.rule.position} “{self.rule.name}” matched.")
+            parts.append(f"Rule {self.rule.number} “{self.rule.name}” matched.")
         elif self.rules_checked:
             parts.append("No routing rule matched.")
         else:
@@ -345,6 +345,9 @@ def _routing_reference_load() -> RoutingReference:
         # Aggregating queries ignore Meta.ordering: the order is the rule.
         .order_by("position", "id")
     )
+    rules = list(rules)
+    for number, rule in enumerate(rules, start=1):
+        rule.number = number
     return RoutingReference(
         rules=tuple(rules),
         fallback_team=Team.objects.filter(is_fallback=True, is_active=True).first(),
@@ -387,7 +390,7 @@ def _first_matching_rule(*, facts: LeadFacts, checked: list[RuleCheck]) -> Routi
             outcome = f"its team {rule.target_team.name} is not active"
         else:
             outcome = rule_mismatch(rule=rule, facts=facts) or "matched"
-        checked.append(RuleCheck(rule.pk, rule.name, rule.position, outcome))
+        checked.append(RuleCheck(rule.pk, rule.name, rule.number, outcome))
         if outcome == "matched":
             return rule
     return None
