@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.SignedInPagesNotStoredMiddleware",
+    "apps.core.middleware.ViewerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "leadcrm.urls"

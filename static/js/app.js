@@ -45,4 +45,14 @@
     }
     document.querySelectorAll("form[data-submitting]").forEach(release);
   });
+
+  // Times are shown in the viewer's zone: tell the server which one this browser is in
+  // (apps.core.middleware.ViewerTimeZoneMiddleware reads the cookie).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var current = (document.cookie.match(/(?:^|; )leadcrm_tz=([^;]*)/) || [])[1];
+    if (zone && decodeURIComponent(current || "") !== zone) {
+      document.cookie = "leadcrm_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (error) { /* no Intl: the server's default zone, still named on every time */ }
 })();
