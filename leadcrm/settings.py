@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.queue",
     "apps.dashboards",
     "apps.nurture",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
