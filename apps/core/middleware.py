@@ -47,8 +47,8 @@ class ViewerTimeZoneMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         zone = getattr(user, "time_zone", "") or unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
-        if zone in _known_zones():
-            timezone.activate(zoneinfo.ZoneInfo(zone))
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+        if zone not in _known_zones():
+            return self.get_response(request)
+        # For this request only: the next one on this thread starts from the default.
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            return self.get_response(request)
