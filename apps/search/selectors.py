@@ -24,6 +24,9 @@ from apps.referral_sources.validators import npi_is_valid
 from apps.referrals.selectors import referral_source_visible_to
 
 RESULT_LIMIT = 25
+# A search matching more people than this is too vague to list in full: the leads of
+# the first ones are shown, with a word to narrow it.
+PEOPLE_LIMIT = 1000
 # Trigrams need three letters: a shorter word is matched as the start of a name.
 TRIGRAM_MIN = 3
 LEAD_NUMBER = re.compile(r"#?\s*(\d{1,9})")
@@ -98,7 +101,9 @@ def _matching_leads(*, query: str) -> QuerySet[Lead] | None:
     people = _matching_people(query=query)
     if people is None:
         return None
-    ids = people.values("pk")
+    # The people first, as a list: as a subquery, PostgreSQL merge-joined the caregiver
+    # index whole (310 ms on 300k leads for a common surname) instead of looking up each.
+    ids = list(people.order_by().values_list("pk", flat=True)[:PEOPLE_LIMIT])
     # A UNION of two index lookups: `person IN (...) OR caregiver IN (...)` can use
     # neither index (see apps.leads.selectors.lead_search).
     matching = (
