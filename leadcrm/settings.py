@@ -22,7 +22,8 @@ if LEADCRM_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("LEADCRM_ENV must be 'development' or 'production'.")
 PRODUCTION = LEADCRM_ENV == "production"
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Off unless a developer turns it on (DEBUG=true): tracebacks echo what was posted.
+DEBUG = env.bool("DEBUG", default=False)
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")  # no default: a production secret must be set
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
