@@ -23,7 +23,8 @@ if LEADCRM_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("LEADCRM_ENV must be 'development' or 'production'.")
 PRODUCTION = LEADCRM_ENV == "production"
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Off unless a developer turns it on (DEBUG=true): tracebacks echo what was posted.
+DEBUG = env.bool("DEBUG", default=False)
 # In production a missing, default or short key is refused by a system check
 # (apps/core/checks.py), along with DEBUG, empty ALLOWED_HOSTS and console backends.
 SECRET_KEY = env.str(
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "apps.queue",
     "apps.dashboards",
     "apps.nurture",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PrivateResponseMiddleware",
+    "apps.core.middleware.ViewerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "leadcrm.urls"

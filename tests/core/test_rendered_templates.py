@@ -48,6 +48,7 @@ def _pages(lead, source):
         reverse("nurture:track_create"),
         reverse("nurture:failed_sends"),
         reverse("nurture:lead", args=[lead.pk]),
+        reverse("search:index"),
     ]
 
 
