@@ -9,3 +9,5 @@ from leadcrm.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# The webhook receivers the tests start listen on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True

@@ -41,6 +41,7 @@ from apps.referral_sources.services import referral_source_create
 from apps.routing.services import lead_routing_queue
 from apps.servicelines.models import ServiceLine
 from apps.sla.services import lead_red_flags_apply
+from apps.webhooks import services as webhooks
 
 KEY_PREFIX_LENGTH = 8
 # last_used_at is for "is this vendor still sending?", not an audit trail: writing it on
@@ -278,6 +279,7 @@ def intake_submit(
                 rows.append((consents, {"person": patient}))
                 consent_ticked = False  # recorded with the rest
             insert_together(*rows)
+            webhooks.lead_created_emit(lead=lead)  # lead_create emits on the other path
         # Red flags first: they make the lead urgent before routing picks a team.
         lead_red_flags_apply(lead=lead)
         lead_routing_queue(lead_id=lead.pk)

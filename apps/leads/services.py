@@ -27,6 +27,7 @@ from apps.pipeline.selectors import stage_get_by_slug
 from apps.referral_sources.models import ReferralSource
 from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team
+from apps.webhooks import services as webhooks
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 
@@ -44,6 +45,7 @@ def lead_create(**fields) -> Lead:
     lead, inquiry = lead_build(**fields)
     # Both rows in one statement: every intake's hot path (see insert_together).
     insert_together(([lead], {}), ([inquiry], {"lead": lead}))
+    webhooks.lead_created_emit(lead=lead)
     return lead
 
 
@@ -212,11 +214,14 @@ def activity_log(
         and not is_automated
     )
     if is_human_contact_attempt:
+        unanswered = lead.first_response_at is None
         # Conditional UPDATE: the earliest attempt wins, whatever order they are logged in.
         Lead.objects.filter(pk=lead.pk).filter(
             Q(first_response_at__isnull=True) | Q(first_response_at__gt=occurred_at)
         ).update(first_response_at=occurred_at, updated_at=now)
         lead.refresh_from_db(fields=["first_response_at"])
+        if unanswered and lead.first_response_at == occurred_at:
+            webhooks.lead_first_response_emit(lead=lead)
     return activity
 
 
@@ -301,6 +306,7 @@ def lead_stage_change(
         lead.qualification_answers = qualification_answers or {}
         update_fields.append("qualification_answers")
     lead.save(update_fields=sorted(set(update_fields)))
+    webhooks.lead_stage_changed_emit(lead=lead, from_stage_slug=from_stage.slug)
 
     details = {}
     if lost_reason:
@@ -389,6 +395,9 @@ def lead_assign(
         _assignment_validate(lead=lead, owner=owner, team=team, actor=actor, reason=reason)
     lead.owner, lead.team = owner, team
     lead.save(update_fields=["owner", "team", "updated_at"])
+    webhooks.lead_assigned_emit(
+        lead=lead, previous_owner_id=previous_owner_id, previous_team_id=previous_team_id
+    )
     return Activity.objects.create(
         lead=lead,
         kind=ActivityKind.ASSIGNMENT,
