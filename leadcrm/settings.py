@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apps.dashboards",
     "apps.nurture",
     "apps.webhooks",
+    "apps.fhir",
 ]
 
 MIDDLEWARE = [

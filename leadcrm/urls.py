@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
+    path("fhir/", include("apps.fhir.urls")),
     path("", include("apps.queue.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
