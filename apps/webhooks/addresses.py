@@ -6,10 +6,12 @@ each delivery, and the delivery then connects to an address that was checked, so
 name that later resolves to 10.0.0.5 (DNS rebinding) is refused too.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -93,15 +95,34 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def post(*, target: Target, body: bytes, headers: dict[str, str], timeout: float) -> int:
     """POST once and return the status code; redirects are not followed (a 3xx is
-    simply not a 2xx). Raises OSError (including timeouts) when no answer came."""
+    simply not a 2xx). Raises OSError (TimeoutError past `timeout`) when no answer came.
+
+    The socket timeout bounds each read; the timer bounds the whole attempt, so a
+    receiver dripping a byte at a time cannot hold a worker past `timeout`.
+    """
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target, timeout)
+    expired = threading.Event()
+
+    def cut_off() -> None:
+        expired.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):  # closed already
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(timeout, cut_off)
+    timer.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(64 * 1024)  # a bounded read: the body is not kept or shown
         return response.status
-    except http.client.HTTPException as exc:
+    except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set():
+            raise TimeoutError("timed out") from exc
+        if isinstance(exc, OSError):
+            raise
         raise OSError(f"bad HTTP answer: {type(exc).__name__}") from exc
     finally:
+        timer.cancel()
         connection.close()

@@ -150,3 +150,26 @@ def test_a_delivery_claimed_by_a_live_worker_is_not_sent_by_another(endpoint, re
 
     assert webhook_endpoint_deliver(endpoint.pk) == 0
     assert receiver.requests_started == 0
+
+
+def test_a_receiver_that_answers_too_slowly_is_cut_off_at_the_timeout(endpoint, receiver, settings):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    receiver.hold_seconds = 2
+    emit(lead_id=7, step=1)
+
+    webhook_endpoint_deliver(endpoint.pk)
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.PENDING, "timed out")
+    assert 500 <= delivery.last_latency_ms < 1500
+
+
+def test_the_owners_alert_email_names_the_endpoint_only(endpoint, receiver, settings, mailoutbox):
+    from apps.alerts.services import alert_email_send, webhook_endpoint_disabled_alert
+
+    alert_id = webhook_endpoint_disabled_alert(endpoint_id=endpoint.pk, owner_id=endpoint.owner_id)
+    assert alert_email_send(alert_id=alert_id)
+
+    [email] = mailoutbox
+    assert email.subject == f"Webhook endpoint #{endpoint.pk} was disabled"
+    assert f"/webhooks/{endpoint.pk}/" in email.body
