@@ -114,7 +114,8 @@ def retry_delay(*, attempts: int) -> dt.timedelta | None:
     return dt.timedelta(seconds=schedule[attempts - 1] * random.uniform(0.75, 1.25))  # noqa: S311
 
 
-@transaction.atomic
+# savepoint=False: the task wraps this and the owner's alert in one transaction.
+@transaction.atomic(savepoint=False)
 def delivery_outcome_record(
     *, delivery: WebhookDelivery, status_code: int | None, error: str, latency_ms: int
 ) -> Outcome:
