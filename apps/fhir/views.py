@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.fhir import selectors, services
 from apps.fhir.models import ServiceLineCode
 from apps.servicelines.models import ServiceLine
-from apps.webhooks.views import manager_required
+
+manager_required = role_required(*MANAGER_ROLES)
 
 
 class FhirClientForm(forms.Form):

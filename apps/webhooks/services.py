@@ -7,20 +7,19 @@ name, phone, email or message (an integration fetches those through the staff AP
 """
 
 import datetime as dt
-import logging
 import secrets
 from base64 import b64encode
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.queueing import task_queue
 from apps.webhooks.addresses import AddressRefused, target_resolve
 from apps.webhooks.choices import DeliveryStatus, WebhookEventType
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
-
-logger = logging.getLogger(__name__)
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -29,13 +28,18 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
 
 @transaction.atomic(savepoint=False)
 def webhook_event_emit(
-    *, event_type: str, lead_id: int | None, data: dict, occurred_at: dt.datetime | None = None
+    *,
+    event_type: str,
+    lead_id: int | None,
+    data: dict | Callable[[], dict],
+    occurred_at: dt.datetime | None = None,
 ) -> int:
     """Write one delivery per active endpoint that wants `event_type`; returns how many.
 
     Side effects: after commit, one `webhook_endpoint_deliver` task per endpoint (the
     beat sweep sends them anyway if the broker is down). `data` must hold no personal
-    details; it is sent as the event's `data`.
+    details; it is sent as the event's `data`. A callable is called only when some
+    endpoint wants the event: with none (most hospitals), an event costs one query.
     """
     endpoint_ids = list(
         WebhookEndpoint.objects.filter(
@@ -45,6 +49,7 @@ def webhook_event_emit(
     if not endpoint_ids:
         return 0
     occurred_at = occurred_at or timezone.now()
+    data = data() if callable(data) else data
     payload = {"type": event_type, "timestamp": _iso(occurred_at), "data": data}
     WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
@@ -62,15 +67,12 @@ def webhook_event_emit(
 
 
 def endpoint_deliveries_queue(*, endpoint_ids: list[int]) -> None:
-    """Hand the endpoints to the workers. Never raises: this runs after the change has
-    committed, and a broker that is down must not fail it (the sweep catches up)."""
+    """Hand the endpoints to the workers. A broker that is down fails nothing: the rows
+    wait for the beat sweep."""
     from apps.webhooks.tasks import webhook_endpoint_deliver
 
     for endpoint_id in endpoint_ids:
-        try:
-            webhook_endpoint_deliver.apply_async(args=[endpoint_id])
-        except Exception:
-            logger.warning("webhook delivery not queued; the sweep will send it", exc_info=True)
+        if not task_queue(webhook_endpoint_deliver, endpoint_id):
             return
 
 
@@ -100,7 +102,7 @@ def _lead_event(event_type: str, lead, occurred_at=None, **extra) -> int:
     return webhook_event_emit(
         event_type=event_type,
         lead_id=lead.pk,
-        data={**lead_webhook_data(lead), **extra},
+        data=lambda: {**lead_webhook_data(lead), **extra},
         occurred_at=occurred_at,
     )
 

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import transaction
 
 from apps.alerts.services import webhook_endpoint_disabled_alert
+from apps.core.queueing import task_queue
 from apps.webhooks import delivery
 
 # One task sends at most this many before leaving the rest to the next task or sweep,
@@ -38,5 +39,5 @@ def webhook_deliveries_sweep() -> int:
     """Queue the endpoints with due retries or lost claims (beat, every few seconds)."""
     endpoint_ids = delivery.deliveries_due_endpoints()
     for endpoint_id in endpoint_ids:
-        webhook_endpoint_deliver.apply_async(args=[endpoint_id])
+        task_queue(webhook_endpoint_deliver, endpoint_id)
     return len(endpoint_ids)

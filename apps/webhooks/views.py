@@ -1,29 +1,18 @@
 """Managers' webhook pages: the endpoints, a new one (its secret shown once), and each
 endpoint's delivery log with on/off and "send again"."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.webhooks import selectors, services
 from apps.webhooks.forms import WebhookEndpointForm
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-
-def manager_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not selectors.user_manages_webhooks(user=request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manager_required = role_required(*MANAGER_ROLES)
 
 
 def _endpoint(request: HttpRequest, endpoint_id: int) -> WebhookEndpoint:

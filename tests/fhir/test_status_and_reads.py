@@ -14,7 +14,7 @@ from apps.fhir.models import FhirReferral
 from apps.fhir.services import fhir_client_create
 from apps.leads.services import lead_assign, lead_stage_change
 from apps.pipeline.selectors import stage_get_by_slug
-from tests.factories import UserFactory
+from tests.factories import TeamFactory, TeamMembershipFactory, UserFactory
 from tests.fhir.bundles import FAMILY, referral_bundle
 from tests.fhir.conftest import post_json
 
@@ -38,7 +38,9 @@ def test_the_task_follows_the_lead_through_each_stage(fhir, referral):
     lead = referral.lead
     assert task_of(fhir, referral)["status"] == "requested"
 
-    lead_assign(lead=lead, owner=UserFactory(), team=None, actor=None)
+    owner, team = UserFactory(), TeamFactory()
+    TeamMembershipFactory(team=team, user=owner)
+    lead_assign(lead=lead, owner=owner, team=team, actor=None)
     assert task_of(fhir, referral)["status"] == "accepted"
 
     lead_stage_change(lead=lead, to_stage=stage_get_by_slug("contacted"), actor=None)

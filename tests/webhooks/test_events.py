@@ -9,14 +9,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.choices import Role
-from apps.leads.choices import ActivityKind, Direction
+from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.services import activity_log, lead_assign, lead_stage_change
 from apps.pipeline.selectors import stage_get_by_slug
 from apps.referrals.services import referral_feedback_record
 from apps.webhooks.choices import WebhookEventType
 from apps.webhooks.models import WebhookDelivery
 from apps.webhooks.services import lead_safety_flagged_emit
-from tests.factories import LeadFactory, ReferralSourceFactory, UserFactory
+from tests.factories import (
+    LeadFactory,
+    ReferralSourceFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
 from tests.intake.payloads import intake_payload
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +76,9 @@ def test_a_change_that_rolls_back_announces_nothing(endpoint):
 def test_an_assignment_is_announced_with_the_previous_owner(endpoint):
     lead = LeadFactory()
     owner = UserFactory(roles=[Role.INTAKE_COORDINATOR])
-    lead_assign(lead=lead, owner=owner, team=None, actor=None)
+    team = TeamFactory()
+    TeamMembershipFactory(team=team, user=owner)
+    lead_assign(lead=lead, owner=owner, team=team, actor=None)
 
     [payload] = events_of(WebhookEventType.LEAD_ASSIGNED)
     assert (payload["data"]["owner_id"], payload["data"]["previous_owner_id"]) == (owner.pk, None)
@@ -84,6 +92,7 @@ def test_the_first_human_contact_attempt_is_announced_once(endpoint):
             lead=lead,
             kind=ActivityKind.CALL,
             direction=Direction.OUTBOUND,
+            outcome=Outcome.REACHED,
             actor=caller,
             occurred_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
         )
