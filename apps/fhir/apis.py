@@ -77,7 +77,7 @@ class FhirView(APIView):
             referral = read(self._body(request))
             condition = request.headers.get("If-None-Exist", "").strip()
             if condition:
-                referral.identifier = condition
+                referral.identifier, referral.conditional = condition, True
             return services.fhir_referral_take(intake_key=request.auth, referral=referral), None
         except parsing.ReferralInvalid as invalid:
             issues = invalid.issues

@@ -49,6 +49,9 @@ class ReferralIn:
     intake: dict
     paths: dict[tuple, str] = field(default_factory=dict)
     identifier: str = ""  # Bundle.identifier as system|value, for idempotency
+    # From an If-None-Exist header: a later request naming the same identifier gets the
+    # existing referral (200) whatever its body, as FHIR's conditional create says.
+    conditional: bool = False
 
 
 def _path(loc: Iterable, root: str) -> str:

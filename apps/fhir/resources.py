@@ -64,10 +64,12 @@ def task_resource(referral: FhirReferral) -> dict:
         "lastModified": _iso(lead.updated_at),
     }
     if status in ("rejected", "cancelled"):
-        task["statusReason"] = {
-            "coding": [{"system": "urn:leadcrm:lost-reason", "code": lead.lost_reason}],
-            "text": LostReason(lead.lost_reason).label if lead.lost_reason else "Closed",
-        }
+        task["statusReason"] = {"text": "Closed"}
+        if lead.lost_reason in LostReason.values:
+            task["statusReason"] = {
+                "coding": [{"system": "urn:leadcrm:lost-reason", "code": lead.lost_reason}],
+                "text": LostReason(lead.lost_reason).label,
+            }
     if status == "completed" and lead.appointment_at is not None:
         task["output"] = [
             {"type": {"text": "Appointment date"}, "valueDateTime": _iso(lead.appointment_at)}

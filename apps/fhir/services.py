@@ -13,6 +13,7 @@ from apps.fhir.models import FhirAccessToken, FhirClient, FhirReferral, ServiceL
 from apps.fhir.parsing import Issue, ReferralIn, ReferralInvalid
 from apps.fhir.selectors import token_hash
 from apps.intake.models import IntakeKey
+from apps.intake.selectors import idempotency_record_find
 from apps.intake.serializers import IntakeSerializer
 from apps.intake.services import (
     IdempotencyKeyReused,
@@ -123,9 +124,21 @@ def fhir_referral_take(*, intake_key: IntakeKey, referral: ReferralIn) -> Referr
             **serializer.validated_data,
         )
     except IdempotencyKeyReused:
-        raise ReferralInvalid(
-            [Issue("Bundle.identifier", "This identifier came with another referral.", "duplicate")]
-        ) from None
+        if not referral.conditional:
+            raise ReferralInvalid(
+                [
+                    Issue(
+                        "Bundle.identifier",
+                        "This identifier came with another referral.",
+                        "duplicate",
+                    )
+                ]
+            ) from None
+        record = idempotency_record_find(intake_key=intake_key, key=idempotency_key[:255])
+        fhir_referral, _ = FhirReferral.objects.get_or_create(
+            lead_id=record.response_body["id"], defaults={"intake_key": intake_key}
+        )
+        return ReferralTaken(referral=fhir_referral, created=False)
     fhir_referral, made = FhirReferral.objects.get_or_create(
         lead_id=result.body["id"], defaults={"intake_key": intake_key}
     )

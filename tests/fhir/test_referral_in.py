@@ -84,6 +84,28 @@ def test_if_none_exist_makes_a_repeat_without_bundle_identifier_a_match(fhir):
     assert Lead.objects.count() == 1
 
 
+def test_if_none_exist_answers_the_existing_referral_even_for_another_body(fhir):
+    headers = {"HTTP_IF_NONE_EXIST": "identifier=http://practice.example.org/referrals|ref-2044"}
+    first = post_json(fhir, reverse("fhir:transaction"), referral_bundle(""), **headers)
+    changed = referral_bundle("")
+    changed["entry"][0]["resource"]["note"] = [{"text": "Sent again with another note."}]
+    again = post_json(fhir, reverse("fhir:transaction"), changed, **headers)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first["Location"] == again["Location"]
+
+
+def test_the_same_bundle_identifier_with_another_referral_is_refused(fhir):
+    post_json(fhir, reverse("fhir:transaction"), referral_bundle("same-id"))
+    changed = referral_bundle("same-id")
+    changed["entry"][0]["resource"]["note"] = [{"text": "Another referral, same id."}]
+    answer = post_json(fhir, reverse("fhir:transaction"), changed)
+
+    assert answer.status_code == 400
+    [issue] = answer.json()["issue"]
+    assert (issue["code"], issue["expression"]) == ("duplicate", ["Bundle.identifier"])
+
+
 def test_a_service_request_with_contained_resources_creates_the_lead(fhir):
     answer = post_json(fhir, reverse("fhir:service_request_create"), contained_service_request())
 
