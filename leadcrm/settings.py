@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "apps.dashboards",
     "apps.nurture",
     "apps.search",
+    "apps.webhooks",
+    "apps.fhir",
 ]
 
 MIDDLEWARE = [
@@ -340,6 +342,39 @@ CELERY_BEAT_SCHEDULE["nurture-hourly-sweep"] = {
 CELERY_TASK_QUEUES.append(Queue("nurture"))
 CELERY_TASK_ROUTES["apps.nurture.tasks.nurture_send_deliver"] = {"queue": "nurture"}
 
+# --- Outbound webhooks (issue 17) ---------------------------------------------
+# Endpoints on loopback, link-local or private addresses are refused (server-side
+# request forgery) unless this is on: for a receiver inside the hospital's network.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A claimed delivery not recorded within this belongs to a dead worker and is sent again.
+WEBHOOK_CLAIM_LEASE_SECONDS = env.float("WEBHOOK_CLAIM_LEASE_SECONDS", default=60.0)
+if WEBHOOK_CLAIM_LEASE_SECONDS <= WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("WEBHOOK_CLAIM_LEASE_SECONDS must exceed WEBHOOK_TIMEOUT_SECONDS.")
+# Seconds to wait after the 1st, 2nd, ... failed try (each ±25%); the default is
+# exponential (x4 from 5 s, capped at 8 h) and spans 30-50 h (39.6 h on average)
+# before the endpoint is disabled and its owner alerted.
+try:
+    WEBHOOK_RETRY_DELAYS = [
+        float(part)
+        for part in env.str(
+            "WEBHOOK_RETRY_DELAYS", default="5,20,80,320,1280,5120,20480,28800,28800,28800,28800"
+        ).split(",")
+    ]
+    if not WEBHOOK_RETRY_DELAYS or min(WEBHOOK_RETRY_DELAYS) <= 0:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_DELAYS: positive seconds, comma-separated.") from None
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["webhooks-deliveries-sweep"] = {
+    "task": "apps.webhooks.tasks.webhook_deliveries_sweep",
+    "schedule": WEBHOOK_SWEEP_SECONDS,
+    "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+}
+# A slow receiver must never hold up routing or escalations: a queue of its own.
+CELERY_TASK_QUEUES.append(Queue("webhooks"))
+CELERY_TASK_ROUTES["apps.webhooks.tasks.webhook_endpoint_deliver"] = {"queue": "webhooks"}
+
 # --- Browser security --------------------------------------------------------
 # Content-Security-Policy (django-csp): scripts and styles only from our own static
 # files, never inline or eval'd; no framing; forms post only to us.
@@ -408,6 +443,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "StaffActivityKindEnum": "apps.leads.serializers.STAFF_ACTIVITY_KINDS",
         "StageKindEnum": "apps.pipeline.models.StageKind",
         "ReferralSourceKindEnum": "apps.referral_sources.models.ReferralSourceKind",
+        "WebhookEventTypeEnum": "apps.webhooks.choices.WebhookEventType",
     }
 )
 

@@ -51,6 +51,8 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
     path("search/", include("apps.search.urls")),
+    path("webhooks/", include("apps.webhooks.urls")),
+    path("fhir/", include("apps.fhir.urls")),
     path("", include("apps.queue.urls")),
     path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),

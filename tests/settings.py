@@ -17,3 +17,5 @@ UNSUBSCRIBE_THROTTLE = SMS_INBOUND_THROTTLE = ""
 # would refuse them. Tests of two-factor authentication set this themselves.
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 MFA_REQUIRED_ROLES = frozenset()
+# The webhook receivers the tests start listen on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
