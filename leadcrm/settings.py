@@ -540,3 +540,8 @@ if not LOCAL_PASSWORDS_ENABLED:
         "axes.backends.AxesStandaloneBackend",
         "apps.accounts.adapters.SingleSignOnOnlyBackend",
     ]
+CELERY_BEAT_SCHEDULE["sessions-clear-expired"] = {
+    "task": "apps.accounts.tasks.sessions_clear_expired",
+    "schedule": crontab(hour=8, minute=45),  # UTC: overnight across US time zones
+    "options": {"expires": 6 * 60 * 60},
+}
