@@ -2,16 +2,17 @@ from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts import views as accounts_views
 from apps.accounts.views import local_passwords_only
+from apps.core import api_docs
 from apps.core import views as core_views
 
 urlpatterns = [
     # The API first: vendors post inquiries and staff tools poll it; each pattern tried
     # before it costs every request a regex match.
     path("api/v1/", include("leadcrm.api_urls")),
-    path("", core_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", core_views.readyz, name="readyz"),
     path("accounts/login/", allauth_views.LoginView.as_view(), name="login"),
@@ -41,6 +42,8 @@ urlpatterns = [
     # django-allauth: two-factor set-up and sign-in, single sign-on (the paths above win).
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # Pages without our <link rel="icon"> (the admin, the API docs) still ask for it here.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),
@@ -48,8 +51,8 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
     path("", include("apps.queue.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 # django-allauth answers a sign-in over LOGIN_RATE_LIMIT with this view.

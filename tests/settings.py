@@ -13,3 +13,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # would refuse them. Tests of two-factor authentication set this themselves.
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 MFA_REQUIRED_ROLES = frozenset()
+# Throttles off: tests share the Redis cache and reuse ids; tests/core/test_throttles.py
+# switches each on.
+INTAKE_THROTTLE_BURST = INTAKE_THROTTLE_SUSTAINED = STAFF_API_THROTTLE = ""
+UNSUBSCRIBE_THROTTLE = SMS_INBOUND_THROTTLE = ""

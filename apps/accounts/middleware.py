@@ -87,7 +87,8 @@ class SessionTimeoutMiddleware:
             text = f"You were signed out after {idle} without activity."
         messages.info(request, text)
         if status_check:
-            return JsonResponse({"signed_in": False}, status=401)
+            # A 200 the warning script reads, not a 401 the browser logs as an error.
+            return JsonResponse({"signed_in": False})
         login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page or '/'})}"
         if request.htmx:
             return HttpResponseClientRedirect(login)  # a full page load, not a swap

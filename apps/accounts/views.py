@@ -1,5 +1,5 @@
-"""Sign-in pages of staff accounts: the lockout page, the user's own account page, and
-the idle-logoff warning's endpoints."""
+"""Staff accounts' pages: the home page each role starts its day on, the lockout page,
+the user's own account page, and the idle-logoff warning's endpoints."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -15,7 +15,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import selectors, services
+from apps.accounts.choices import Role
 from apps.accounts.middleware import duration_words, idle_seconds_left
+from apps.accounts.selectors import user_has_role
 
 # The same words whether or not the username exists: a lockout must not tell an
 # attacker which usernames are real.
@@ -23,6 +25,14 @@ LOCKED_OUT_MESSAGE = (
     "Too many failed sign-in attempts. Sign-in is paused for {minutes} minutes; "
     "an administrator can unlock it sooner."
 )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    # Intake coordinators spend their shift in the queue: it is their home page.
+    if user_has_role(user=request.user, roles={Role.INTAKE_COORDINATOR}):
+        return redirect("queue:index")
+    return render(request, "accounts/home.html")
 
 
 def login_locked_out(

@@ -8,7 +8,7 @@
   var dialog = document.getElementById("session-timeout");
   if (!dialog) return;
   var warningSeconds = Number(dialog.dataset.warningSeconds);
-  var countdown = dialog.querySelector("[data-countdown]");
+  var countdown = dialog.querySelector("[data-idle-countdown]");
   var timer = null;
   var deadline = 0;
 
@@ -43,8 +43,11 @@
   }
 
   function answer(response) {
-    if (response.status === 401 || response.redirected) { signedOut(); return null; }
-    return response.json();
+    if (response.redirected) { signedOut(); return null; }
+    return response.json().then(function (body) {
+      if (body.signed_in === false) { signedOut(); return null; }
+      return body;
+    });
   }
 
   function check() {
