@@ -7,6 +7,7 @@ passes `manage.py check --deploy` and refuses to start without a real SECRET_KEY
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -554,6 +555,12 @@ SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="your hospital account"
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
 if SSO_SERVER_URL:
+    # "Sign in with ..." posts to us and is redirected to the provider: form-action
+    # governs that redirect too, so the provider's origin must be allowed.
+    _sso_url = urlsplit(SSO_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_sso_url.scheme}://{_sso_url.netloc}"
+    )
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
         {
             "provider_id": SSO_PROVIDER_ID,
