@@ -7,6 +7,7 @@ passes `manage.py check --deploy` and refuses to start without a real SECRET_KEY
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -562,7 +563,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": None,
     "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
 }
-ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]  # the same client address as axes
+ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]  # the same address as axes counts
 MFA_ADAPTER = "apps.accounts.adapters.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="LeadCRM")
@@ -593,6 +594,12 @@ SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="your hospital account"
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
 if SSO_SERVER_URL:
+    # "Sign in with ..." posts to us and is redirected to the provider: form-action
+    # governs that redirect too, so the provider's origin must be allowed.
+    _sso_url = urlsplit(SSO_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_sso_url.scheme}://{_sso_url.netloc}"
+    )
     SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
         {
             "provider_id": SSO_PROVIDER_ID,
@@ -633,3 +640,8 @@ if not LOCAL_PASSWORDS_ENABLED:
         "axes.backends.AxesStandaloneBackend",
         "apps.accounts.adapters.SingleSignOnOnlyBackend",
     ]
+CELERY_BEAT_SCHEDULE["sessions-clear-expired"] = {
+    "task": "apps.accounts.tasks.sessions_clear_expired",
+    "schedule": crontab(hour=8, minute=45),  # UTC: overnight across US time zones
+    "options": {"expires": 6 * 60 * 60},
+}

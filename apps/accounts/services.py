@@ -5,6 +5,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from apps.accounts.choices import Role
@@ -78,3 +79,10 @@ def user_roles_sync_from_groups(*, user: User, groups: list[str]) -> set[str] | 
     user.groups.remove(*Group.objects.filter(name__in=[role.value for role in Role]))
     user.groups.add(*Group.objects.filter(name__in=roles))
     return roles
+
+
+def sessions_clear_expired() -> int:
+    """Delete sessions past their expiry (Django keeps them until asked); returns how
+    many went."""
+    deleted, _ = StaffSession.objects.filter(expire_date__lte=timezone.now()).delete()
+    return deleted

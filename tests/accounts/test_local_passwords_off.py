@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _settings_of(env: dict) -> subprocess.CompletedProcess:
     """Imports leadcrm.settings in a fresh process with this environment."""
-    code = "import leadcrm.settings as s; print(s.AUTHENTICATION_BACKENDS, s.SOCIALACCOUNT_ONLY)"
+    code = (
+        "import leadcrm.settings as s; "
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']); "
+        "print(s.AUTHENTICATION_BACKENDS, s.SOCIALACCOUNT_ONLY)"
+    )
     return subprocess.run(  # noqa: S603 - our own settings module
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -41,6 +45,8 @@ def test_passwords_switched_off_leave_only_the_single_sign_on_backend():
     assert "django.contrib.auth.backends.ModelBackend" not in answer.stdout
     assert "apps.accounts.adapters.SingleSignOnOnlyBackend" in answer.stdout
     assert answer.stdout.strip().endswith("True")
+    # "Sign in with ..." is redirected there: the page's CSP lets that form through.
+    assert "'https://login.example.org'" in answer.stdout.splitlines()[0]
 
 
 def test_passwords_cannot_be_switched_off_without_single_sign_on():

@@ -3,6 +3,7 @@ django-oauth-toolkit project (tests/accounts/oidc_provider) in its own process o
 127.0.0.1, with an RSA key made here. The browser signs in there and comes back signed
 in to LeadCRM, with the role its groups claim maps to."""
 
+import copy
 import os
 import secrets
 import socket
@@ -89,6 +90,10 @@ def identity_provider(live_server, tmp_path, settings):
         }
     }
     settings.SSO_GROUP_ROLES = {"crm-managers": "manager", "crm-intake": "intake coordinator"}
+    # As settings.py does for SSO_SERVER_URL: the redirect to the provider is allowed.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(f"http://127.0.0.1:{port}")
+    settings.CONTENT_SECURITY_POLICY = policy
     yield staff
     process.terminate()
     process.wait(timeout=10)
