@@ -29,3 +29,11 @@ def test_the_demo_hospital_is_seeded_only_in_the_demo_profile():
     assert "seed_demo" not in " ".join(SERVICES["migrate"]["command"])
     assert SERVICES["seed-demo"]["profiles"] == ["demo"]
     assert "seed_demo" in SERVICES["seed-demo"]["command"]
+
+
+def test_every_setting_production_requires_can_be_given_to_the_stack():
+    environment = SERVICES["web"]["environment"]
+    required = ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "NURTURE_SMS_BACKEND"]
+    required += ["NURTURE_UNSUBSCRIBE_KEY", "TWILIO_AUTH_TOKEN", "SITE_URL", "NUM_PROXIES"]
+    for name in required:
+        assert f"${{{name}:-" in environment[name], name
