@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import MANAGER_ROLES, role_required
+from apps.core.form_tokens import form_token_spend
 from apps.fhir import selectors, services
 from apps.fhir.models import ServiceLineCode
 from apps.servicelines.models import ServiceLine
@@ -34,6 +35,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
     form = FhirClientForm(request.POST or None)
     made = None
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            messages.info(request, "That sending system was already added.")
+            return redirect("fhir:client_list")
         try:
             made = services.fhir_client_create(name=form.cleaned_data["name"])
         except ValidationError as exc:

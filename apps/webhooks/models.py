@@ -89,6 +89,12 @@ class WebhookDelivery(models.Model):
             ),
             # The delivery log page: newest first per endpoint.
             models.Index(fields=["endpoint", "-id"], name="webhook_delivery_log_idx"),
+            # The endpoint list's "gave up" count, without reading the delivered rows.
+            models.Index(
+                fields=["endpoint"],
+                condition=Q(status="failed"),
+                name="webhook_delivery_failed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

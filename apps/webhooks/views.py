@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import MANAGER_ROLES, role_required
+from apps.core.form_tokens import form_token_spend
 from apps.webhooks import selectors, services
 from apps.webhooks.forms import WebhookEndpointForm
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -32,6 +33,9 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
 def endpoint_create(request: HttpRequest) -> HttpResponse:
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            messages.info(request, "That endpoint was already created.")
+            return redirect("webhooks:endpoint_list")
         try:
             endpoint = services.webhook_endpoint_create(owner=request.user, **form.cleaned_data)
         except ValidationError as exc:

@@ -102,3 +102,14 @@ def test_other_roles_are_refused(client, endpoint, role):
     client.force_login(UserFactory(roles=[role]))
     assert client.get(reverse("webhooks:endpoint_list")).status_code == 403
     assert client.get(reverse("webhooks:endpoint_detail", args=[endpoint.pk])).status_code == 403
+
+
+def test_the_list_counts_waiting_and_given_up_deliveries(client, manager, endpoint, receiver):
+    for lead_id in (1, 2):
+        webhook_event_emit(event_type=WebhookEventType.LEAD_CREATED, lead_id=lead_id, data={})
+    WebhookDelivery.objects.filter(lead_id=2).update(status=DeliveryStatus.FAILED)
+    client.force_login(manager)
+
+    [row] = client.get(reverse("webhooks:endpoint_list")).context["endpoints"]
+
+    assert (row.waiting_count, row.failed_count) == (1, 1)
