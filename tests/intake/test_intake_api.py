@@ -154,25 +154,25 @@ def test_the_intake_query_count_is_pinned(post_intake, intake_key, django_assert
 
     # SAVEPOINT (the test's transaction wraps the intake's); both contact locks in one
     # statement; contact on file?; the person, the lead, its inquiry (one INSERT each);
-    # the red-flag phrases; the consents; RELEASE. No query for the key, service line,
-    # location or stages, no savepoints of nested services, and routing is queued on
-    # commit.
-    with django_assert_num_queries(9):
+    # the red-flag phrases; the consents; which webhook endpoints want lead.created (the
+    # outbox); RELEASE. No query for the key, service line, location or stages, no
+    # savepoints of nested services, and routing is queued on commit.
+    with django_assert_num_queries(10):
         response = post_intake(body)
 
     assert response.status_code == 201
 
 
 def test_a_cold_process_reads_each_reference_table_once(post_intake, django_assert_num_queries):
-    # The 9 of a warm intake, plus the active keys, service lines, locations and stages,
-    # each read whole once, and the key's last use noted.
-    with django_assert_num_queries(14):
+    # The 10 of a warm intake, plus the active keys, service lines, locations and
+    # stages, each read whole once, and the key's last use noted.
+    with django_assert_num_queries(15):
         post_intake(intake_payload())
 
     # The key again (its cached copy was cleared when its use was noted), then warm.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         post_intake(_another_persons_inquiry())
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         post_intake(_another_persons_inquiry(number=101))
 
 

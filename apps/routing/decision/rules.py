@@ -17,9 +17,9 @@ from apps.teams.models import Team
 
 
 def _rules_in_order() -> list[RoutingRule]:
-    """The rules in order, each with its target team and its service lines' and
-    locations' ids and names (what rule_mismatch quotes)."""
-    return list(
+    """The rules in order, each with its target team, its service lines' and locations'
+    ids and names (what rule_mismatch quotes) and its `number` in the order from 1."""
+    rules = list(
         RoutingRule.objects.select_related("target_team")
         .annotate(
             **{
@@ -38,6 +38,9 @@ def _rules_in_order() -> list[RoutingRule]:
         # Aggregating queries ignore Meta.ordering: the order is the rule.
         .order_by("position", "id")
     )
+    for number, rule in enumerate(rules, start=1):
+        rule.number = number
+    return rules
 
 
 def fallback_team() -> Team | None:
@@ -52,7 +55,7 @@ def first_matching_rule(*, facts: LeadFacts, checked: list[RuleCheck]) -> Routin
             outcome = f"its team {rule.target_team.name} is not active"
         else:
             outcome = rule_mismatch(rule=rule, facts=facts) or "matched"
-        checked.append(RuleCheck(rule.pk, rule.name, rule.position, outcome))
+        checked.append(RuleCheck(rule.pk, rule.name, rule.number, outcome))
         if outcome == "matched":
             return rule
     return None
