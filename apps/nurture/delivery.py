@@ -1,4 +1,5 @@
-"""Delivering nurture steps: the sweep that queues due sends, and the delivery of one.
+"""Delivering nurture steps: the delivery of one send (the sweep that queues due sends
+is apps.nurture.send_queue).
 
 Exactly once, in the database:
 
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from apps.leads.choices import ActivityKind, Direction, Outcome
@@ -41,12 +42,7 @@ from apps.nurture.models import NurtureEnrollment, NurtureSend
 from apps.nurture.selectors import enrollment_exit_reason
 from apps.nurture.services import nurture_enrollment_exit, send_schedule
 from apps.nurture.sms import SmsError, SmsRejected, sms_backend
-from apps.nurture.timing import (
-    MESSAGE_CHANNELS,
-    messages_sent_to,
-    quiet_hours_end,
-    weekly_cap_frees_at,
-)
+from apps.nurture.timing import MESSAGE_CHANNELS, messages_sent_to, send_hold
 from apps.people.models import ConsentChannel
 from apps.people.selectors import consent_is_granted
 from apps.pipeline.selectors import stages_by_id
@@ -74,96 +70,6 @@ class SendAttemptFailed(Exception):
     def __init__(self, *, send_id: int, attempts: int, will_retry: bool, error: str):
         super().__init__(f"nurture send {send_id} attempt {attempts} failed: {error}")
         self.send_id, self.attempts, self.will_retry = send_id, attempts, will_retry
-
-
-# --- The sweep ----------------------------------------------------------------------
-
-
-def nurture_sends_queue(*, now: dt.datetime | None = None, requeue_lost: bool = False) -> list[int]:
-    """Find due sends and return the ids to hand to workers, marking them queued.
-
-    Sends in quiet hours or over the weekly cap get a later due time instead. At most
-    NURTURE_MAX_QUEUED sends are out with the broker at once, so a burst of 10,000 due
-    steps never buries other work. With `requeue_lost` (the caller saw the broker's
-    delivery queue empty), a send queued more than NURTURE_REQUEUE_SECONDS ago and still
-    not started lost its task and is queued again; so is a claim left behind by a dead
-    worker (see the module docstring).
-    """
-    now = now or timezone.now()
-    requeue_before = now - dt.timedelta(seconds=settings.NURTURE_REQUEUE_SECONDS)
-    not_queued = Q(queued_at__isnull=True)
-    if requeue_lost:
-        not_queued |= Q(queued_at__lt=requeue_before)
-    with transaction.atomic():
-        outstanding = NurtureSend.objects.filter(
-            status=SendStatus.PENDING, due_at__lte=now, queued_at__isnull=False
-        )
-        if requeue_lost:
-            outstanding = outstanding.filter(queued_at__gte=requeue_before)
-        room = settings.NURTURE_MAX_QUEUED - outstanding.count()
-        if room <= 0:
-            return _abandoned_claims(now=now)
-        due = list(
-            NurtureSend.objects.select_for_update(of=("self",), skip_locked=True)
-            .filter(not_queued, status=SendStatus.PENDING, due_at__lte=now)
-            .select_related("enrollment__lead__location")
-            .order_by("due_at", "id")[:room]
-        )
-        sent_times = _recent_message_times(person_ids={send.person_id for send in due}, now=now)
-        ready, held = [], []
-        for send in due:
-            hold_until, hold_reason = _hold(send=send, sent_times=sent_times, now=now)
-            if hold_until is None:
-                ready.append(send.pk)
-                if send.channel in MESSAGE_CHANNELS:
-                    # Counted as if sent, so one sweep never queues past the cap.
-                    sent_times.setdefault(send.person_id, []).append(now)
-            else:
-                send.due_at, send.hold_reason = hold_until, hold_reason
-                held.append(send)
-        NurtureSend.objects.filter(pk__in=ready).update(queued_at=now)
-        NurtureSend.objects.bulk_update(held, ["due_at", "hold_reason"])
-    return ready + _abandoned_claims(now=now)
-
-
-def _abandoned_claims(*, now: dt.datetime) -> list[int]:
-    lease_before = now - dt.timedelta(seconds=settings.NURTURE_SEND_LEASE_SECONDS)
-    with transaction.atomic():
-        # Locked rows are being sent by a live worker: skip them.
-        return list(
-            NurtureSend.objects.select_for_update(skip_locked=True)
-            .filter(status=SendStatus.SENDING, claimed_at__lt=lease_before)
-            .values_list("pk", flat=True)[: settings.NURTURE_MAX_QUEUED]
-        )
-
-
-def _recent_message_times(*, person_ids: set[int], now: dt.datetime) -> dict[int, list]:
-    times: dict[int, list] = {}
-    rows = NurtureSend.objects.filter(
-        person_id__in=person_ids,
-        status=SendStatus.SENT,
-        channel__in=MESSAGE_CHANNELS,
-        sent_at__gt=now - dt.timedelta(days=7),
-    ).values_list("person_id", "sent_at")
-    for person_id, sent_at in rows:
-        times.setdefault(person_id, []).append(sent_at)
-    return times
-
-
-def _hold(
-    *, send: NurtureSend, sent_times: dict[int, list], now: dt.datetime
-) -> tuple[dt.datetime | None, str]:
-    """(when the send may go, why it waits) or (None, "") when it may go now. Call
-    tasks are for staff, so quiet hours and the cap apply to messages only."""
-    if send.channel not in MESSAGE_CHANNELS:
-        return None, ""
-    quiet_end = quiet_hours_end(location=send.enrollment.lead.location, at=now)
-    if quiet_end is not None:
-        return quiet_end, "quiet_hours"
-    cap_frees = weekly_cap_frees_at(sent_at=sent_times.get(send.person_id, []), at=now)
-    if cap_frees is not None:
-        return cap_frees, "weekly_cap"
-    return None, ""
 
 
 # --- Delivering one send ------------------------------------------------------------
@@ -278,7 +184,7 @@ def _held(*, send: NurtureSend, now: dt.datetime) -> bool:
             "SELECT pg_advisory_xact_lock(%s, %s)",
             [PERSON_LOCK_NAMESPACE, send.person_id % 2**31],
         )
-    hold_until, hold_reason = _hold(
+    hold_until, hold_reason = send_hold(
         send=send,
         sent_times={send.person_id: messages_sent_to(person_id=send.person_id, at=now)},
         now=now,

@@ -7,7 +7,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from apps.core.queueing import task_queue
-from apps.nurture import delivery, services
+from apps.nurture import delivery, send_queue, services
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def nurture_sweep() -> dict[str, int]:
     """Beat, every NURTURE_SWEEP_SECONDS: leads entering and leaving tracks, then the
     due sends handed to workers (one `nurture_send_deliver` per send, ids only)."""
     changes = services.nurture_changes_sweep()
-    send_ids = delivery.nurture_sends_queue(requeue_lost=_delivery_queue_is_empty())
+    send_ids = send_queue.nurture_sends_queue(requeue_lost=_delivery_queue_is_empty())
     queued = 0
     for send_id in send_ids:
         if not task_queue(nurture_send_deliver, send_id):

@@ -94,3 +94,19 @@ def messages_sent_to(*, person_id: int, at: dt.datetime) -> list[dt.datetime]:
             channel__in=MESSAGE_CHANNELS,
         ).values_list("sent_at", flat=True)
     )
+
+
+def send_hold(
+    *, send: NurtureSend, sent_times: dict[int, list], now: dt.datetime
+) -> tuple[dt.datetime | None, str]:
+    """(when the send may go, why it waits) or (None, "") when it may go now. Call
+    tasks are for staff, so quiet hours and the cap apply to messages only."""
+    if send.channel not in MESSAGE_CHANNELS:
+        return None, ""
+    quiet_end = quiet_hours_end(location=send.enrollment.lead.location, at=now)
+    if quiet_end is not None:
+        return quiet_end, "quiet_hours"
+    cap_frees = weekly_cap_frees_at(sent_at=sent_times.get(send.person_id, []), at=now)
+    if cap_frees is not None:
+        return cap_frees, "weekly_cap"
+    return None, ""

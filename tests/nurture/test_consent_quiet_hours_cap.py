@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 
 from apps.leads.choices import ActivityKind
-from apps.nurture import delivery
+from apps.nurture import delivery, send_queue
 from apps.nurture.choices import SendStatus, SkipReason, StepAction
 from apps.nurture.models import NurtureEnrollment, NurtureSend
 from apps.nurture.services import nurture_changes_sweep, nurture_enroll
@@ -132,7 +132,7 @@ def test_message_due_in_quiet_hours_waits_until_they_end(make_track, make_lead, 
     enrollment = enroll_one(make_track, make_lead, to_stage, steps=[step()])
     clock.move_to(NINE_PM_CHICAGO)
 
-    assert delivery.nurture_sends_queue() == []
+    assert send_queue.nurture_sends_queue() == []
 
     send = enrollment.sends.get()
     assert (send.status, send.due_at, send.hold_reason) == (
@@ -141,7 +141,7 @@ def test_message_due_in_quiet_hours_waits_until_they_end(make_track, make_lead, 
         "quiet_hours",
     )
     clock.move_to(NEXT_8AM_CHICAGO)
-    assert delivery.nurture_sends_queue() == [send.pk]
+    assert send_queue.nurture_sends_queue() == [send.pk]
     assert delivery.nurture_send_deliver(send_id=send.pk) == "sent"
 
 
@@ -206,12 +206,12 @@ def test_message_over_the_weekly_cap_waits_until_the_oldest_is_a_week_old(
     lead = make_lead(person=person_with_messages, consents=[])
     send = nurture_enroll(track=track, lead=lead, actor=manager).sends.get()
 
-    assert delivery.nurture_sends_queue() == []
+    assert send_queue.nurture_sends_queue() == []
     send.refresh_from_db()
     assert (send.due_at, send.hold_reason) == (T0 + dt.timedelta(days=1), "weekly_cap")
 
     clock.move_to(T0 + dt.timedelta(days=1, seconds=1))
-    assert delivery.nurture_sends_queue() == [send.pk]
+    assert send_queue.nurture_sends_queue() == [send.pk]
 
 
 def test_weekly_cap_is_checked_again_by_the_worker(

@@ -13,7 +13,7 @@ from django.core import mail
 from django.db import connection, transaction
 
 from apps.leads.choices import ActivityKind, Direction
-from apps.nurture import delivery
+from apps.nurture import delivery, send_queue
 from apps.nurture.choices import EnrollmentStatus, SendStatus, StepAction, WaitUnit
 from apps.nurture.models import NurtureEnrollment, NurtureSend
 from apps.nurture.services import nurture_changes_sweep
@@ -46,7 +46,7 @@ def first_send(enrollment) -> NurtureSend:
 
 def test_due_email_is_sent_with_its_merge_fields_and_nothing_else(enroll):
     enrollment = enroll()
-    (send_id,) = delivery.nurture_sends_queue()
+    (send_id,) = send_queue.nurture_sends_queue()
 
     assert delivery.nurture_send_deliver(send_id=send_id) == "sent"
 
@@ -151,14 +151,14 @@ def test_sweep_keeps_at_most_the_configured_number_queued(enroll, settings, cloc
     for _ in range(3):
         enroll()
 
-    assert len(delivery.nurture_sends_queue()) == 2
-    assert delivery.nurture_sends_queue() == []  # two still out with the broker
+    assert len(send_queue.nurture_sends_queue()) == 2
+    assert send_queue.nurture_sends_queue() == []  # two still out with the broker
 
     clock.shift(301)
     # A long backlog: they are still in line, nothing is queued twice.
-    assert delivery.nurture_sends_queue(requeue_lost=False) == []
+    assert send_queue.nurture_sends_queue(requeue_lost=False) == []
     # The broker's queue is empty, so their tasks were lost: queued again, with the third.
-    assert len(delivery.nurture_sends_queue(requeue_lost=True)) == 2
+    assert len(send_queue.nurture_sends_queue(requeue_lost=True)) == 2
 
 
 def test_beat_sweep_queues_one_task_per_due_send_with_its_id_only(enroll, settings):
@@ -205,7 +205,7 @@ def test_claim_of_a_dead_worker_is_taken_over_after_the_lease(enroll, settings):
     send = first_send(enroll())
     abandon(send, minutes_ago=6)
 
-    assert delivery.nurture_sends_queue() == [send.pk]
+    assert send_queue.nurture_sends_queue() == [send.pk]
     assert delivery.nurture_send_deliver(send_id=send.pk) == "sent"
     send.refresh_from_db()
     assert (send.status, send.attempts) == (SendStatus.SENT, 2)
@@ -217,7 +217,7 @@ def test_recent_claim_is_left_to_its_worker(enroll, settings):
     send = first_send(enroll())
     abandon(send, minutes_ago=1)
 
-    assert delivery.nurture_sends_queue() == []
+    assert send_queue.nurture_sends_queue() == []
     assert delivery.nurture_send_deliver(send_id=send.pk) == "not_claimed"
     assert mail.outbox == []
 
@@ -242,7 +242,7 @@ def test_old_claim_whose_worker_still_holds_the_row_is_not_taken_over(enroll, se
     thread.start()
     try:
         assert locked.wait(10)
-        assert delivery.nurture_sends_queue() == []
+        assert send_queue.nurture_sends_queue() == []
         assert delivery.nurture_send_claim(send_id=send.pk) is None
     finally:
         release.set()

@@ -9,7 +9,7 @@ from django.core import mail, signing
 from django.test import Client
 
 from apps.leads.choices import ActivityKind
-from apps.nurture import delivery
+from apps.nurture import delivery, send_queue
 from apps.nurture.choices import EnrollmentStatus, ExitReason, SendStatus
 from apps.nurture.messages import unsubscribe_send_id, unsubscribe_token
 from apps.nurture.models import NurtureEnrollment
@@ -175,5 +175,5 @@ def test_after_unsubscribing_the_next_email_is_never_sent(emailed, clock):
     clock.shift(dt.timedelta(days=3))
 
     assert enrollment.sends.get(step__position=2).status == SendStatus.CANCELLED
-    assert delivery.nurture_sends_queue() == []
+    assert send_queue.nurture_sends_queue() == []
     assert len(mail.outbox) == 1
