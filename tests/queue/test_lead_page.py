@@ -263,3 +263,9 @@ def test_lead_page_links_to_referral_feedback_and_nurture(client):
     html = client.get(f"/leads/{lead.pk}/").content.decode()
     assert f'href="/referrals/leads/{lead.pk}/"' in html
     assert f'href="/nurture/leads/{lead.pk}/"' in html
+
+
+def test_the_persons_language_is_named_not_coded(logged_in, coordinator, team, routed_lead):
+    lead = routed_lead(team=team, owner=coordinator, person=PersonFactory(preferred_language="es"))
+    html = logged_in(coordinator).get(lead_url(lead)).content.decode()
+    assert "<dt>Language</dt><dd>Spanish</dd>" in html
