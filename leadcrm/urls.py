@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
     path("search/", include("apps.search.urls")),
+    path("inquiries/", include("apps.intake.staff_urls")),
     path("", include("apps.queue.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

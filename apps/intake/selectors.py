@@ -2,6 +2,8 @@
 
 from django.db import connection
 
+from apps.accounts.choices import Role
+from apps.accounts.selectors import user_has_role
 from apps.core.db import execute_prepared
 from apps.core.reference_cache import ReferenceCache
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
@@ -69,3 +71,8 @@ def contact_is_on_file(*, phone: str = "", email: str = "") -> bool:
 _CONTACT_ON_FILE_SQL = (
     'SELECT EXISTS (SELECT 1 FROM "people_person" WHERE "phone" = %s OR LOWER("email") = %s)'
 )
+
+
+def user_takes_inquiries(*, user) -> bool:
+    """Intake coordinators, managers and admins type in phone calls and walk-ins."""
+    return user_has_role(user=user, roles={Role.INTAKE_COORDINATOR, Role.MANAGER, Role.ADMIN})
