@@ -25,7 +25,9 @@ class StaffInquiryForm(forms.Form):
     email = forms.EmailField(label="Email", required=False)
     lead_type = forms.ChoiceField(label="Who is asking", choices=LeadType.choices)
     service_line = forms.ModelChoiceField(
-        label="Service line", queryset=ServiceLine.objects.filter(is_active=True).order_by("name")
+        label="Service line",
+        empty_label="Choose a service line",
+        queryset=ServiceLine.objects.filter(is_active=True).order_by("name"),
     )
     location = forms.ModelChoiceField(
         label="Location",
