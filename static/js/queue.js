@@ -86,6 +86,14 @@
     return rows().map(function (r) { return r.id; });
   }
 
+  // A hidden tab does not poll. This check lives here, not in an hx-trigger filter:
+  // htmx runs such filters through eval, which the Content-Security-Policy forbids.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.id === "queue-list" && document.visibilityState !== "visible") {
+      event.preventDefault();
+    }
+  });
+
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "queue-list") knownRows = rowIds();
   });
