@@ -37,6 +37,7 @@ from apps.referrals.models import (
 )
 from apps.referrals.selectors import referral_source_visible_to, user_sees_all_referral_sources
 from apps.servicelines.models import ServiceLine
+from apps.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -336,6 +337,7 @@ def referral_feedback_record(
     if not recorded:
         raise ValidationError({"sent_at": "The summary was already recorded as sent."})
     lead.referral_feedback_sent_at = sent_at
+    webhooks.referral_feedback_sent_emit(lead=lead, method=method)
     body = f"Visit summary sent to the referrer ({FeedbackMethod(method).label})."
     if note.strip():
         body += f" {note.strip()}"

@@ -35,6 +35,7 @@ from apps.sla.services import (
     lead_sla_clock_schedule,
     sla_clock_plan,
 )
+from apps.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +240,9 @@ def _decision_apply(
     Lead.objects.filter(pk=lead.pk).update(**update)
     for name, value in update.items():
         setattr(lead, name, value)
+    webhooks.lead_assigned_emit(
+        lead=lead, previous_owner_id=previous_owner_id, previous_team_id=previous_team_id
+    )
 
     if decision.owner is not None and decision.strategy != Strategy.FIXED_OWNER:
         TeamRoutingCursor.objects.filter(team=decision.team).update(

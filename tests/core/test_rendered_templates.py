@@ -53,6 +53,7 @@ def _pages(lead, source):
     ]
 
 
+@pytest.mark.django_db  # the page lists the single sign-on providers (allauth reads its table)
 def test_login_page_prints_no_template_syntax(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200
