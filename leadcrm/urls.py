@@ -51,6 +51,7 @@ urlpatterns = [
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
     path("search/", include("apps.search.urls")),
+    path("inquiries/", include("apps.intake.staff_urls")),
     path("webhooks/", include("apps.webhooks.urls")),
     path("fhir/", include("apps.fhir.urls")),
     path("", include("apps.queue.urls")),

@@ -108,6 +108,16 @@ class IntakeApi(APIView):
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         idempotency_key = request.headers.get("Idempotency-Key", "").strip()
+        if "Idempotency-Key" in request.headers and not idempotency_key:
+            # Sent but blank: a vendor's template left it empty, and every retry of
+            # every inquiry would otherwise go unguarded.
+            return Response(
+                {
+                    "detail": "The Idempotency-Key header is empty: send a unique value "
+                    "per inquiry (a UUID), or leave the header out."
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
             return Response(
                 {"detail": "The Idempotency-Key header is over 255 characters."},

@@ -2,6 +2,8 @@
 
 from django.db.models.functions import Lower
 
+from apps.accounts.choices import Role
+from apps.accounts.selectors import user_has_role
 from apps.core.reference_cache import ReferenceCache
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
 from apps.people.models import Person
@@ -61,3 +63,8 @@ def contact_is_on_file(*, phone: str = "", email: str = "") -> bool:
     if contact is None:
         return False
     return Person.objects.annotate(email_lower=Lower("email")).filter(contact).exists()
+
+
+def user_takes_inquiries(*, user) -> bool:
+    """Intake coordinators, managers and admins type in phone calls and walk-ins."""
+    return user_has_role(user=user, roles={Role.INTAKE_COORDINATOR, Role.MANAGER, Role.ADMIN})

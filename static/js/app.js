@@ -3,6 +3,16 @@
 (function () {
   "use strict";
 
+  // Phones get a Menu button instead of two rows of links (CSS keys off this class, so
+  // without JavaScript the links simply show).
+  document.documentElement.classList.add("js");
+  var toggle = document.querySelector(".nav-toggle");
+  if (toggle) toggle.addEventListener("click", function () {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.closest(".topbar").classList.toggle("nav-open", open);
+  });
+
   // A second tap on Save while the first is on its way is dropped (the server also
   // refuses a form token it has seen: apps.core.form_tokens). The buttons are disabled
   // a tick later, so the form still sends the name and value of the one pressed.

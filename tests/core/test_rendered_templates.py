@@ -49,6 +49,7 @@ def _pages(lead, source):
         reverse("nurture:failed_sends"),
         reverse("nurture:lead", args=[lead.pk]),
         reverse("search:index"),
+        reverse("intake:new_inquiry"),
     ]
 
 

@@ -74,3 +74,9 @@ def test_a_blank_or_overlong_name_is_refused(name):
         _create(name)
 
     assert IntakeKey.objects.count() == 0
+
+
+def test_the_printed_curl_uses_the_port_make_run_listens_on(monkeypatch):
+    monkeypatch.setenv("LEADCRM_PORT", "8123")
+    output = _create("chat-vendor")
+    assert "curl -X POST http://127.0.0.1:8123/api/v1/intake/" in output

@@ -508,6 +508,15 @@ def test_a_replayed_idempotency_key_returns_the_first_answer_and_saves_nothing(p
     assert Lead.objects.get().touch_count == 1
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_empty_idempotency_key_is_refused_with_400_and_nothing_saved(post_intake, blank):
+    before = saved_counts()
+    response = post_intake(intake_payload(), HTTP_IDEMPOTENCY_KEY=blank)
+    assert response.status_code == 400
+    assert "Idempotency-Key header is empty" in response.json()["detail"]
+    assert saved_counts() == before
+
+
 def test_a_replay_does_not_depend_on_key_order_or_spacing(post_intake):
     body = intake_payload()
     post_intake(json.dumps(body), HTTP_IDEMPOTENCY_KEY="k-1")

@@ -263,3 +263,21 @@ def test_lead_page_links_to_referral_feedback_and_nurture(client):
     html = client.get(f"/leads/{lead.pk}/").content.decode()
     assert f'href="/referrals/leads/{lead.pk}/"' in html
     assert f'href="/nurture/leads/{lead.pk}/"' in html
+
+
+def test_the_persons_language_is_named_not_coded(logged_in, coordinator, team, routed_lead):
+    lead = routed_lead(team=team, owner=coordinator, person=PersonFactory(preferred_language="es"))
+    html = logged_in(coordinator).get(lead_url(lead)).content.decode()
+    assert "<dt>Language</dt><dd>Spanish</dd>" in html
+
+
+def test_the_referral_source_links_to_its_profile_for_those_who_work_referrals(
+    logged_in, coordinator, manager, team, routed_lead
+):
+    source = ReferralSourceFactory(name="Lakeview Orthopedics")
+    lead = routed_lead(team=team, owner=coordinator, referral_source=source)
+    profile = reverse("referrals:profile", args=[source.pk])
+    assert f'<a href="{profile}">Lakeview Orthopedics</a>' in (
+        logged_in(manager).get(lead_url(lead)).content.decode()
+    )
+    assert profile not in logged_in(coordinator).get(lead_url(lead)).content.decode()

@@ -94,7 +94,9 @@ def test_coordinator_works_a_new_lead_from_queue_to_scheduled(page, shift):
     expect(page).to_have_url(re.compile(rf"/leads/{lead.pk}/$"))
     expect(page.get_by_role("heading", name="Rosa Delgado")).to_be_visible()
 
-    # Log a call: the response clock stops.
+    # Log a call: the response clock stops. (The shortcuts exist once the page's deferred
+    # scripts ran: under load the heading shows before they do.)
+    page.wait_for_load_state("load")
     page.keyboard.press("c")
     expect(page.get_by_label("I called them")).to_be_focused()
     page.get_by_label("Outcome").select_option("reached")

@@ -21,18 +21,35 @@ def sees_dashboards(user) -> bool:
 
 @register.filter
 def figure(cell) -> str:
-    """A table cell as read on the page: 1,234 / 12.5% / 8.0 min / 3.5 days / —."""
+    """A table cell as read on the page: 1,234 / 12.5% / 8 min / 1 d 17 h / 3.5 days / —."""
     value = cell.value
     if value is None:
         return "—"
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return str(value)
+    if cell.unit == "min":
+        return duration_text(float(value))
     text = f"{value:,}"
     if cell.unit == "%":
         return f"{text}%"
     if cell.unit:
         return f"{text} {cell.unit}"
     return text
+
+
+def duration_text(minutes: float) -> str:
+    """A response time as staff say it: "45 s", "8 min", "3 h 20 min", "1 d 17 h"
+    (2,477.8 min was a number nobody could read)."""
+    if minutes < 1:
+        return f"{round(minutes * 60)} s"
+    whole = round(minutes)
+    if whole < 60:
+        return f"{whole} min"
+    hours, mins = divmod(whole, 60)
+    if hours < 24:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 @register.simple_tag

@@ -5,6 +5,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from apps.core.languages import language_name
 from apps.queue import display
 
 register = template.Library()
@@ -26,3 +27,9 @@ def age(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
 def field(bound_field, compact: bool = False):
     """A labelled control with its errors tied to it (aria-describedby)."""
     return {"field": bound_field, "compact": compact}
+
+
+@register.filter
+def language(code: str) -> str:
+    """A language code as staff say it: "es" -> "Spanish"."""
+    return language_name(code) if code else "—"

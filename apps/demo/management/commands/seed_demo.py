@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.local_url import local_base_url
 from apps.demo.seeding import catalog
 from apps.demo.seeding.run import demo_seed
 from apps.leads.models import Lead
@@ -81,11 +82,11 @@ class Command(BaseCommand):
             f'\nIntake key "{result.intake_key_name}" for the demo web form (shown once, only '
             "its hash is stored):\n"
             f"    export LEADCRM_INTAKE_KEY='{result.intake_key}'\n"
-            "    curl -X POST http://127.0.0.1:8000/api/v1/intake/ \\\n"
+            f"    curl -X POST {local_base_url()}/api/v1/intake/ \\\n"
             '      -H "Authorization: Api-Key $LEADCRM_INTAKE_KEY" \\\n'
             '      -H "Content-Type: application/json" \\\n'
             '      -d \'{"lead_type": "patient", "channel": "web_form", '
-            '"service_line": "orthopedics", '
+            '"service_line": "orthopedics", "location": "riverside-general", '
             '"person": {"first_name": "Ada", "phone": "(312) 555-0142"}}\''
         )
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.local_url import local_base_url
 from apps.intake.models import IntakeKey
 from apps.intake.services import intake_key_create
 
@@ -19,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("name", help='The capture channel, e.g. "website-ortho-form".')
         parser.add_argument(
             "--base-url",
-            default="http://127.0.0.1:8000",
-            help="Where LeadCRM answers, for the curl example.",
+            default=local_base_url(),
+            help="Where LeadCRM answers, for the curl example (default: where make run "
+            "listens, from LEADCRM_HOST and LEADCRM_PORT).",
         )
 
     def handle(self, *args, name: str, base_url: str, **options):
