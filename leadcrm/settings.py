@@ -226,6 +226,12 @@ CELERY_BEAT_SCHEDULE["routing-sweep"] = {
 # breach-to-alert lag stays under 10 s at p95. Entries expire so a stalled worker
 # never runs a backlog of stale sweeps.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=5.0)
+# A call or message may be logged after it happened (occurred_at earlier than now), but
+# what it does to the response clock is bounded: it counts from at most this many
+# minutes before it was logged, so a backdated entry cannot fake a first response.
+LEADS_CLOCK_BACKDATE_MINUTES = env.int("LEADS_CLOCK_BACKDATE_MINUTES", default=15)
+if LEADS_CLOCK_BACKDATE_MINUTES < 0:
+    raise ImproperlyConfigured("LEADS_CLOCK_BACKDATE_MINUTES must be 0 or more.")
 CELERY_BEAT_SCHEDULE["sla-escalations-sweep"] = {
     "task": "apps.sla.tasks.escalations_sweep",
     "schedule": SLA_SWEEP_SECONDS,

@@ -20,3 +20,12 @@ def user_has_role(*, user: User, roles: set[str]) -> bool:
 def user_sees_all_leads(*, user: User) -> bool:
     """Managers and admins see every lead; others see their own and their teams'."""
     return user_has_role(user=user, roles={Role.MANAGER, Role.ADMIN})
+
+
+def user_sees_referrals_only(*, user: User) -> bool:
+    """Liaisons (without a patient-facing role) work with referral-level facts: lead
+    numbers, service lines, stages, dates and outcomes, never who the patient is or what
+    they wrote (minimum necessary). They read leads de-identified and change none."""
+    return user_has_role(user=user, roles={Role.LIAISON}) and not user_has_role(
+        user=user, roles={Role.INTAKE_COORDINATOR, Role.MANAGER, Role.ADMIN}
+    )

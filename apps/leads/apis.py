@@ -1,7 +1,9 @@
 """Staff API for leads: list, detail, edit, stage moves, assignment and the timeline.
 
 Every read goes through apps.leads.selectors scoped to the user (a lead they may not see
-answers 404, as if it did not exist); every write through apps.leads.services.
+answers 404, as if it did not exist); every write through apps.leads.services. Liaisons
+read leads de-identified (ReferralLeadSerializer) and are refused (403) everything else:
+the timeline and every write.
 """
 
 from django.http import Http404
@@ -12,11 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import ChangesLeads, ReadsPatients
+from apps.accounts.selectors import user_sees_referrals_only
 from apps.core.api import service_errors_as_400
 from apps.leads.filters import LeadFilter, LeadFilterBackend
 from apps.leads.models import Lead
 from apps.leads.selectors import (
     lead_get_for_user,
+    lead_referral_rows_for_user,
     lead_row_names,
     lead_rows_for_user,
     lead_timeline,
@@ -29,6 +34,7 @@ from apps.leads.serializers import (
     LeadListSerializer,
     LeadStageChangeSerializer,
     LeadUpdateSerializer,
+    ReferralLeadSerializer,
 )
 from apps.leads.services import activity_log, lead_assign, lead_stage_change, lead_update
 from apps.people.selectors import consents_in_force
@@ -52,6 +58,15 @@ def _lead_detail(request: Request, lead_id: int) -> Response:
     return Response(LeadDetailSerializer(lead, context={"consents": consents}).data)
 
 
+def _referral_lead_detail(request: Request, lead_id: int) -> Response:
+    try:
+        row = lead_referral_rows_for_user(user=request.user).get(pk=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    names = lead_row_names(rows=[row])
+    return Response(ReferralLeadSerializer(row, context={"names": names}).data)
+
+
 class LeadListApi(generics.ListAPIView):
     """Leads the user may see, newest first, a cursor page at a time (no total count)."""
 
@@ -61,18 +76,31 @@ class LeadListApi(generics.ListAPIView):
     queryset = Lead.objects.none()  # tells the schema generator the model; never read
 
     def get_queryset(self):
+        if user_sees_referrals_only(user=self.request.user):
+            return lead_referral_rows_for_user(user=self.request.user)
         return lead_rows_for_user(user=self.request.user)
 
-    @extend_schema(operation_id="leads_list", summary="List leads")
+    @extend_schema(
+        operation_id="leads_list",
+        summary="List leads",
+        description="Liaisons get each lead de-identified (the ReferralLead shape).",
+    )
     def get(self, request: Request, *args, **kwargs) -> Response:
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         names = lead_row_names(rows=rows)
-        data = LeadListSerializer(rows, many=True, context={"names": names}).data
+        serializer_class = (
+            ReferralLeadSerializer
+            if user_sees_referrals_only(user=request.user)
+            else LeadListSerializer
+        )
+        data = serializer_class(rows, many=True, context={"names": names}).data
         return self.get_paginated_response(data)
 
 
 class LeadDetailApi(APIView):
     """One lead with its people, consent, attribution and clock; PATCH edits it."""
+
+    permission_classes = [ChangesLeads]
 
     @extend_schema(
         operation_id="leads_retrieve",
@@ -80,6 +108,8 @@ class LeadDetailApi(APIView):
         responses={200: LeadDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, lead_id: int) -> Response:
+        if user_sees_referrals_only(user=request.user):
+            return _referral_lead_detail(request, lead_id)
         return _lead_detail(request, lead_id)
 
     @extend_schema(
@@ -100,6 +130,8 @@ class LeadDetailApi(APIView):
 class LeadStageChangeApi(APIView):
     """Move a lead to another stage; the service checks the move and records it."""
 
+    permission_classes = [ReadsPatients]
+
     @extend_schema(
         operation_id="leads_stage_change",
         summary="Move a lead to another stage",
@@ -118,6 +150,8 @@ class LeadStageChangeApi(APIView):
 
 class LeadAssignApi(APIView):
     """Claim a lead waiting in your team, or (managers) reassign it with a reason."""
+
+    permission_classes = [ReadsPatients]
 
     @extend_schema(
         operation_id="leads_assign",
@@ -157,6 +191,8 @@ class TimelineCursorPagination(CursorPagination):
 
 class LeadActivityListApi(generics.ListAPIView):
     """A lead's timeline (GET) and logging a call, message, note, task or meeting (POST)."""
+
+    permission_classes = [ReadsPatients]
 
     serializer_class = ActivitySerializer
     pagination_class = TimelineCursorPagination

@@ -19,7 +19,8 @@ from apps.leads.choices import (
     LostReason,
     Urgency,
 )
-from apps.leads.models import Activity, Lead
+from apps.leads.models import Activity, Lead, clock_stop_at
+from apps.leads.selectors import lead_visible_to
 from apps.people.models import Person
 from apps.pipeline.choices import DefaultStage
 from apps.pipeline.models import PipelineStage, StageKind
@@ -171,8 +172,10 @@ def activity_log(
     """Log a call, email, SMS, note, task or meeting on a lead.
 
     A human outbound call, email or SMS stops the response clock: the lead's
-    first_response_at becomes the earliest such attempt, even when logged late.
-    Automatic messages (`is_automated`) and system entries (no actor) never do.
+    first_response_at becomes the earliest such attempt, even when logged late, but no
+    earlier than LEADS_CLOCK_BACKDATE_MINUTES before it was logged (models.clock_stop_at).
+    Automatic messages (`is_automated`) and system entries (no actor) never do. A task
+    goes only to someone who may see the lead.
     """
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -183,6 +186,15 @@ def activity_log(
         errors["occurred_at"] = "An activity cannot happen before the lead was created."
     if kind == ActivityKind.TASK and due_at is None:
         errors["due_at"] = "A task needs a due time."
+    if (
+        kind == ActivityKind.TASK
+        and assignee is not None
+        and not lead_visible_to(user=assignee).filter(pk=lead.pk).exists()
+    ):
+        errors["assignee"] = (
+            f"{assignee.display_name} cannot see this lead: give the task to its owner "
+            "or someone on its team."
+        )
     if kind in (ActivityKind.STAGE_CHANGE, ActivityKind.INQUIRY, ActivityKind.ASSIGNMENT):
         errors["kind"] = (
             "Stage changes, inquiries and assignments are recorded by their own services."
@@ -212,10 +224,11 @@ def activity_log(
         and not is_automated
     )
     if is_human_contact_attempt:
+        stops_at = clock_stop_at(occurred_at=occurred_at, logged_at=now)
         # Conditional UPDATE: the earliest attempt wins, whatever order they are logged in.
         Lead.objects.filter(pk=lead.pk).filter(
-            Q(first_response_at__isnull=True) | Q(first_response_at__gt=occurred_at)
-        ).update(first_response_at=occurred_at, updated_at=now)
+            Q(first_response_at__isnull=True) | Q(first_response_at__gt=stops_at)
+        ).update(first_response_at=stops_at, updated_at=now)
         lead.refresh_from_db(fields=["first_response_at"])
     return activity
 

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import ReadsPatients
 from apps.leads.selectors import lead_list_for_person, person_get_for_user, person_list_for_user
 from apps.people.filters import PersonFilter
 from apps.people.models import Person
@@ -31,6 +32,8 @@ class PersonCursorPagination(CursorPagination):
 class PersonListApi(generics.ListAPIView):
     """People with a lead the user may see, newest first."""
 
+    permission_classes = [ReadsPatients]
+
     serializer_class = PersonListSerializer
     pagination_class = PersonCursorPagination
     filterset_class = PersonFilter
@@ -46,6 +49,8 @@ class PersonListApi(generics.ListAPIView):
 
 class PersonDetailApi(APIView):
     """A person, the consent in force for them, and their leads the user may see."""
+
+    permission_classes = [ReadsPatients]
 
     @extend_schema(
         operation_id="people_retrieve",

@@ -10,14 +10,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps as django_apps
-from django.db.models import Q
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
 from apps.facilities.models import Location
 from apps.leads.choices import ActivityKind, Direction, Outcome
-from apps.leads.merging import DuplicateSuggestion, lead_duplicate_suggestions, lead_merges_for
+from apps.leads.merging import (
+    DuplicateSuggestion,
+    lead_duplicate_suggestions,
+    lead_merge_reasons,
+    lead_merges_for,
+)
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
 from apps.people.models import ConsentChannel, ConsentPurpose, ConsentStatus
@@ -47,6 +53,7 @@ class TimelineEntry:
     merge: LeadMerge | None = None
     tone: str = ""  # "", "ok", "warn", "danger": the badge colour
     order: tuple = ()
+    logged_late: str = ""  # "3 days": logged that long after it happened (backdated)
 
 
 @dataclass(frozen=True)
@@ -277,6 +284,9 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
         activity=activity,
         order=(0, activity.pk),
     )
+    late = activity.logged_late_by
+    if late is not None and activity.author_id is not None:
+        entry.logged_late = timesince(activity.occurred_at, activity.created_at)
     kind, outcome = activity.kind, activity.get_outcome_display() if activity.outcome else ""
     if kind == ActivityKind.CALL:
         direction = "Inbound call" if activity.direction == Direction.INBOUND else "Outbound call"
@@ -380,8 +390,45 @@ def task_for_action(*, lead: Lead, task_id: int) -> Activity:
 
 
 def merge_for_action(*, user: User, merge_id: int) -> LeadMerge:
-    """A merge whose surviving lead the user may see (else DoesNotExist)."""
-    visible = lead_visible_to(user=user)
-    return LeadMerge.objects.filter(
-        Q(survivor__in=visible.values("pk")) | Q(duplicate__in=visible.values("pk"))
-    ).get(pk=merge_id)
+    """A merge both of whose leads the user may see (else DoesNotExist): undoing it
+    writes to both."""
+    visible = lead_visible_to(user=user).values("pk")
+    return LeadMerge.objects.filter(survivor__in=visible, duplicate__in=visible).get(pk=merge_id)
+
+
+@dataclass
+class MergePreview:
+    """Two leads side by side before one is merged into the other."""
+
+    survivor: Lead
+    duplicate: Lead
+    reasons: tuple[str, ...]  # why they look like one person; empty: no merge
+    survivor_entries: int  # timeline entries on each
+    duplicate_entries: int
+
+
+def merge_preview_get(*, user: User, survivor_id: int, duplicate_id: int) -> MergePreview:
+    """Both leads of a merge, if the user may see both (else Lead.DoesNotExist)."""
+    leads = {
+        lead.pk: lead
+        for lead in lead_visible_to(user=user)
+        .select_related("person", "service_line", "stage", "team", "owner")
+        .filter(pk__in=[survivor_id, duplicate_id])
+    }
+    if survivor_id == duplicate_id or len(leads) != 2:
+        raise Lead.DoesNotExist("No such pair of leads.")
+    survivor, duplicate = leads[survivor_id], leads[duplicate_id]
+    entries = dict(
+        Activity.objects.filter(lead_id__in=leads)
+        .values("lead_id")
+        .annotate(count=Count("id"))
+        .values_list("lead_id", "count")
+        .order_by()
+    )
+    return MergePreview(
+        survivor=survivor,
+        duplicate=duplicate,
+        reasons=lead_merge_reasons(survivor=survivor, duplicate=duplicate),
+        survivor_entries=entries.get(survivor_id, 0),
+        duplicate_entries=entries.get(duplicate_id, 0),
+    )

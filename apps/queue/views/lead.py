@@ -16,13 +16,13 @@ from apps.accounts.selectors import user_sees_all_leads
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
-from apps.leads.selectors import lead_visible_to
 from apps.leads.services import activity_log, lead_claim, lead_stage_change, task_complete
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
     lead_for_action,
     lead_page_get,
     merge_for_action,
+    merge_preview_get,
     task_for_action,
 )
 from apps.routing.services import lead_reassign
@@ -317,21 +317,24 @@ def _initial_from(form: forms.StageChangeForm) -> dict:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def lead_merge_view(request: HttpRequest, lead_id: int) -> HttpResponse:
-    """Merge another lead (posted as `duplicate`, an id) into this one."""
-    survivor = _lead_or_404(request, lead_id)
+    """Merge another lead (`duplicate`, an id) into this one: both side by side first
+    (GET, or a POST without `confirm`), then the merge once confirmed."""
+    params = request.POST if request.method == "POST" else request.GET
     try:
-        duplicate = lead_visible_to(user=request.user).get(
-            pk=int(request.POST.get("duplicate", ""))
+        preview = merge_preview_get(
+            user=request.user, survivor_id=lead_id, duplicate_id=int(params.get("duplicate", ""))
         )
     except (ValueError, Lead.DoesNotExist):
         raise Http404("No such lead.") from None
-    try:
-        lead_merge(survivor=survivor, duplicate=duplicate, actor=request.user)
-    except ValidationError as error:
-        return _failed(request, lead_id, " ".join(error.messages))
-    return _done(request, lead_id, f"Lead #{duplicate.pk} merged into this lead.")
+    if request.method == "POST" and request.POST.get("confirm") == "merge":
+        try:
+            lead_merge(survivor=preview.survivor, duplicate=preview.duplicate, actor=request.user)
+        except ValidationError as error:
+            return _failed(request, lead_id, " ".join(error.messages))
+        return _done(request, lead_id, f"Lead #{preview.duplicate.pk} merged into this lead.")
+    return render(request, "queue/lead_merge.html", {"preview": preview})
 
 
 @login_required
