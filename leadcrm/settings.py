@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Domain apps, lowest layer first (see README "Architecture").
     "apps.core",
     "apps.accounts",
+    "apps.audit",
     "apps.facilities",
     "apps.servicelines",
     "apps.pipeline",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.audit.context.AccessContextMiddleware",
 ]
 
 ROOT_URLCONF = "leadcrm.urls"
@@ -236,6 +238,18 @@ CELERY_BEAT_SCHEDULE["sla-escalations-sweep"] = {
     "task": "apps.sla.tasks.escalations_sweep",
     "schedule": SLA_SWEEP_SECONDS,
     "options": {"expires": SLA_SWEEP_SECONDS},
+}
+# The access log's INSERT waits for its WAL flush like any commit (durable even if
+# PostgreSQL crashes the next moment). false: the entry's transaction commits without
+# waiting (PostgreSQL's synchronous_commit=off for it alone), several times cheaper on a
+# slow disk, at the risk of losing the last fraction of a second of entries in a
+# database crash.
+ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("ACCESS_LOG_SYNCHRONOUS_COMMIT", default=True)
+# The access log's monthly partitions, made months ahead (the insert path is the fallback).
+CELERY_BEAT_SCHEDULE["audit-access-log-partitions"] = {
+    "task": "apps.audit.tasks.access_log_partitions_ensure",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600},
 }
 CELERY_BEAT_SCHEDULE["alerts-email-relay"] = {
     "task": "apps.alerts.tasks.alert_emails_relay",

@@ -10,11 +10,16 @@ def user_has_role(*, user: User, roles: set[str]) -> bool:
         return False
     if user.is_superuser:
         return True
+    return bool(user_role_names(user=user) & roles)
+
+
+def user_role_names(*, user: User) -> set[str]:
+    """The names of the user's role groups (one query per request, cached on the user)."""
     names = getattr(user, "_role_names", None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))
-        user._role_names = names  # one query per request, not per check
-    return bool(names & roles)
+        user._role_names = names
+    return names
 
 
 def user_sees_all_leads(*, user: User) -> bool:

@@ -20,11 +20,13 @@ from apps.core.api import service_errors_as_400
 from apps.leads.filters import LeadFilter, LeadFilterBackend
 from apps.leads.models import Lead
 from apps.leads.selectors import (
+    lead_detail_for_user,
     lead_get_for_user,
     lead_referral_rows_for_user,
     lead_row_names,
     lead_rows_for_user,
-    lead_timeline,
+    lead_rows_shown,
+    lead_timeline_for_user,
 )
 from apps.leads.serializers import (
     ActivityCreateSerializer,
@@ -51,7 +53,10 @@ def _lead_for(request: Request, lead_id: int) -> Lead:
 
 
 def _lead_detail(request: Request, lead_id: int) -> Response:
-    lead = _lead_for(request, lead_id)
+    try:
+        lead = lead_detail_for_user(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
     consents = consents_in_force(
         person_ids=[pk for pk in (lead.person_id, lead.caregiver_id) if pk is not None]
     )
@@ -64,6 +69,7 @@ def _referral_lead_detail(request: Request, lead_id: int) -> Response:
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
     names = lead_row_names(rows=[row])
+    lead_rows_shown(user=request.user, rows=[row], what="lead (API, de-identified)")
     return Response(ReferralLeadSerializer(row, context={"names": names}).data)
 
 
@@ -88,10 +94,12 @@ class LeadListApi(generics.ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         names = lead_row_names(rows=rows)
-        serializer_class = (
-            ReferralLeadSerializer
-            if user_sees_referrals_only(user=request.user)
-            else LeadListSerializer
+        referral_level = user_sees_referrals_only(user=request.user)
+        serializer_class = ReferralLeadSerializer if referral_level else LeadListSerializer
+        lead_rows_shown(
+            user=request.user,
+            rows=rows,
+            what="lead list (API, de-identified)" if referral_level else "lead list (API)",
         )
         data = serializer_class(rows, many=True, context={"names": names}).data
         return self.get_paginated_response(data)
@@ -199,7 +207,10 @@ class LeadActivityListApi(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return lead_timeline(lead=_lead_for(self.request, self.kwargs["lead_id"]))
+        try:
+            return lead_timeline_for_user(user=self.request.user, lead_id=self.kwargs["lead_id"])
+        except Lead.DoesNotExist:
+            raise Http404("No such lead.") from None
 
     @extend_schema(
         operation_id="leads_activities_list",

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.accounts.selectors import user_has_role, user_sees_all_leads
+from apps.audit.services import access_record
 from apps.facilities.models import Location
 from apps.leads.models import Activity, Lead
 from apps.people.models import Person
@@ -117,6 +118,33 @@ def lead_get_for_user(*, user: User, lead_id: int) -> Lead:
         .select_related("caregiver", "referral_source", "appointment_location")
         .get(pk=lead_id)
     )
+
+
+def lead_detail_for_user(*, user: User, lead_id: int) -> Lead:
+    """lead_get_for_user for showing the lead's patient: the read is in the access log."""
+    lead = lead_get_for_user(user=user, lead_id=lead_id)
+    access_record(
+        user=user, what="lead", lead_ids=[lead.pk], person_ids=[lead.person_id, lead.caregiver_id]
+    )
+    return lead
+
+
+def lead_rows_shown(*, user: User, rows: list[dict], what: str) -> None:
+    """Record a page of lead rows (LEAD_ROW_FIELDS or REFERRAL_LEAD_FIELDS dicts) as
+    shown to the user: one access log entry with every lead and person on the page."""
+    access_record(
+        user=user,
+        what=what,
+        lead_ids=[row["id"] for row in rows],
+        person_ids=[row["person_id"] for row in rows if "person_id" in row],
+    )
+
+
+def lead_timeline_for_user(*, user: User, lead_id: int) -> QuerySet[Activity]:
+    """A lead's timeline (messages, call notes) the user may read; the read is logged."""
+    lead = lead_get_for_user(user=user, lead_id=lead_id)
+    access_record(user=user, what="timeline", lead_ids=[lead.pk], person_ids=[lead.person_id])
+    return lead_timeline(lead=lead)
 
 
 def lead_find_open_for_contact(
@@ -311,8 +339,14 @@ def person_list_for_user(*, user: User) -> QuerySet[Person]:
     )
 
 
+def people_shown(*, user: User, person_ids: list[int], what: str) -> None:
+    """Record a page of people as shown to the user (one access log entry)."""
+    access_record(user=user, what=what, person_ids=person_ids)
+
+
 def person_get_for_user(*, user: User, person_id: int) -> Person:
-    """One person the user may see; raises Person.DoesNotExist otherwise (views answer 404)."""
+    """One person the user may see; raises Person.DoesNotExist otherwise (views answer
+    404). The read is in the access log."""
     people = Person.objects.select_related("patient")
     if not user_sees_all_leads(user=user):
         people = people.filter(
@@ -322,4 +356,6 @@ def person_get_for_user(*, user: User, person_id: int) -> Person:
                 )
             )
         )
-    return people.get(pk=person_id)
+    person = people.get(pk=person_id)
+    access_record(user=user, what="person", person_ids=[person.pk])
+    return person

@@ -9,7 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import ReadsPatients
-from apps.leads.selectors import lead_list_for_person, person_get_for_user, person_list_for_user
+from apps.leads.selectors import (
+    lead_list_for_person,
+    people_shown,
+    person_get_for_user,
+    person_list_for_user,
+)
 from apps.people.filters import PersonFilter
 from apps.people.models import Person
 from apps.people.selectors import consents_in_force
@@ -44,7 +49,9 @@ class PersonListApi(generics.ListAPIView):
 
     @extend_schema(operation_id="people_list", summary="List people")
     def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        people_shown(user=request.user, person_ids=[row["id"] for row in page], what="people (API)")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class PersonDetailApi(APIView):

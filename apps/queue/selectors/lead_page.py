@@ -16,6 +16,7 @@ from django.utils.timesince import timesince
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
+from apps.audit.services import access_record
 from apps.facilities.models import Location
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import (
@@ -200,6 +201,13 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         # The time the patient is told: the clock on the wall where the appointment is.
         place = lead.appointment_location or lead.location
         page.appointment_zone = place.time_zone if place else timezone.get_current_timezone_name()
+    access_record(
+        user=user,
+        what="lead page",
+        lead_ids=[lead.pk] + [suggestion.lead.pk for suggestion in duplicates],
+        person_ids=[lead.person_id, lead.caregiver_id]
+        + [suggestion.lead.person_id for suggestion in duplicates],
+    )
     if page.can_reassign:
         page.reassign_teams = list(Team.objects.filter(is_active=True).order_by("name"))
         page.reassign_memberships = list(
@@ -418,6 +426,12 @@ def merge_preview_get(*, user: User, survivor_id: int, duplicate_id: int) -> Mer
     if survivor_id == duplicate_id or len(leads) != 2:
         raise Lead.DoesNotExist("No such pair of leads.")
     survivor, duplicate = leads[survivor_id], leads[duplicate_id]
+    access_record(
+        user=user,
+        what="merge screen",
+        lead_ids=leads,
+        person_ids=[survivor.person_id, duplicate.person_id],
+    )
     entries = dict(
         Activity.objects.filter(lead_id__in=leads)
         .values("lead_id")
