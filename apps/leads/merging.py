@@ -352,6 +352,7 @@ def _earliest_human_attempt(*, lead: Lead, floor: dt.datetime | None) -> dt.date
             direction=Direction.OUTBOUND,
             author__isnull=False,
             is_automated=False,
+            struck_at__isnull=True,
         )
         .order_by()
         .aggregate(earliest=Min(clock_stop_expression()))["earliest"]

@@ -317,6 +317,18 @@ class Activity(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The timeline is append-only for staff: an entry logged in error is struck through
+    # with a reason (activity_strike), never edited or deleted; the original stays.
+    struck_at = models.DateTimeField(null=True, blank=True)
+    struck_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    strike_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name_plural = "activities"

@@ -446,6 +446,10 @@ class ActivitySerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(read_only=True, allow_null=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     details = serializers.DictField(read_only=True)
+    struck_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Set when the entry was struck through."
+    )
+    strike_reason = serializers.CharField(read_only=True)
 
     @cached_property
     def _iso_datetime(self):
@@ -471,6 +475,8 @@ class ActivitySerializer(serializers.Serializer):
             "due_at": iso(activity.due_at),
             "completed_at": iso(activity.completed_at),
             "details": activity.details,
+            "struck_at": iso(activity.struck_at),
+            "strike_reason": activity.strike_reason,
         }
 
 

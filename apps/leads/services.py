@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -19,7 +19,7 @@ from apps.leads.choices import (
     LostReason,
     Urgency,
 )
-from apps.leads.models import Activity, Lead, clock_stop_at
+from apps.leads.models import Activity, Lead, clock_stop_at, clock_stop_expression
 from apps.leads.selectors import lead_visible_to
 from apps.people.models import Person
 from apps.pipeline.choices import DefaultStage
@@ -489,6 +489,60 @@ def lead_claim(*, lead: Lead, actor: User) -> Activity:
     if locked.closed_at is not None:
         raise ValidationError({"owner": "This lead is closed."})
     return lead_assign(lead=locked, owner=actor, team=locked.team, actor=actor, reason="Claimed")
+
+
+# What staff log by hand, and so may strike through; inquiries, stage changes and
+# assignments are the record of other services.
+STRIKABLE_KINDS = (
+    ActivityKind.CALL,
+    ActivityKind.EMAIL,
+    ActivityKind.SMS,
+    ActivityKind.NOTE,
+    ActivityKind.TASK,
+    ActivityKind.MEETING,
+)
+
+
+@transaction.atomic
+def activity_strike(*, activity: Activity, actor: User, reason: str) -> Activity:
+    """Strike a timeline entry logged in error through, with a reason; the original
+    stays as it was written. Side effect: a struck contact attempt no longer stops the
+    response clock (first_response_at is worked out again from the others). Raises
+    ValidationError keyed by field.
+    """
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    errors = {}
+    if activity.kind not in STRIKABLE_KINDS or activity.author_id is None:
+        errors["activity"] = "Only entries staff logged by hand can be struck through."
+    elif activity.struck_at is not None:
+        errors["activity"] = "This entry is already struck through."
+    if not reason.strip():
+        errors["reason"] = "Say why this entry is struck through."
+    if errors:
+        raise ValidationError(errors)
+    activity.struck_at, activity.struck_by, activity.strike_reason = (
+        timezone.now(),
+        actor,
+        reason.strip()[:500],
+    )
+    activity.save(update_fields=["struck_at", "struck_by", "strike_reason"])
+    if activity.kind in CONTACT_ATTEMPT_KINDS and activity.direction == Direction.OUTBOUND:
+        earliest = (
+            Activity.objects.filter(
+                lead_id=activity.lead_id,
+                kind__in=CONTACT_ATTEMPT_KINDS,
+                direction=Direction.OUTBOUND,
+                author__isnull=False,
+                is_automated=False,
+                struck_at__isnull=True,
+            )
+            .order_by()
+            .aggregate(earliest=Min(clock_stop_expression()))["earliest"]
+        )
+        Lead.objects.filter(pk=activity.lead_id).update(
+            first_response_at=earliest, updated_at=timezone.now()
+        )
+    return activity
 
 
 @transaction.atomic

@@ -18,6 +18,11 @@ urlpatterns = [
         views.lead_task_done,
         name="lead_task_done",
     ),
+    path(
+        "leads/<int:lead_id>/activities/<int:activity_id>/strike/",
+        views.lead_activity_strike,
+        name="lead_activity_strike",
+    ),
     path("leads/<int:lead_id>/claim/", views.lead_claim_view, name="lead_claim"),
     path("leads/<int:lead_id>/reassign/", views.lead_reassign_view, name="lead_reassign"),
     path("leads/<int:lead_id>/stage/", views.lead_stage, name="lead_stage"),

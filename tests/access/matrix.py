@@ -168,6 +168,8 @@ ROWS = [
     Row("queue:lead_task",                "POST",    200,   404,   200,   200,   404, LOGIN, LOGIN),
     Row("queue:lead_task_done",           "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_task_done",           "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
+    Row("queue:lead_activity_strike",     "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
+    Row("queue:lead_activity_strike",     "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
     Row("queue:lead_claim",               "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_claim",               "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
     Row("queue:lead_reassign",            "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),

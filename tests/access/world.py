@@ -65,6 +65,7 @@ class World:
             "source_id": self.source.pk,
             "team_id": self.team.pk,
             "task_id": self.task.pk,
+            "activity_id": self.task.pk,
             "merge_id": self.merge.pk,
             "user_id": self.users["coordinator"].pk,
             "slug": slug,

@@ -27,6 +27,7 @@ from apps.leads.merging import (
 )
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
+from apps.leads.services import STRIKABLE_KINDS
 from apps.people.models import ConsentChannel, ConsentPurpose, ConsentStatus
 from apps.people.selectors import consents_in_force
 from apps.pipeline.models import PipelineStage
@@ -55,6 +56,7 @@ class TimelineEntry:
     tone: str = ""  # "", "ok", "warn", "danger": the badge colour
     order: tuple = ()
     logged_late: str = ""  # "3 days": logged that long after it happened (backdated)
+    can_strike: bool = False  # staff logged it by hand and it stands: may be struck through
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
 
     activities = list(
         Activity.objects.filter(lead=lead)
-        .select_related("author", "from_stage", "to_stage", "assignee")
+        .select_related("author", "from_stage", "to_stage", "assignee", "struck_by")
         .order_by("-occurred_at", "-id")[: limit + 1 if limit else None]
     )
     truncated = bool(limit) and len(activities) > limit
@@ -292,6 +294,11 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
         activity=activity,
         order=(0, activity.pk),
     )
+    entry.can_strike = (
+        activity.kind in STRIKABLE_KINDS
+        and activity.author_id is not None
+        and activity.struck_at is None
+    )
     late = activity.logged_late_by
     if late is not None and activity.author_id is not None:
         entry.logged_late = timesince(activity.occurred_at, activity.created_at)
@@ -390,6 +397,11 @@ def lead_for_action(*, user: User, lead_id: int) -> Lead:
     return (
         lead_visible_to(user=user).select_related("stage", "service_line", "team").get(pk=lead_id)
     )
+
+
+def activity_for_action(*, lead: Lead, activity_id: int) -> Activity:
+    """An entry of this lead's timeline (else DoesNotExist)."""
+    return Activity.objects.get(pk=activity_id, lead=lead)
 
 
 def task_for_action(*, lead: Lead, task_id: int) -> Activity:

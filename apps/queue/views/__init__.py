@@ -7,6 +7,7 @@ posted, and lead pages are addressed by id only.
 """
 
 from apps.queue.views.lead import (
+    lead_activity_strike,
     lead_call_log,
     lead_claim_view,
     lead_detail,
@@ -22,6 +23,7 @@ from apps.queue.views.lead import (
 from apps.queue.views.queue import queue_index
 
 __all__ = [
+    "lead_activity_strike",
     "lead_call_log",
     "lead_claim_view",
     "lead_detail",

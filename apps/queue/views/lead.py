@@ -16,9 +16,16 @@ from apps.accounts.selectors import user_sees_all_leads
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
-from apps.leads.services import activity_log, lead_claim, lead_stage_change, task_complete
+from apps.leads.services import (
+    activity_log,
+    activity_strike,
+    lead_claim,
+    lead_stage_change,
+    task_complete,
+)
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
+    activity_for_action,
     lead_for_action,
     lead_page_get,
     merge_for_action,
@@ -233,6 +240,24 @@ def lead_task_done(request: HttpRequest, lead_id: int, task_id: int) -> HttpResp
         raise Http404("No such task.") from None
     task_complete(task=task, actor=request.user)
     return _done(request, lead_id, "Task done.")
+
+
+@login_required
+@require_POST
+def lead_activity_strike(request: HttpRequest, lead_id: int, activity_id: int) -> HttpResponse:
+    """Strike a timeline entry logged in error through, with a reason (never edit it)."""
+    lead = _lead_or_404(request, lead_id)
+    try:
+        activity = activity_for_action(lead=lead, activity_id=activity_id)
+    except Activity.DoesNotExist:
+        raise Http404("No such entry.") from None
+    try:
+        activity_strike(
+            activity=activity, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        return _failed(request, lead_id, " ".join(error.messages))
+    return _done(request, lead_id, "Entry struck through; the original stays on the timeline.")
 
 
 @login_required
