@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.audit",
+    "apps.privacy",
     "apps.facilities",
     "apps.servicelines",
     "apps.pipeline",
@@ -239,6 +240,8 @@ CELERY_BEAT_SCHEDULE["sla-escalations-sweep"] = {
     "schedule": SLA_SWEEP_SECONDS,
     "options": {"expires": SLA_SWEEP_SECONDS},
 }
+# Break-the-glass: how long emergency access to a lead outside one's teams lasts.
+BREAK_GLASS_HOURS = env.float("BREAK_GLASS_HOURS", default=4.0)
 # The access log's INSERT waits for its WAL flush like any commit (durable even if
 # PostgreSQL crashes the next moment). false: the entry's transaction commits without
 # waiting (PostgreSQL's synchronous_commit=off for it alone), several times cheaper on a

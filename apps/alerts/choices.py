@@ -15,6 +15,8 @@ class AlertLevel(models.TextChoices):
     REPEAT_INQUIRY = "repeat_inquiry", "Asked again while waiting"
     # apps.referrals: a completed referral whose summary has not gone back to the referrer.
     REFERRAL_FEEDBACK_OVERDUE = "referral_feedback", "Referral summary not sent"
+    # apps.privacy: someone opened the lead outside their teams (break-the-glass).
+    EMERGENCY_ACCESS = "emergency_access", "Emergency access to a lead"
 
 
 class EmailStatus(models.TextChoices):

@@ -24,6 +24,11 @@ urlpatterns = [
         name="lead_activity_strike",
     ),
     path("leads/<int:lead_id>/claim/", views.lead_claim_view, name="lead_claim"),
+    path(
+        "leads/<int:lead_id>/emergency-access/",
+        views.lead_emergency_access,
+        name="lead_emergency_access",
+    ),
     path("leads/<int:lead_id>/reassign/", views.lead_reassign_view, name="lead_reassign"),
     path("leads/<int:lead_id>/stage/", views.lead_stage, name="lead_stage"),
     path("leads/<int:lead_id>/merge/", views.lead_merge_view, name="lead_merge"),

@@ -170,6 +170,8 @@ ROWS = [
     Row("queue:lead_task_done",           "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
     Row("queue:lead_activity_strike",     "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_activity_strike",     "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
+    Row("queue:lead_emergency_access",    "GET",     200,   403,   200,   200,   403, LOGIN, LOGIN),
+    Row("queue:lead_emergency_access",    "POST",    400,   403,   400,   400,   403, LOGIN, LOGIN),
     Row("queue:lead_claim",               "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_claim",               "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
     Row("queue:lead_reassign",            "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
@@ -184,6 +186,10 @@ ROWS = [
     Row("api-docs",                       "GET",     200,   200,   200,   200,   200,   200,   200),
 ]
 # fmt: on
+
+# URLs with a lead id that answer without looking the lead up: break-the-glass asks for a
+# reason for any id, so that the form itself tells nobody whether the lead exists.
+ANY_LEAD_ID = {"queue:lead_emergency_access"}
 
 # The top-level fields each role gets from an API read (for a list: each row), when the
 # answer is 200. A role not named gets no row of this kind (it is refused or sees none).

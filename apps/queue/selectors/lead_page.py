@@ -32,6 +32,8 @@ from apps.people.models import ConsentChannel, ConsentPurpose, ConsentStatus
 from apps.people.selectors import consents_in_force
 from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stage_list_cached
+from apps.privacy.models import EmergencyAccess
+from apps.privacy.selectors import emergency_access_active, emergency_access_holders
 from apps.queue.selectors.queue import queue_team_ids
 from apps.queue.selectors.rows import lead_clock_state
 from apps.servicelines.models import QualificationQuestion
@@ -101,6 +103,8 @@ class LeadPage:
     appointment_zone: str = ""
     reassign_teams: list[Team] = field(default_factory=list)
     reassign_memberships: list[TeamMembership] = field(default_factory=list)
+    emergency: EmergencyAccess | None = None  # the user's own break-the-glass, if opened so
+    emergency_holders: list[EmergencyAccess] = field(default_factory=list)
 
 
 def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> LeadPage:
@@ -111,11 +115,23 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
     """
     # Few joins: planning a ten-way join cost more than running it. Stages come from the
     # process's cache and locations from the list the stage form needs anyway.
-    lead = (
-        lead_visible_to(user=user)
-        .select_related("person", "caregiver", "service_line", "owner", "team", "referral_source")
-        .get(pk=lead_id)
-    )
+    emergency = None
+    try:
+        lead = (
+            lead_visible_to(user=user)
+            .select_related(
+                "person", "caregiver", "service_line", "owner", "team", "referral_source"
+            )
+            .get(pk=lead_id)
+        )
+    except Lead.DoesNotExist:
+        # Outside the user's scope: only a break-the-glass opens it (else still 404).
+        emergency = emergency_access_active(user=user, lead_id=lead_id)
+        if emergency is None:
+            raise
+        lead = Lead.objects.select_related(
+            "person", "caregiver", "service_line", "owner", "team", "referral_source"
+        ).get(pk=lead_id)
     all_locations = list(Location.objects.order_by("name"))
     locations_by_id = {location.pk: location for location in all_locations}
     stages_by_id = {stage.pk: stage for stage in stage_list_cached()}
@@ -203,9 +219,13 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         # The time the patient is told: the clock on the wall where the appointment is.
         place = lead.appointment_location or lead.location
         page.appointment_zone = place.time_zone if place else timezone.get_current_timezone_name()
+    page.emergency = emergency
+    page.emergency_holders = list(emergency_access_holders(lead_id=lead.pk))
     access_record(
         user=user,
         what="lead page",
+        break_glass=emergency is not None,
+        reason=f"{emergency.get_reason_display()}: {emergency.reason_text}" if emergency else "",
         lead_ids=[lead.pk] + [suggestion.lead.pk for suggestion in duplicates],
         person_ids=[lead.person_id, lead.caregiver_id]
         + [suggestion.lead.person_id for suggestion in duplicates],
@@ -393,10 +413,15 @@ def _answer_text(value) -> str:
 
 
 def lead_for_action(*, user: User, lead_id: int) -> Lead:
-    """The lead a quick action writes to, if the user may see it (else DoesNotExist)."""
-    return (
-        lead_visible_to(user=user).select_related("stage", "service_line", "team").get(pk=lead_id)
-    )
+    """The lead a quick action writes to, if the user may see it or holds emergency
+    access to it (else DoesNotExist)."""
+    leads = Lead.objects.select_related("stage", "service_line", "team")
+    try:
+        return lead_visible_to(user=user, leads=leads).get(pk=lead_id)
+    except Lead.DoesNotExist:
+        if emergency_access_active(user=user, lead_id=lead_id) is None:
+            raise
+        return leads.get(pk=lead_id)
 
 
 def activity_for_action(*, lead: Lead, activity_id: int) -> Activity:

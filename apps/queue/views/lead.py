@@ -3,6 +3,7 @@ to htmx, its body) showing the result or the form's field errors."""
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.selectors import user_sees_all_leads
+from apps.accounts.selectors import user_has_role, user_sees_all_leads
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
@@ -23,6 +24,7 @@ from apps.leads.services import (
     lead_stage_change,
     task_complete,
 )
+from apps.privacy.services import EMERGENCY_ROLES, emergency_access_grant
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
     activity_for_action,
@@ -258,6 +260,34 @@ def lead_activity_strike(request: HttpRequest, lead_id: int, activity_id: int) -
     except ValidationError as error:
         return _failed(request, lead_id, " ".join(error.messages))
     return _done(request, lead_id, "Entry struck through; the original stays on the timeline.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_emergency_access(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Break-the-glass: open a lead outside one's teams, giving a reason. The form does
+    not say whether the lead exists; a granted access opens the lead page."""
+    if not user_has_role(user=request.user, roles=EMERGENCY_ROLES):
+        raise PermissionDenied("Your role cannot open leads in an emergency.")
+    form = forms.EmergencyAccessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            emergency_access_grant(user=request.user, lead_id=lead_id, **form.cleaned_data)
+        except Lead.DoesNotExist:
+            raise Http404("No such lead.") from None
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.warning(
+                request, "Emergency access granted; the privacy officer has been told."
+            )
+            return redirect("queue:lead", lead_id=lead_id)
+    return render(
+        request,
+        "queue/emergency_access.html",
+        {"form": form, "lead_id": lead_id, "hours": settings.BREAK_GLASS_HOURS},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
