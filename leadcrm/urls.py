@@ -21,6 +21,7 @@ urlpatterns = [
     path("referrals/", include("apps.referrals.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
+    path("privacy/", include("apps.privacy.urls")),
     path("", include("apps.queue.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,9 +1,19 @@
-"""Reads of emergency access."""
+"""Reads of emergency access and the privacy officer's reports on the access log."""
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.choices import Role
 from apps.accounts.models import User
+from apps.accounts.selectors import user_has_role
+from apps.audit.models import AccessLogEntry
+from apps.audit.services import access_record
+from apps.leads.models import Lead
+from apps.people.models import Person
+from apps.people.selectors import person_search
 from apps.privacy.models import EmergencyAccess
 
 
@@ -23,3 +33,88 @@ def emergency_access_holders(*, lead_id: int) -> QuerySet[EmergencyAccess]:
         .select_related("user")
         .order_by("expires_at")
     )
+
+
+# --- The privacy officer's reports ---------------------------------------------------
+
+REPORT_LIMIT = 1000
+
+
+def user_is_privacy_officer(*, user: User) -> bool:
+    """The privacy officer's pages are theirs alone (a superuser passes too)."""
+    return user_has_role(user=user, roles={Role.PRIVACY_OFFICER})
+
+
+@dataclass
+class PatientAccessReport:
+    people: list[Person]
+    lead_ids: list[int]
+    entries: list[AccessLogEntry]
+
+
+def access_report_for_patient(*, user: User, query: str) -> PatientAccessReport:
+    """Every read of one patient's records, found by lead number, name, phone or email:
+    the access log entries naming the people found or any of their leads, newest first.
+    The report is itself a read of those records, and is logged."""
+    query = query.strip()
+    people: list[Person] = []
+    lead_ids: list[int] = []
+    if query.lstrip("#").isdigit() and len(query.lstrip("#")) < 10:
+        lead = Lead.objects.filter(pk=int(query.lstrip("#"))).select_related("person").first()
+        people = [lead.person] if lead else []
+    elif query:
+        people = list(person_search(query=query)[:20])
+    if people:
+        lead_ids = list(
+            Lead.objects.filter(Q(person__in=people) | Q(caregiver__in=people)).values_list(
+                "pk", flat=True
+            )
+        )
+    entries = []
+    if people:
+        entries = list(
+            AccessLogEntry.objects.filter(
+                Q(person_ids__overlap=[p.pk for p in people]) | Q(lead_ids__overlap=lead_ids)
+            ).order_by("-accessed_at", "-id")[:REPORT_LIMIT]
+        )
+    access_record(
+        user=user,
+        what="privacy: patient access report",
+        lead_ids=lead_ids,
+        person_ids=[p.pk for p in people],
+    )
+    return PatientAccessReport(people=people, lead_ids=lead_ids, entries=entries)
+
+
+def access_report_for_user(
+    *, user: User, subject: User, start: dt.date, end: dt.date
+) -> list[AccessLogEntry]:
+    """Everything one member of staff was shown between two dates (inclusive)."""
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    entries = list(
+        AccessLogEntry.objects.filter(
+            user_id=subject.pk, accessed_at__gte=since, accessed_at__lt=until
+        ).order_by("-accessed_at", "-id")[:REPORT_LIMIT]
+    )
+    access_record(
+        user=user,
+        what="privacy: user access report",
+        lead_ids={pk for entry in entries for pk in entry.lead_ids},
+        person_ids={pk for entry in entries for pk in entry.person_ids},
+    )
+    return entries
+
+
+def emergency_accesses_awaiting_review() -> QuerySet[EmergencyAccess]:
+    """Break-the-glass uses no privacy officer has reviewed yet, oldest first."""
+    return (
+        EmergencyAccess.objects.filter(reviewed_at__isnull=True)
+        .select_related("user")
+        .order_by("granted_at", "id")
+    )
+
+
+def emergency_access_get(*, access_id: int) -> EmergencyAccess:
+    return EmergencyAccess.objects.get(pk=access_id)

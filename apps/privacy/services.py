@@ -73,3 +73,15 @@ def _to_alert(user: User) -> list[User]:
             User.objects.filter(groups__name=Role.MANAGER, is_active=True).exclude(pk=user.pk)
         )
     return list({person.pk: person for person in officers + managers}.values())
+
+
+@transaction.atomic
+def emergency_access_review(*, access: EmergencyAccess, reviewer: User, note: str) -> None:
+    """The privacy officer marks a break-the-glass use reviewed, with a note (once)."""
+    if not note.strip():
+        raise ValidationError({"note": "Write what you found, even briefly."})
+    reviewed = EmergencyAccess.objects.filter(pk=access.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=reviewer, review_note=note.strip()[:2000]
+    )
+    if not reviewed:
+        raise ValidationError({"note": "This use was already reviewed."})

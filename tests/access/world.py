@@ -79,6 +79,7 @@ class World:
             "track_id": MISSING,
             "send_id": MISSING,
             "enrollment_id": MISSING,
+            "access_id": MISSING,
         }
 
 
