@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -118,3 +119,59 @@ def emergency_accesses_awaiting_review() -> QuerySet[EmergencyAccess]:
 
 def emergency_access_get(*, access_id: int) -> EmergencyAccess:
     return EmergencyAccess.objects.get(pk=access_id)
+
+
+@dataclass(frozen=True)
+class UnusualDay:
+    """A member of staff who opened far more patients' leads on a day than usual."""
+
+    user_id: int
+    username: str
+    leads: int
+    usual: float  # the median of their earlier active days in the window
+
+
+def unusual_access_days(
+    *, day: dt.date, baseline_days: int = 30, factor: float = 3.0, minimum: int = 20
+) -> list[UnusualDay]:
+    """Users who opened at least `minimum` distinct leads on `day`, more than `factor`
+    times their usual day (the median of their active days in the `baseline_days` before).
+    One GROUP BY over the access log's partitions for the window."""
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(day - dt.timedelta(days=baseline_days), dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH daily AS (
+                SELECT a.user_id, a.username, (a.accessed_at AT TIME ZONE %(zone)s)::date AS day,
+                    count(DISTINCT lead_id) AS leads
+                FROM audit_accesslog a CROSS JOIN LATERAL unnest(a.lead_ids) AS lead_id
+                WHERE a.accessed_at >= %(since)s AND a.accessed_at < %(until)s
+                GROUP BY 1, 2, 3
+            )
+            SELECT t.user_id, t.username, t.leads,
+                coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY b.leads), 0) AS usual
+            FROM daily t LEFT JOIN daily b ON b.user_id = t.user_id AND b.day < t.day
+            WHERE t.day = %(day)s
+            GROUP BY t.user_id, t.username, t.leads
+            HAVING t.leads >= %(minimum)s
+                AND t.leads > %(factor)s
+                    * coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY b.leads), 0)
+            ORDER BY t.leads DESC
+            """,
+            {
+                "zone": str(zone),
+                "since": since,
+                "until": until,
+                "day": day,
+                "minimum": minimum,
+                "factor": factor,
+            },
+        )
+        return [UnusualDay(*row) for row in cursor.fetchall()]
+
+
+def emergency_accesses_on(*, day: dt.date) -> QuerySet[EmergencyAccess]:
+    """Leads opened outside the opener's teams (break-the-glass) on a day."""
+    return EmergencyAccess.objects.filter(granted_at__date=day).select_related("user")

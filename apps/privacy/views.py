@@ -100,6 +100,26 @@ def user_access(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/user_access.html", {"form": form, "entries": entries})
 
 
+class DayForm(forms.Form):
+    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@privacy_officer_required
+@require_http_methods(["GET"])
+def unusual_patterns(request: HttpRequest) -> HttpResponse:
+    """Worth a look: users who opened far more patients' leads than on their usual day,
+    and leads opened outside the opener's teams (break-the-glass)."""
+    form = DayForm(request.GET or None, initial={"day": timezone.localdate()})
+    day = form.cleaned_data["day"] if form.is_valid() else timezone.localdate()
+    context = {
+        "form": form,
+        "day": day,
+        "busy": selectors.unusual_access_days(day=day),
+        "outside": list(selectors.emergency_accesses_on(day=day)),
+    }
+    return render(request, "privacy/patterns.html", context)
+
+
 @privacy_officer_required
 @require_http_methods(["GET"])
 def emergency_review_list(request: HttpRequest) -> HttpResponse:

@@ -158,6 +158,7 @@ ROWS = [
     Row("privacy:patient_access",         "GET",     403,   403,   403,   403,   200, LOGIN, LOGIN),
     Row("privacy:patient_access",         "POST",    403,   403,   403,   403,   200, LOGIN, LOGIN),
     Row("privacy:user_access",            "GET",     403,   403,   403,   403,   200, LOGIN, LOGIN),
+    Row("privacy:unusual_patterns",       "GET",     403,   403,   403,   403,   200, LOGIN, LOGIN),
     Row("privacy:emergency_review_list",  "GET",     403,   403,   403,   403,   200, LOGIN, LOGIN),
     Row("privacy:emergency_review",       "GET",     403,   403,   403,   403,   405, LOGIN, LOGIN),
     Row("privacy:emergency_review",       "POST",    403,   403,   403,   403,   404, LOGIN, LOGIN),

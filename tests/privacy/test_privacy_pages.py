@@ -2,6 +2,7 @@
 viewed, break-the-glass uses to review; each report logged too."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -116,3 +117,33 @@ def test_break_the_glass_uses_are_reviewed_with_a_note(seen, officer_client):
 def test_other_roles_do_not_get_the_privacy_pages(client):
     client.force_login(UserFactory(username="mgr", roles=[Role.MANAGER]))
     assert client.get(reverse("privacy:patient_access")).status_code == 403
+
+
+def test_a_user_opening_far_more_leads_than_usual_is_worth_a_look(officer_client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 6, 15, 16, 0, tzinfo=dt.UTC), tick=False)
+    busy = UserFactory(username="busy", roles=[Role.INTAKE_COORDINATOR])
+    calm = UserFactory(username="calm", roles=[Role.INTAKE_COORDINATOR])
+    now = timezone.now()
+
+    def opened(user, lead_ids, days_ago):
+        AccessLogEntry.objects.create(
+            accessed_at=now - dt.timedelta(days=days_ago),
+            user_id=user.pk,
+            username=user.username,
+            via="session",
+            what="lead page",
+            method="GET",
+            path="/leads/",
+            lead_ids=lead_ids,
+        )
+
+    for days_ago in (1, 2, 3):
+        opened(busy, [1, 2], days_ago)
+        opened(calm, list(range(1, 31)), days_ago)
+    opened(busy, list(range(100, 130)), 0)  # 30 leads today, usually 2
+    opened(calm, list(range(1, 31)), 0)  # 30 today, as usual
+
+    html = officer_client.get(reverse("privacy:unusual_patterns")).content.decode()
+
+    assert "busy</a>: 30 leads (usually 2)" in html
+    assert "calm</a>" not in html
