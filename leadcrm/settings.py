@@ -5,6 +5,7 @@ works on a fresh machine. `LEADCRM_ENV=production` switches on the hardened mode
 passes `manage.py check --deploy` and refuses to start without a real SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -23,12 +24,11 @@ if LEADCRM_ENV not in {"development", "production"}:
 PRODUCTION = LEADCRM_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-if PRODUCTION:
-    SECRET_KEY = env.str("SECRET_KEY")  # no default: a production secret must be set
-    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-        raise ImproperlyConfigured("SECRET_KEY must be a random string of 50+ characters.")
-else:
-    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key")
+# In production a missing, default or short key is refused by a system check
+# (apps/core/checks.py), along with DEBUG, empty ALLOWED_HOSTS and console backends.
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="" if PRODUCTION else "django-insecure-development-only-key"
+)
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -48,8 +48,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the app, not a CDN
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "template_partials",
     "phonenumber_field",
     # Domain apps, lowest layer first (see README "Architecture").
@@ -76,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.middleware.HealthProbeMiddleware",  # first: answers whatever the Host
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.audit.context.AccessContextMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "leadcrm.urls"
@@ -114,9 +119,6 @@ DATABASES = {
 # (shared/PERFORMANCE.md): keep connections and check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend with a health check that needs no round trip (leadcrm/postgresql).
-    DATABASES["default"]["ENGINE"] = "leadcrm.postgresql"
 # Several checkouts can test side by side on one server with their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_leadcrm")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -134,7 +136,10 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -202,10 +207,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # consumer reconnects by its own broker_connection_* settings, not this one.
     "max_retries": 0,
 }
-if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport with one redis-py client per channel instead of a new one
-    # per message published (leadcrm.celery.RedisTransport).
-    CELERY_BROKER_TRANSPORT = "leadcrm.celery:RedisTransport"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Alert emails have a queue of their own: a burst of breach emails must never hold a
 # routing task or the next escalation sweep behind it. A worker started without -Q
@@ -315,14 +316,17 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 # Inbound texts (POST /nurture/sms/inbound/) must carry this in X-LeadCRM-Webhook-Secret
 # or a valid X-Twilio-Signature (with TWILIO_AUTH_TOKEN); with neither set, none is taken.
 NURTURE_SMS_INBOUND_SECRET = env.str("NURTURE_SMS_INBOUND_SECRET", default="")
+# Unsubscribe links in patients' emails are signed with this key, not SECRET_KEY.
+# Required in production (a system check); the development default is public.
+NURTURE_UNSUBSCRIBE_KEY_DEVELOPMENT = "development-only-unsubscribe-key"
+NURTURE_UNSUBSCRIBE_KEY = env.str(
+    "NURTURE_UNSUBSCRIBE_KEY", default="" if PRODUCTION else NURTURE_UNSUBSCRIBE_KEY_DEVELOPMENT
+)
+# Earlier keys, so links already sent keep working after a rotation (comma-separated).
+NURTURE_UNSUBSCRIBE_KEY_FALLBACKS = env.list("NURTURE_UNSUBSCRIBE_KEY_FALLBACKS", default=[])
 # No message in these hours of the location's time zone; the step waits ("off": none).
+# Checked when the nurture app starts (apps.nurture.apps): settings import no app code.
 NURTURE_QUIET_HOURS = env.str("NURTURE_QUIET_HOURS", default="20:00-08:00")
-try:
-    from apps.nurture.quiet_hours import quiet_hours_parse
-
-    quiet_hours_parse(NURTURE_QUIET_HOURS)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"NURTURE_QUIET_HOURS: {exc}") from None
 # Emails and texts per person in any seven days, all tracks together (0: no cap).
 NURTURE_WEEKLY_MESSAGE_CAP = env.int("NURTURE_WEEKLY_MESSAGE_CAP", default=3)
 if NURTURE_WEEKLY_MESSAGE_CAP < 0:
@@ -356,15 +360,50 @@ CELERY_BEAT_SCHEDULE["nurture-hourly-sweep"] = {
 CELERY_TASK_QUEUES.append(Queue("nurture"))
 CELERY_TASK_ROUTES["apps.nurture.tasks.nurture_send_deliver"] = {"queue": "nurture"}
 
+# --- Browser security --------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles only from our own static
+# files, never inline or eval'd; no framing; forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features no page of the CRM uses, refused for every page and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.accounts.authentication.StaffTokenAuthentication",  # DRF authtoken, one query
+        "apps.accounts.authentication.StaffTokenAuthentication",  # DRF's, with an expiry
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past a limit answers 400, not a RecursionError's 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Cursor pagination: no COUNT(*) over a million leads on every page.
+    # Per staff user; intake has its own per-key throttles (apps/intake/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttles.StaffApiThrottle"],
+    # How many proxies (load balancer, TLS terminator) stand in front of the app: the
+    # client address for per-address throttles is taken that far back in
+    # X-Forwarded-For. 0 trusts no such header (a client could forge it).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -376,6 +415,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake for web forms, chat and call-tracking vendors; staff API for leads.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the
@@ -390,6 +431,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 
+# Throttles (apps/core/throttles.py): "<requests>/<sec|min|hour|day>", empty for none.
+# Past a rate the answer is 429 with Retry-After; counts are kept in Redis.
+INTAKE_THROTTLE_BURST = env.str("INTAKE_THROTTLE_BURST", default="120/min")  # per key
+INTAKE_THROTTLE_SUSTAINED = env.str("INTAKE_THROTTLE_SUSTAINED", default="2000/hour")
+STAFF_API_THROTTLE = env.str("STAFF_API_THROTTLE", default="600/min")  # per staff user
+UNSUBSCRIBE_THROTTLE = env.str("UNSUBSCRIBE_THROTTLE", default="30/min")  # per address
+SMS_INBOUND_THROTTLE = env.str("SMS_INBOUND_THROTTLE", default="600/min")  # per address
+
 # Largest intake body accepted; larger ones answer 413.
 INTAKE_MAX_BODY_BYTES = 64 * 1024
 
@@ -398,9 +447,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_query_string": {"()": "apps.core.logging.QueryStringRemove"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Request lines without their query string (gunicorn's access log: gunicorn_conf).
+        "django.server": {"filters": ["no_query_string"]},
+        "django.request": {"filters": ["no_query_string"]},
+    },
 }
 
 if PRODUCTION:
@@ -410,7 +465,59 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading binds the whole domain to HTTPS in browsers for months, beyond this
+    # app: the hospital opts in (security.W021, "preload not set", is silenced for that).
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+
+# --- Sign-in: lockout, passwords, sessions (issue 13) ---------------------------
+# django-axes counts failed sign-ins per username and, separately, per client address;
+# the LOGIN_FAILURE_LIMIT-th failure locks that username (or address) for
+# LOGIN_LOCKOUT_MINUTES, the right password included. Admins unlock from the user list.
+INSTALLED_APPS += ["axes"]
+# Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses before the password is even checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.login_locked_out"
+# The client's address: the connection's own unless proxies are trusted to name it in
+# X-Forwarded-For (a header anyone can send would let an attacker dodge the address lock).
+# One setting for every per-address count: NUM_PROXIES, as the API throttles read it.
+if REST_FRAMEWORK["NUM_PROXIES"]:
+    AXES_IPWARE_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Passwords: 12 characters or more (AUTH_PASSWORD_VALIDATORS above); a reset link works
+# once (Django's token covers the password hash) and for an hour.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Sessions: signed out after SESSION_IDLE_SECONDS without activity (a warning comes
+# SESSION_IDLE_WARNING_SECONDS before, with one click to stay) and SESSION_COOKIE_AGE
+# after signing in whatever happens. Each session row names its user, so "sign out
+# everywhere" and deactivation end them all at once.
+SESSION_ENGINE = "apps.accounts.sessions"
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+if not 0 < SESSION_IDLE_WARNING_SECONDS < SESSION_IDLE_SECONDS <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "Sessions need 0 < SESSION_IDLE_WARNING_SECONDS < SESSION_IDLE_SECONDS"
+        " <= SESSION_COOKIE_AGE."
+    )
+# After the auth, messages and htmx middleware, whose request attributes it reads.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
+    "apps.accounts.middleware.SessionTimeoutMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "apps.accounts.context_processors.session_timeout"
+)
+# Staff API tokens (Authorization: Token) stop working this many days after they are made.
+STAFF_API_TOKEN_DAYS = env.int("STAFF_API_TOKEN_DAYS", default=90)

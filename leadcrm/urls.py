@@ -1,20 +1,44 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.accounts import views as accounts_views
+from apps.core import api_docs
 from apps.core import views as core_views
 
 urlpatterns = [
     # The API first: vendors post inquiries and staff tools poll it; each pattern tried
     # before it costs every request a regex match.
     path("api/v1/", include("leadcrm.api_urls")),
-    path("", core_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", core_views.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("account/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
+    # Pages without our <link rel="icon"> (the admin, the API docs) still ask for it here.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),
@@ -23,6 +47,6 @@ urlpatterns = [
     path("nurture/", include("apps.nurture.urls")),
     path("privacy/", include("apps.privacy.urls")),
     path("", include("apps.queue.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
+    path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

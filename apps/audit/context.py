@@ -3,8 +3,11 @@
 The middleware fills it for each request; the access log reads it when a selector
 records a read, so selectors need only the user."""
 
+import ipaddress
 from contextvars import ContextVar
 from dataclasses import dataclass
+
+from django.conf import settings
 
 USER_AGENT_MAX = 300
 
@@ -48,7 +51,23 @@ def _context_of(request, *, view_name: str) -> AccessContext:
         method=request.method or "",
         path=request.path[:300],  # no query string: a search box's words stay out
         view_name=view_name[:120],
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=_client_address(request),
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
         via="token" if authorization.startswith("Token ") else "session",
     )
+
+
+def _client_address(request) -> str | None:
+    """The client's address as the API throttles and the lockout read it: behind
+    NUM_PROXIES proxies, that many hops from the right of X-Forwarded-For (DRF's rule).
+    Anything not an IP address is left out rather than failing the entry."""
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        address = hops[-min(proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

@@ -1,9 +1,9 @@
-"""Referral figures computed in PostgreSQL: one aggregate query each, never a Python loop
-over leads.
+"""Referral figures of the source profile, computed in PostgreSQL: one aggregate query
+each, never a Python loop over leads.
 
 Each function takes a queryset of leads already narrowed by the caller (one source's
-referrals on a profile; every referred lead in a period on the manager dashboards), so
-the profile and the dashboards share one definition of each number.
+referrals). What each outcome counts comes from apps.referrals.outcomes, which the
+managers' dashboards count by too, so the two never disagree.
 """
 
 import datetime as dt
@@ -25,10 +25,9 @@ from django.utils import timezone
 
 from apps.leads.choices import LostReason
 from apps.leads.models import Lead
-from apps.pipeline.choices import DefaultStage
-from apps.pipeline.models import StageKind
 from apps.referrals.conf import gift_annual_limit, gift_warning_threshold
 from apps.referrals.models import LiaisonVisitSource
+from apps.referrals.outcomes import OUTCOME
 
 
 class Percentile(Aggregate):
@@ -136,9 +135,9 @@ def referral_progress_by_service_line(*, leads: QuerySet[Lead]) -> list[ServiceL
         .values("service_line_id", "service_line__name")
         .annotate(
             referrals=Count("id"),
-            scheduled=Count("id", filter=Q(scheduled_at__isnull=False)),
-            completed=Count("id", filter=Q(stage__kind=StageKind.WON)),
-            lost=Count("id", filter=Q(stage__kind=StageKind.LOST)),
+            scheduled=Count("id", filter=OUTCOME["scheduled"]),
+            completed=Count("id", filter=OUTCOME["completed"]),
+            lost=Count("id", filter=OUTCOME["lost"]),
             open=Count("id", filter=Q(closed_at__isnull=True)),
         )
         .order_by("-referrals", "service_line__name")
@@ -160,7 +159,7 @@ def referral_progress_by_service_line(*, leads: QuerySet[Lead]) -> list[ServiceL
 def referral_median_days_to_appointment(*, leads: QuerySet[Lead]) -> Decimal | None:
     """Median days from the referral (lead created) to the appointment, over the leads
     that have an appointment; None when none has."""
-    result = leads.filter(appointment_at__isnull=False).aggregate(
+    result = leads.filter(OUTCOME["with_appointment"]).aggregate(
         median=Percentile(DaysBetween(F("appointment_at"), F("created_at")), fraction=0.5)
     )
     return _days(result["median"])
@@ -203,12 +202,12 @@ def referral_leakage_by_service_line(
         progress = referral_progress_by_service_line(leads=leads)
     totals = {line.service_line_id: line.referrals for line in progress}
     rows = (
-        leads.filter(stage__kind=StageKind.LOST)
+        leads.filter(OUTCOME["lost"])
         .order_by()
         .values("service_line_id", "service_line__name", "lost_reason")
         .annotate(
             lost=Count("id"),
-            referred_elsewhere=Count("id", filter=Q(stage__slug=DefaultStage.REFERRED_ELSEWHERE)),
+            referred_elsewhere=Count("id", filter=OUTCOME["referred_elsewhere"]),
         )
     )
     by_line: dict[int, ServiceLineLeakage] = {}
@@ -255,8 +254,8 @@ class ClosedLoop:
 def referral_closed_loop(*, leads: QuerySet[Lead]) -> ClosedLoop:
     """Of the completed referrals, how many had their visit summary sent back to the
     referrer, and the median days from completion to sending it."""
-    sent = Q(referral_feedback_sent_at__isnull=False)
-    result = leads.filter(stage__kind=StageKind.WON).aggregate(
+    sent = OUTCOME["feedback_sent"]
+    result = leads.filter(OUTCOME["completed"]).aggregate(
         completed=Count("id"),
         feedback_sent=Count("id", filter=sent),
         median=Percentile(
@@ -317,6 +316,53 @@ def referral_gift_value_by_year(*, source_id: int) -> list[GiftYear]:
             warning_from=warning_from,
         )
         for row in rows
+    ]
+
+
+def gift_split_evenly(*, total: Decimal, parts: int) -> list[Decimal]:
+    """$100.00 over 3 sources is 33.34 + 33.33 + 33.33: the shares always add up."""
+    cents = int(total * 100)
+    share, extra = divmod(cents, parts)
+    return [Decimal(share + (1 if index < extra else 0)) / 100 for index in range(parts)]
+
+
+def gift_totals_in_year(
+    *, source_ids: list[int], year: int, exclude_visit_id: int | None = None
+) -> dict[int, Decimal]:
+    """Each source's gifts and meals so far in a calendar year (the visit being edited
+    left out), from the (source, visited_on) index."""
+    rows = (
+        LiaisonVisitSource.objects.filter(
+            source_id__in=source_ids,
+            visited_on__gte=dt.date(year, 1, 1),
+            visited_on__lte=dt.date(year, 12, 31),
+            gift_value__gt=0,
+        )
+        .exclude(visit_id=exclude_visit_id)
+        .order_by()
+        .values("source_id")
+        .annotate(total=Sum("gift_value"))
+    )
+    return {row["source_id"]: row["total"] for row in rows}
+
+
+def gift_over_limit(
+    *, sources: list, visited_on: dt.date, gift_value: Decimal, exclude_visit_id=None
+) -> list:
+    """The sources whose yearly total this visit's gift would take over the limit."""
+    if not sources or not gift_value:
+        return []
+    totals = gift_totals_in_year(
+        source_ids=[source.pk for source in sources],
+        year=visited_on.year,
+        exclude_visit_id=exclude_visit_id,
+    )
+    shares = gift_split_evenly(total=gift_value, parts=len(sources))
+    limit = gift_annual_limit()
+    return [
+        source
+        for source, share in zip(sources, shares, strict=True)
+        if totals.get(source.pk, Decimal("0")) + share > limit
     ]
 
 

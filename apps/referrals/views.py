@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,13 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from kombu.exceptions import OperationalError as BrokerError
 
+from apps.accounts.decorators import role_required
+from apps.core.form_tokens import form_token_spend
+from apps.core.queueing import task_queue
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_referral_get_for_user
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.services import referral_source_update
-from apps.referrals import charts, selectors, services
+from apps.referrals import charts, figures, selectors, services
 from apps.referrals.conf import gift_annual_limit, gift_warning_threshold
 from apps.referrals.forms import (
     AppointmentSourceForm,
@@ -40,9 +42,7 @@ logger = logging.getLogger(__name__)
 DIRECTORY_PAGE_SIZE = 50
 
 
-def _require_referrals_staff(request: HttpRequest) -> None:
-    if not selectors.user_works_referrals(user=request.user):
-        raise PermissionDenied
+referrals_staff_required = role_required(*selectors.REFERRALS_ROLES)
 
 
 def _source_or_404(request: HttpRequest, source_id: int) -> ReferralSource:
@@ -52,10 +52,9 @@ def _source_or_404(request: HttpRequest, source_id: int) -> ReferralSource:
         raise Http404("No such referral source.") from exc
 
 
-@login_required
+@referrals_staff_required
 def plan(request: HttpRequest) -> HttpResponse:
     """The liaison's home: whom to visit next, and why; their open follow-ups."""
-    _require_referrals_staff(request)
     liaison = request.user
     liaisons = None
     if selectors.user_sees_all_referral_sources(user=request.user):
@@ -75,11 +74,10 @@ def plan(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@referrals_staff_required
 def directory(request: HttpRequest) -> HttpResponse:
     """Every referral source in the user's scope, searchable and filtered. An htmx
     request (typing in the search box) gets only the results."""
-    _require_referrals_staff(request)
     form = DirectoryFilterForm(request.GET or None, user=request.user)
     sources = selectors.referral_source_directory(user=request.user, filters=form.filters())
     page = Paginator(sources, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -92,11 +90,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@referrals_staff_required
 def profile(request: HttpRequest, source_id: int) -> HttpResponse:
     """One source: referral volume, how far its referrals got, leakage, closed loop,
     gifts against the annual limit, and visits with the trend around each."""
-    _require_referrals_staff(request)
     source = _source_or_404(request, source_id)
     profile = selectors.referral_source_profile(source=source)
     return render(
@@ -115,10 +112,9 @@ def profile(request: HttpRequest, source_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@referrals_staff_required
 def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
     """Edit a source's details (liaisons: only in their territory)."""
-    _require_referrals_staff(request)
     source = _source_or_404(request, source_id)
     form = SourceEditForm(request.POST or None, instance=source, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -133,15 +129,18 @@ def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
     return render(request, "referrals/source_form.html", {"form": form, "source": source})
 
 
-@login_required
+@referrals_staff_required
 def visit_new(request: HttpRequest) -> HttpResponse:
     """Log a visit; from a profile the source comes ticked (?source=<id>)."""
-    _require_referrals_staff(request)
     initial = {}
     if request.method == "GET" and request.GET.get("source", "").isdigit():
         initial["sources"] = [int(request.GET["source"])]
     form = VisitForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _gift_limit_checked(form):
+        if not form_token_spend(request):
+            # A double tap on Save: the first sending saved the visit.
+            messages.info(request, "This visit was already saved.")
+            return redirect("referrals:plan")
         data = form.cleaned_data
         try:
             visit = services.visit_log(
@@ -182,14 +181,53 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/visit_form.html",
-        {"form": form, "chosen": chosen, "more_fields": more_fields},
+        {
+            "form": form,
+            "chosen": chosen,
+            "more_fields": more_fields,
+            **_gift_context(form),
+        },
     )
 
 
-@login_required
+def _gift_limit_checked(form, *, visit_id: int | None = None) -> bool:
+    """False (with the error beside the gift) when the gift takes a source over the
+    yearly limit and the liaison has not said to save it anyway."""
+    data = form.cleaned_data
+    over = figures.gift_over_limit(
+        sources=list(data["sources"]),
+        visited_on=data["visited_on"],
+        gift_value=data["gift_value"] or Decimal("0"),
+        exclude_visit_id=visit_id,
+    )
+    if not over or data.get("gift_limit_ok"):
+        return True
+    names = ", ".join(source.name for source in over)
+    form.add_error(
+        "gift_value",
+        f"This gift takes {names} over the ${gift_annual_limit()} yearly limit for "
+        f"{data['visited_on'].year}. Lower it, or tick “Save anyway” below.",
+    )
+    return False
+
+
+def _gift_context(form, *, visit_id: int | None = None) -> dict:
+    """What the form's live gift-limit warning needs: each source's total this year."""
+    year = timezone.localdate().year
+    choices = form.fields["sources"].queryset
+    return {
+        "gift_limit": gift_annual_limit(),
+        "gift_warning_from": gift_warning_threshold(),
+        "gift_year": year,
+        "gift_totals": figures.gift_totals_in_year(
+            source_ids=[source.pk for source in choices], year=year, exclude_visit_id=visit_id
+        ),
+    }
+
+
+@referrals_staff_required
 @require_POST
 def follow_up_done(request: HttpRequest, visit_id: int) -> HttpResponse:
-    _require_referrals_staff(request)
     try:
         visit = selectors.visit_get_for_user(user=request.user, visit_id=visit_id)
     except LiaisonVisit.DoesNotExist as exc:
@@ -199,27 +237,22 @@ def follow_up_done(request: HttpRequest, visit_id: int) -> HttpResponse:
     return redirect(_safe_next(request, reverse("referrals:plan")))
 
 
-@login_required
+@referrals_staff_required
 @require_POST
 def health_classify(request: HttpRequest) -> HttpResponse:
     """The on-demand button: queue the classification the nightly job runs."""
-    _require_referrals_staff(request)
     from apps.referrals.tasks import referrer_health_classify
 
-    try:
-        referrer_health_classify.delay()
-    except (BrokerError, OSError):
-        logger.warning("referrer health classification not queued: broker unavailable")
-        messages.error(request, "The task queue is not answering; try again in a minute.")
-    else:
+    if task_queue(referrer_health_classify):
         messages.success(request, "Health classification started; refresh in a minute.")
+    else:
+        messages.error(request, "The task queue is not answering; try again in a minute.")
     return redirect(_safe_next(request, reverse("referrals:directory")))
 
 
-@login_required
+@referrals_staff_required
 def source_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV, see the preview with every row's errors, then confirm."""
-    _require_referrals_staff(request)
     upload = ImportUploadForm()
     report, csv_text = None, ""
     if request.method == "POST" and "confirm" in request.POST:

@@ -215,3 +215,24 @@ def test_a_merge_itself_writes_no_read_entry(coordinator, team):
     one, two = LeadFactory(team=team, person=person), LeadFactory(team=team, person=person)
     lead_merge(survivor=one, duplicate=two, actor=coordinator)
     assert not AccessLogEntry.objects.exists()
+
+
+def test_behind_a_proxy_the_log_names_the_client_not_the_proxy(
+    client, coordinator, leads, settings
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client.force_login(coordinator)
+
+    client.get(
+        reverse("queue:lead", args=[leads[0].pk]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    client.get(
+        reverse("queue:lead", args=[leads[1].pk]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+
+    ips = list(AccessLogEntry.objects.order_by("id").values_list("ip", flat=True))
+    assert ips == ["203.0.113.9", None]

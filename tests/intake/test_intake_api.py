@@ -151,22 +151,22 @@ def test_the_intake_query_count_is_pinned(post_intake, intake_key, django_assert
     body = intake_payload()
 
     # SAVEPOINT (the test's transaction wraps the intake's); both contact locks in one
-    # statement; contact on file?; person, lead, its inquiry and the consents in one
-    # statement; RELEASE. No query for the key, service line, location or red-flag
+    # statement; contact on file?; the person, the lead, its inquiry, the consents (one
+    # INSERT each); RELEASE. No query for the key, service line, location or red-flag
     # phrases, no savepoints of nested services, and routing is queued on commit.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         response = post_intake(body)
 
     assert response.status_code == 201
 
 
 def test_a_cold_process_reads_each_reference_table_once(post_intake, django_assert_num_queries):
-    # The 5 of a warm intake, plus the active keys, service lines, locations,
+    # The 8 of a warm intake, plus the active keys, service lines, locations,
     # red-flag phrases and stages, each read whole once, and the key's last use noted.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         post_intake(intake_payload())
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         post_intake(_another_persons_inquiry())
 
 

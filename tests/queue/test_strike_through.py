@@ -52,7 +52,12 @@ def test_striking_needs_a_reason_and_happens_once(coordinator, lead):
 def test_a_struck_call_no_longer_stops_the_response_clock(coordinator, lead):
     made_at = timezone.now() - dt.timedelta(minutes=5)
     call = activity_log(
-        lead=lead, kind="call", actor=coordinator, direction="outbound", occurred_at=made_at
+        lead=lead,
+        kind="call",
+        actor=coordinator,
+        direction="outbound",
+        outcome="reached",
+        occurred_at=made_at,
     )
     lead.refresh_from_db()
     assert lead.first_response_at == made_at

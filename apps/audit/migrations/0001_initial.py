@@ -106,7 +106,7 @@ DROP FUNCTION IF EXISTS audit_accesslog_refuse();
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = [("accounts", "0003_privacy_officer_group")]
+    dependencies = [("accounts", "0004_privacy_officer_group")]
     operations = [
         migrations.RunSQL(CREATE, DROP),
     ]

@@ -13,17 +13,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.accounts.selectors import user_has_role, user_sees_all_leads
+from apps.core.form_tokens import form_token_spend
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
-from apps.leads.services import (
-    activity_log,
-    activity_strike,
-    lead_claim,
-    lead_stage_change,
-    task_complete,
-)
+from apps.leads.services import activity_log, activity_strike, lead_stage_change, task_complete
+from apps.people.models import ConsentChannel, ConsentPurpose
+from apps.people.selectors import consent_is_granted
 from apps.privacy.services import EMERGENCY_ROLES, emergency_access_grant
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
@@ -34,7 +32,7 @@ from apps.queue.selectors.lead_page import (
     merge_preview_get,
     task_for_action,
 )
-from apps.routing.services import lead_reassign
+from apps.routing.assignment import lead_claim, lead_reassign
 
 FORM_CLASSES = {
     "call": forms.CallLogForm,
@@ -154,8 +152,12 @@ def _quick_action(request, lead_id, *, action, perform, notice) -> HttpResponse:
     """Validate the action's form, call its service, and answer with the page (or its
     body) showing the result, or the form with its field errors."""
     lead = _lead_or_404(request, lead_id)
+    if refusal := lead.action_refusal(action):
+        return _failed(request, lead_id, refusal)
     form = FORM_CLASSES[action](request.POST, prefix=action)
     if form.is_valid():
+        if not form_token_spend(request):
+            return _done(request, lead_id, "Already saved.")
         try:
             perform(lead, form.cleaned_data)
         except ValidationError as error:
@@ -188,6 +190,22 @@ def lead_call_log(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_message_log(request: HttpRequest, lead_id: int) -> HttpResponse:
     def perform(lead, data):
+        if (
+            data["kind"] == ActivityKind.SMS
+            and not data.get("sent_without_consent")
+            and not consent_is_granted(
+                person=lead.person,
+                channel=ConsentChannel.SMS,
+                purpose=ConsentPurpose.CARE_COORDINATION,
+            )
+        ):
+            raise ValidationError(
+                {
+                    "sent_without_consent": "This person has not agreed to texts about their "
+                    "inquiry: call or email instead, or tick this box to record a text "
+                    "already sent."
+                }
+            )
         activity_log(
             lead=lead,
             kind=data["kind"],
@@ -303,12 +321,10 @@ def lead_claim_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _done(request, lead_id, "You own this lead now.")
 
 
-@login_required
+@role_required(*MANAGER_ROLES, message="Only managers reassign leads.")
 @require_POST
 def lead_reassign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Managers give a lead to a team and someone in it, with a reason (apps.routing)."""
-    if not user_sees_all_leads(user=request.user):
-        raise PermissionDenied("Only managers reassign leads.")
     try:
         page = lead_page_get(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist:
@@ -383,6 +399,8 @@ def lead_merge_view(request: HttpRequest, lead_id: int) -> HttpResponse:
         )
     except (ValueError, Lead.DoesNotExist):
         raise Http404("No such lead.") from None
+    if refusal := preview.survivor.action_refusal("merge"):
+        return _failed(request, lead_id, refusal)
     if request.method == "POST" and request.POST.get("confirm") == "merge":
         try:
             lead_merge(survivor=preview.survivor, duplicate=preview.duplicate, actor=request.user)

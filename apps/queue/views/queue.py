@@ -11,7 +11,13 @@ from django.views.decorators.http import require_http_methods
 from apps.facilities.models import Location
 from apps.queue import forms
 from apps.queue.display import queue_row_display, queue_row_html
-from apps.queue.selectors import PAGE_SIZE, queue_page, queue_scopes, working_stages
+from apps.queue.selectors import (
+    PAGE_SIZE,
+    queue_arrivals,
+    queue_page,
+    queue_scopes,
+    working_stages,
+)
 from apps.servicelines.models import ServiceLine
 
 
@@ -49,6 +55,7 @@ def queue_index(request: HttpRequest) -> HttpResponse:
         "rows_html": [queue_row_html(row, show_owner=show_owner) for row in page.rows],
         "current_after": cursor.encode() if cursor else "",
         "show_owner": show_owner,
+        "arrivals": queue_arrivals(user=request.user, seen_lead_id=form.seen_lead_id()),
     }
     if request.htmx and not request.htmx.boosted:
         response = render(request, "queue/queue.html#queue_list", context)

@@ -12,5 +12,5 @@ def remove_group(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_role_groups")]
+    dependencies = [("accounts", "0003_staff_sessions")]
     operations = [migrations.RunPython(create_group, remove_group)]
