@@ -350,7 +350,7 @@ class Activity(models.Model):
         related_name="+",
         db_index=False,
     )
-    strike_reason = models.CharField(max_length=500, blank=True)
+    strike_reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name_plural = "activities"

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='activity',
             name='strike_reason',
-            field=models.CharField(blank=True, max_length=500),
+            field=models.CharField(blank=True, default='', max_length=500),
         ),
         migrations.AddField(
             model_name='activity',
