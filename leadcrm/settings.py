@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     # Domain apps, lowest layer first (see README "Architecture").
     "apps.core",
     "apps.accounts",
+    "apps.audit",
+    "apps.privacy",
     "apps.facilities",
     "apps.servicelines",
     "apps.pipeline",
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.audit.context.AccessContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PrivateResponseMiddleware",
     "apps.core.middleware.ViewerTimeZoneMiddleware",
@@ -243,10 +246,30 @@ CELERY_BEAT_SCHEDULE["routing-sweep"] = {
 # breach-to-alert lag stays under 10 s at p95. Entries expire so a stalled worker
 # never runs a backlog of stale sweeps.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=5.0)
+# A call or message may be logged after it happened (occurred_at earlier than now), but
+# what it does to the response clock is bounded: it counts from at most this many
+# minutes before it was logged, so a backdated entry cannot fake a first response.
+LEADS_CLOCK_BACKDATE_MINUTES = env.int("LEADS_CLOCK_BACKDATE_MINUTES", default=15)
+if LEADS_CLOCK_BACKDATE_MINUTES < 0:
+    raise ImproperlyConfigured("LEADS_CLOCK_BACKDATE_MINUTES must be 0 or more.")
 CELERY_BEAT_SCHEDULE["sla-escalations-sweep"] = {
     "task": "apps.sla.tasks.escalations_sweep",
     "schedule": SLA_SWEEP_SECONDS,
     "options": {"expires": SLA_SWEEP_SECONDS},
+}
+# Break-the-glass: how long emergency access to a lead outside one's teams lasts.
+BREAK_GLASS_HOURS = env.float("BREAK_GLASS_HOURS", default=4.0)
+# The access log's INSERT waits for its WAL flush like any commit (durable even if
+# PostgreSQL crashes the next moment). false: the entry's transaction commits without
+# waiting (PostgreSQL's synchronous_commit=off for it alone), several times cheaper on a
+# slow disk, at the risk of losing the last fraction of a second of entries in a
+# database crash.
+ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("ACCESS_LOG_SYNCHRONOUS_COMMIT", default=True)
+# The access log's monthly partitions, made months ahead (the insert path is the fallback).
+CELERY_BEAT_SCHEDULE["audit-access-log-partitions"] = {
+    "task": "apps.audit.tasks.access_log_partitions_ensure",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600},
 }
 CELERY_BEAT_SCHEDULE["alerts-email-relay"] = {
     "task": "apps.alerts.tasks.alert_emails_relay",

@@ -54,6 +54,7 @@ urlpatterns = [
     path("inquiries/", include("apps.intake.staff_urls")),
     path("webhooks/", include("apps.webhooks.urls")),
     path("fhir/", include("apps.fhir.urls")),
+    path("privacy/", include("apps.privacy.urls")),
     path("", include("apps.queue.urls")),
     path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),

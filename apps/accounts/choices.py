@@ -2,9 +2,12 @@ from django.db import models
 
 
 class Role(models.TextChoices):
-    """The four roles; each is a Django group of the same name."""
+    """The staff roles; each is a Django group of the same name."""
 
     INTAKE_COORDINATOR = "intake coordinator", "Intake coordinator"
     LIAISON = "liaison", "Physician liaison"
     MANAGER = "manager", "Manager"
     ADMIN = "admin", "Admin"
+    # Answers "who looked at this patient?": reads the access log and reviews emergency
+    # access; sees no patient record by default (minimum necessary).
+    PRIVACY_OFFICER = "privacy officer", "Privacy officer"

@@ -17,16 +17,30 @@ def user_has_role(*, user: User, roles: set[str]) -> bool:
         return False
     if user.is_superuser:
         return True
+    return bool(user_role_names(user=user) & roles)
+
+
+def user_role_names(*, user: User) -> set[str]:
+    """The names of the user's role groups (one query per request, cached on the user)."""
     names = getattr(user, "_role_names", None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))
-        user._role_names = names  # one query per request, not per check
-    return bool(names & roles)
+        user._role_names = names
+    return names
 
 
 def user_sees_all_leads(*, user: User) -> bool:
     """Managers and admins see every lead; others see their own and their teams'."""
     return user_has_role(user=user, roles={Role.MANAGER, Role.ADMIN})
+
+
+def user_sees_referrals_only(*, user: User) -> bool:
+    """Liaisons (without a patient-facing role) work with referral-level facts: lead
+    numbers, service lines, stages, dates and outcomes, never who the patient is or what
+    they wrote (minimum necessary). They read leads de-identified and change none."""
+    return user_has_role(user=user, roles={Role.LIAISON}) and not user_has_role(
+        user=user, roles={Role.INTAKE_COORDINATOR, Role.MANAGER, Role.ADMIN}
+    )
 
 
 def api_token_expires_at(*, created_at: datetime) -> datetime:

@@ -13,7 +13,7 @@ from apps.accounts.models import StaffSession, User
 
 
 def role_groups_install() -> None:
-    """Create the four role groups if missing (a migration does it on install)."""
+    """Create the role groups if missing (migrations do it on install)."""
     for role in Role:
         Group.objects.get_or_create(name=role.value)
 

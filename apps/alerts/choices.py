@@ -17,6 +17,8 @@ class AlertLevel(models.TextChoices):
     REFERRAL_FEEDBACK_OVERDUE = "referral_feedback", "Referral summary not sent"
     # apps.webhooks: every retry of a delivery failed, so the endpoint was turned off.
     WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled"
+    # apps.privacy: someone opened the lead outside their teams (break-the-glass).
+    EMERGENCY_ACCESS = "emergency_access", "Emergency access to a lead"
 
 
 class EmailStatus(models.TextChoices):

@@ -235,6 +235,7 @@ ALERT_SUBJECTS = {
     AlertLevel.MISSED_CALL: "Lead #{id} has a missed call that was not returned",
     AlertLevel.REPEAT_INQUIRY: "Lead #{id} inquired again while waiting",
     AlertLevel.REFERRAL_FEEDBACK_OVERDUE: "Lead #{id}: the referrer is still waiting for a summary",
+    AlertLevel.EMERGENCY_ACCESS: "Lead #{id} was opened with emergency access",
 }
 
 

@@ -3,16 +3,30 @@ from django.contrib import admin
 from apps.leads.models import Activity, Lead
 
 
-class ActivityInline(admin.TabularInline):
+class ReadOnlyAdmin:
+    """Leads and their timeline change only through apps.leads.services (stage rules,
+    the response clock, the timeline's strike-through): the admin shows, never writes."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ActivityInline(ReadOnlyAdmin, admin.TabularInline):
     model = Activity
     extra = 0
-    fields = ("occurred_at", "kind", "direction", "outcome", "author", "body")
+    fields = ("occurred_at", "kind", "direction", "outcome", "author", "body", "struck_at")
     raw_id_fields = ("author",)
     show_change_link = True
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = (
         "id",
         "person",
@@ -35,7 +49,7 @@ class LeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("lead", "kind", "direction", "outcome", "author", "occurred_at")
     list_filter = ("kind", "direction", "outcome", "is_automated")
     raw_id_fields = ("lead", "author", "assignee")

@@ -2,7 +2,9 @@
 apps.routing.apis').
 
 Every read goes through apps.leads.selectors scoped to the user (a lead they may not see
-answers 404, as if it did not exist); every write through apps.leads.services.
+answers 404, as if it did not exist); every write through apps.leads.services. Liaisons
+read leads de-identified (ReferralLeadSerializer) and are refused (403) everything else:
+the timeline and every write.
 """
 
 from django.http import Http404
@@ -13,14 +15,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import ChangesLeads, ReadsPatients
+from apps.accounts.selectors import user_sees_referrals_only
 from apps.core.api import service_errors_as_400
 from apps.leads.filters import LeadFilter, LeadFilterBackend
 from apps.leads.models import Lead
 from apps.leads.selectors import (
+    lead_detail_for_user,
     lead_get_for_user,
+    lead_referral_rows_for_user,
     lead_row_names,
     lead_rows_for_user,
-    lead_timeline,
+    lead_rows_shown,
+    lead_timeline_for_user,
 )
 from apps.leads.serializers import (
     ActivityCreateSerializer,
@@ -29,6 +36,7 @@ from apps.leads.serializers import (
     LeadListSerializer,
     LeadStageChangeSerializer,
     LeadUpdateSerializer,
+    ReferralLeadSerializer,
 )
 from apps.leads.services import activity_log, lead_stage_change, lead_update
 from apps.people.selectors import consents_in_force
@@ -46,12 +54,26 @@ def lead_for_request(request: Request, lead_id: int) -> Lead:
 
 
 def lead_detail_response(request: Request, lead_id: int) -> Response:
-    """The lead as LeadDetailSerializer shows it: what every lead write answers with."""
-    lead = lead_for_request(request, lead_id)
+    """The lead as LeadDetailSerializer shows it: what every lead write answers with.
+    The read is in the access log."""
+    try:
+        lead = lead_detail_for_user(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
     consents = consents_in_force(
         person_ids=[pk for pk in (lead.person_id, lead.caregiver_id) if pk is not None]
     )
     return Response(LeadDetailSerializer(lead, context={"consents": consents}).data)
+
+
+def _referral_lead_detail(request: Request, lead_id: int) -> Response:
+    try:
+        row = lead_referral_rows_for_user(user=request.user).get(pk=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    names = lead_row_names(rows=[row])
+    lead_rows_shown(user=request.user, rows=[row], what="lead (API, de-identified)")
+    return Response(ReferralLeadSerializer(row, context={"names": names}).data)
 
 
 class LeadListApi(generics.ListAPIView):
@@ -63,18 +85,33 @@ class LeadListApi(generics.ListAPIView):
     queryset = Lead.objects.none()  # tells the schema generator the model; never read
 
     def get_queryset(self):
+        if user_sees_referrals_only(user=self.request.user):
+            return lead_referral_rows_for_user(user=self.request.user)
         return lead_rows_for_user(user=self.request.user)
 
-    @extend_schema(operation_id="leads_list", summary="List leads")
+    @extend_schema(
+        operation_id="leads_list",
+        summary="List leads",
+        description="Liaisons get each lead de-identified (the ReferralLead shape).",
+    )
     def get(self, request: Request, *args, **kwargs) -> Response:
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         names = lead_row_names(rows=rows)
-        data = LeadListSerializer(rows, many=True, context={"names": names}).data
+        referral_level = user_sees_referrals_only(user=request.user)
+        serializer_class = ReferralLeadSerializer if referral_level else LeadListSerializer
+        lead_rows_shown(
+            user=request.user,
+            rows=rows,
+            what="lead list (API, de-identified)" if referral_level else "lead list (API)",
+        )
+        data = serializer_class(rows, many=True, context={"names": names}).data
         return self.get_paginated_response(data)
 
 
 class LeadDetailApi(APIView):
     """One lead with its people, consent, attribution and clock; PATCH edits it."""
+
+    permission_classes = [ChangesLeads]
 
     @extend_schema(
         operation_id="leads_retrieve",
@@ -82,6 +119,8 @@ class LeadDetailApi(APIView):
         responses={200: LeadDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, lead_id: int) -> Response:
+        if user_sees_referrals_only(user=request.user):
+            return _referral_lead_detail(request, lead_id)
         return lead_detail_response(request, lead_id)
 
     @extend_schema(
@@ -101,6 +140,8 @@ class LeadDetailApi(APIView):
 
 class LeadStageChangeApi(APIView):
     """Move a lead to another stage; the service checks the move and records it."""
+
+    permission_classes = [ReadsPatients]
 
     @extend_schema(
         operation_id="leads_stage_change",
@@ -130,12 +171,17 @@ class TimelineCursorPagination(CursorPagination):
 class LeadActivityListApi(generics.ListAPIView):
     """A lead's timeline (GET) and logging a call, message, note, task or meeting (POST)."""
 
+    permission_classes = [ReadsPatients]
+
     serializer_class = ActivitySerializer
     pagination_class = TimelineCursorPagination
     filter_backends: list = []
 
     def get_queryset(self):
-        return lead_timeline(lead=lead_for_request(self.request, self.kwargs["lead_id"]))
+        try:
+            return lead_timeline_for_user(user=self.request.user, lead_id=self.kwargs["lead_id"])
+        except Lead.DoesNotExist:
+            raise Http404("No such lead.") from None
 
     @extend_schema(
         operation_id="leads_activities_list",

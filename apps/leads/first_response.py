@@ -60,4 +60,12 @@ def first_response_filter(prefix: str = "") -> Q:
                     f"{prefix}outcome__in": outcomes,
                 }
             )
-    return matches & Q(**{f"{prefix}author__isnull": False, f"{prefix}is_automated": False})
+    # An entry struck through as logged in error (apps.leads.services.activity_strike)
+    # is no response at all.
+    return matches & Q(
+        **{
+            f"{prefix}author__isnull": False,
+            f"{prefix}is_automated": False,
+            f"{prefix}struck_at__isnull": True,
+        }
+    )

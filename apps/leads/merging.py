@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from apps.accounts.models import User
 from apps.leads.choices import ActivityKind, LostReason
 from apps.leads.first_response import first_response_filter
-from apps.leads.models import Activity, Lead, LeadMerge
+from apps.leads.models import Activity, Lead, LeadMerge, clock_stop_expression
 from apps.people.models import Person
 from apps.pipeline.choices import DefaultStage
 from apps.pipeline.selectors import stage_get_by_slug, stage_list_cached
@@ -101,6 +101,12 @@ def _people_like(person: Person) -> QuerySet[Person]:
     )
 
 
+def lead_merge_reasons(*, survivor: Lead, duplicate: Lead) -> tuple[str, ...]:
+    """Why two leads may be one person's (empty: they may not be merged). Needs both
+    leads' `person` loaded."""
+    return _duplicate_reasons(survivor.person, duplicate.person)
+
+
 def _duplicate_reasons(person, other) -> tuple[str, ...]:
     if other.pk == person.pk:
         return ("same person",)
@@ -157,8 +163,8 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, actor: User) -> LeadMerge:
     # Both rows locked in id order, so two merges of the same pair cannot deadlock.
     locked = {
         lead.pk: lead
-        for lead in Lead.objects.select_for_update()
-        .select_related("stage")
+        for lead in Lead.objects.select_for_update(of=("self",))
+        .select_related("stage", "person")
         .filter(pk__in=[survivor.pk, duplicate.pk])
         .order_by("pk")
     }
@@ -166,6 +172,14 @@ def lead_merge(*, survivor: Lead, duplicate: Lead, actor: User) -> LeadMerge:
     errors = {}
     if survivor.pk == duplicate.pk:
         errors["duplicate"] = "A lead cannot be merged into itself."
+    elif not lead_merge_reasons(survivor=survivor, duplicate=duplicate):
+        # A merge moves inquiries and call notes: onto another patient's lead it would
+        # show them to the wrong person's team.
+        errors["duplicate"] = (
+            f"Lead #{duplicate.pk} is not the same person: only leads of one person, or "
+            "of people the duplicate check matches (phone, email, or name and birth "
+            "date), can be merged."
+        )
     elif duplicate.merged_into_id is not None:
         errors["duplicate"] = (
             f"Lead #{duplicate.pk} is already merged into #{duplicate.merged_into_id}."
@@ -336,7 +350,7 @@ def _earliest_first_response(*, lead: Lead, floor: dt.datetime | None) -> dt.dat
     earliest = (
         lead.activities.filter(first_response_filter())
         .order_by()
-        .aggregate(earliest=Min("occurred_at"))["earliest"]
+        .aggregate(earliest=Min(clock_stop_expression()))["earliest"]
     )
     candidates = [value for value in (earliest, floor) if value is not None]
     return min(candidates) if candidates else None

@@ -1,9 +1,12 @@
 """Leads (one inquiry and its journey) and the activities on their timeline."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from apps.leads.choices import (
@@ -336,6 +339,18 @@ class Activity(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The timeline is append-only for staff: an entry logged in error is struck through
+    # with a reason (activity_strike), never edited or deleted; the original stays.
+    struck_at = models.DateTimeField(null=True, blank=True)
+    struck_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    strike_reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name_plural = "activities"
@@ -376,6 +391,41 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on lead #{self.lead_id}"
+
+    @property
+    def logged_late_by(self) -> dt.timedelta | None:
+        """How long after it happened the entry was logged, when more than a minute:
+        the timeline shows it, so a backdated call is plain to see."""
+        if self.created_at is None or self.occurred_at is None:
+            return None
+        late = self.created_at - self.occurred_at
+        return late if late > BACKDATE_SHOWN_AFTER else None
+
+
+# An entry logged within a minute of happening reads as logged when it happened.
+BACKDATE_SHOWN_AFTER = dt.timedelta(minutes=1)
+
+
+def clock_backdate_limit() -> dt.timedelta:
+    """How far before it was logged a contact attempt may stop the response clock."""
+    return dt.timedelta(minutes=settings.LEADS_CLOCK_BACKDATE_MINUTES)
+
+
+def clock_stop_at(*, occurred_at: dt.datetime, logged_at: dt.datetime) -> dt.datetime:
+    """When a human contact attempt stops the response clock: when it happened, but no
+    earlier than LEADS_CLOCK_BACKDATE_MINUTES before it was logged (a call logged today
+    as made twelve days ago is not a first response twelve days ago)."""
+    return max(occurred_at, logged_at - clock_backdate_limit())
+
+
+def clock_stop_expression() -> Greatest:
+    """clock_stop_at as SQL over an Activity's occurred_at and created_at."""
+    return Greatest(
+        F("occurred_at"),
+        ExpressionWrapper(
+            F("created_at") - Value(clock_backdate_limit()), output_field=models.DateTimeField()
+        ),
+    )
 
 
 class LeadMerge(models.Model):

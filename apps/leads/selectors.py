@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.accounts.selectors import user_has_role, user_sees_all_leads
+from apps.audit.services import access_record
 from apps.facilities.models import Location
 from apps.leads.models import Activity, Lead
 from apps.people.models import Person
@@ -23,11 +24,23 @@ from apps.teams.selectors import team_ids_for_user
 
 
 def lead_visible_to(*, user: User, leads: QuerySet[Lead] | None = None) -> QuerySet[Lead]:
-    """Managers and admins see every lead; everyone else the leads they own, the leads
-    waiting in their teams, and (liaisons) the leads from referral sources they own.
+    """The leads whose patient the user may see (name, contact, messages, timeline):
+    managers and admins every lead; everyone else the leads they own and the leads of
+    their teams. The one definition of a lead's patient-level scope.
 
     `leads` (default: all of them) is the queryset to narrow, such as a values() query.
+    Liaisons' referral leads are not here: see lead_referral_visible_to.
     """
+    if leads is None:
+        leads = Lead.objects.all()
+    if user_sees_all_leads(user=user):
+        return leads
+    return leads.filter(Q(owner=user) | Q(team_id__in=team_ids_for_user(user=user)))
+
+
+def lead_referral_visible_to(*, user: User, leads: QuerySet[Lead] | None = None) -> QuerySet[Lead]:
+    """The leads the user may see at referral level (de-identified: REFERRAL_LEAD_FIELDS):
+    those of lead_visible_to and, for liaisons, the leads from referral sources they own."""
     if leads is None:
         leads = Lead.objects.all()
     if user_sees_all_leads(user=user):
@@ -39,6 +52,56 @@ def lead_visible_to(*, user: User, leads: QuerySet[Lead] | None = None) -> Query
     if user_has_role(user=user, roles={Role.LIAISON}):
         visible |= Q(referral_source_id__in=referral_source_ids_owned_by(user=user))
     return leads.filter(visible)
+
+
+# What a liaison may read of a lead: referral-level facts, nothing naming or describing
+# the patient (no person, caregiver, message, condition, answers, notes, lost-reason note).
+REFERRAL_LEAD_FIELDS = (
+    "id",
+    "lead_type",
+    "channel",
+    "service_line_id",
+    "location_id",
+    "stage_id",
+    "stage_entered_at",
+    "referral_source_id",
+    "referral_source_at_appointment_id",
+    "created_at",
+    "first_response_at",
+    "scheduled_at",
+    "appointment_at",
+    "converted_at",
+    "closed_at",
+    "lost_reason",
+    "referral_feedback_sent_at",
+)
+
+
+def lead_referral_rows_for_user(*, user: User) -> QuerySet[Lead]:
+    """De-identified lead rows (dicts of REFERRAL_LEAD_FIELDS) the user may see."""
+    return lead_referral_visible_to(user=user).values(*REFERRAL_LEAD_FIELDS)
+
+
+def lead_referral_get_for_user(*, user: User, lead_id: int) -> Lead:
+    """One lead at referral level, only REFERRAL_LEAD_FIELDS loaded; raises
+    Lead.DoesNotExist outside the user's referral scope (views answer 404)."""
+    return (
+        lead_referral_visible_to(user=user)
+        .select_related(
+            "service_line", "stage", "referral_source", "referral_source_at_appointment"
+        )
+        .only(
+            *REFERRAL_LEAD_FIELDS,
+            "service_line__slug",
+            "service_line__name",
+            "stage__slug",
+            "stage__name",
+            "stage__kind",
+            "referral_source__name",
+            "referral_source_at_appointment__name",
+        )
+        .get(pk=lead_id)
+    )
 
 
 def lead_list_for_user(*, user: User) -> QuerySet[Lead]:
@@ -55,6 +118,33 @@ def lead_get_for_user(*, user: User, lead_id: int) -> Lead:
         .select_related("caregiver", "referral_source", "appointment_location")
         .get(pk=lead_id)
     )
+
+
+def lead_detail_for_user(*, user: User, lead_id: int) -> Lead:
+    """lead_get_for_user for showing the lead's patient: the read is in the access log."""
+    lead = lead_get_for_user(user=user, lead_id=lead_id)
+    access_record(
+        user=user, what="lead", lead_ids=[lead.pk], person_ids=[lead.person_id, lead.caregiver_id]
+    )
+    return lead
+
+
+def lead_rows_shown(*, user: User, rows: list[dict], what: str) -> None:
+    """Record a page of lead rows (LEAD_ROW_FIELDS or REFERRAL_LEAD_FIELDS dicts) as
+    shown to the user: one access log entry with every lead and person on the page."""
+    access_record(
+        user=user,
+        what=what,
+        lead_ids=[row["id"] for row in rows],
+        person_ids=[row["person_id"] for row in rows if "person_id" in row],
+    )
+
+
+def lead_timeline_for_user(*, user: User, lead_id: int) -> QuerySet[Activity]:
+    """A lead's timeline (messages, call notes) the user may read; the read is logged."""
+    lead = lead_get_for_user(user=user, lead_id=lead_id)
+    access_record(user=user, what="timeline", lead_ids=[lead.pk], person_ids=[lead.person_id])
+    return lead_timeline(lead=lead)
 
 
 def lead_find_open_for_contact(
@@ -168,7 +258,7 @@ def lead_row_names(*, rows: list[dict]) -> LeadRowNames:
         return LeadRowNames(service_lines={}, locations={}, stages={}, users={}, teams={})
 
     def ids(column: str) -> list[int]:
-        return list({row[column] for row in rows if row[column] is not None})
+        return list({row.get(column) for row in rows if row.get(column) is not None})
 
     service_lines: dict[int, tuple[str, str]] = {}
     locations: dict[int, tuple[str, str]] = {}
@@ -246,8 +336,14 @@ def person_list_for_user(*, user: User) -> QuerySet[Person]:
     )
 
 
+def people_shown(*, user: User, person_ids: list[int], what: str) -> None:
+    """Record a page of people as shown to the user (one access log entry)."""
+    access_record(user=user, what=what, person_ids=person_ids)
+
+
 def person_get_for_user(*, user: User, person_id: int) -> Person:
-    """One person the user may see; raises Person.DoesNotExist otherwise (views answer 404)."""
+    """One person the user may see; raises Person.DoesNotExist otherwise (views answer
+    404). The read is in the access log."""
     people = Person.objects.select_related("patient")
     if not user_sees_all_leads(user=user):
         people = people.filter(
@@ -257,4 +353,6 @@ def person_get_for_user(*, user: User, person_id: int) -> Person:
                 )
             )
         )
-    return people.get(pk=person_id)
+    person = people.get(pk=person_id)
+    access_record(user=user, what="person", person_ids=[person.pk])
+    return person

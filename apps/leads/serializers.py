@@ -143,6 +143,66 @@ class LeadListSerializer(serializers.Serializer):
         }
 
 
+# --- A lead at referral level (liaisons) ------------------------------------------
+
+
+class ReferralLeadSerializer(serializers.Serializer):
+    """A lead as a liaison sees it: referral-level facts, nothing about who the patient
+    is or what they wrote. Built from a dict of selectors.REFERRAL_LEAD_FIELDS and the
+    page's `names` (selectors.LeadRowNames) in the context."""
+
+    id = serializers.IntegerField(read_only=True)
+    lead_type = serializers.ChoiceField(choices=LeadType.choices, read_only=True)
+    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
+    service_line = ServiceLineBriefSerializer(read_only=True)
+    stage = StageBriefSerializer(read_only=True)
+    stage_entered_at = serializers.DateTimeField(read_only=True)
+    referral_source_id = serializers.IntegerField(read_only=True, allow_null=True)
+    referral_source_at_appointment_id = serializers.IntegerField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    first_response_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    scheduled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    appointment_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    days_to_appointment = serializers.IntegerField(read_only=True, allow_null=True)
+    converted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    lost_reason = serializers.ChoiceField(
+        choices=LostReason.choices, read_only=True, allow_blank=True
+    )
+    referral_feedback_sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @cached_property
+    def _page(self) -> tuple[LeadRowNames, Callable[[dt.datetime | None], str | None]]:
+        return self.context["names"], iso_datetime_writer()
+
+    def to_representation(self, row: dict) -> dict:
+        names, iso = self._page
+        slug, name = names.service_lines[row["service_line_id"]]
+        stage = names.stages[row["stage_id"]]
+        appointment_at = row["appointment_at"]
+        return {
+            "id": row["id"],
+            "lead_type": row["lead_type"],
+            "channel": row["channel"],
+            "service_line": {"slug": slug, "name": name},
+            "stage": {"slug": stage.slug, "name": stage.name, "kind": stage.kind},
+            "stage_entered_at": iso(row["stage_entered_at"]),
+            "referral_source_id": row["referral_source_id"],
+            "referral_source_at_appointment_id": row["referral_source_at_appointment_id"],
+            "created_at": iso(row["created_at"]),
+            "first_response_at": iso(row["first_response_at"]),
+            "scheduled_at": iso(row["scheduled_at"]),
+            "appointment_at": iso(appointment_at),
+            "days_to_appointment": (
+                (appointment_at - row["created_at"]).days if appointment_at else None
+            ),
+            "converted_at": iso(row["converted_at"]),
+            "closed_at": iso(row["closed_at"]),
+            "lost_reason": row["lost_reason"],
+            "referral_feedback_sent_at": iso(row["referral_feedback_sent_at"]),
+        }
+
+
 # --- Lead detail ------------------------------------------------------------------
 
 
@@ -386,6 +446,10 @@ class ActivitySerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(read_only=True, allow_null=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     details = serializers.DictField(read_only=True)
+    struck_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Set when the entry was struck through."
+    )
+    strike_reason = serializers.CharField(read_only=True)
 
     @cached_property
     def _iso_datetime(self):
@@ -411,6 +475,8 @@ class ActivitySerializer(serializers.Serializer):
             "due_at": iso(activity.due_at),
             "completed_at": iso(activity.completed_at),
             "details": activity.details,
+            "struck_at": iso(activity.struck_at),
+            "strike_reason": activity.strike_reason,
         }
 
 

@@ -5,14 +5,15 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.facilities.models import Location
 from apps.leads.choices import ActivityKind, Direction, LostReason, Urgency
-from apps.leads.first_response import is_first_response
-from apps.leads.models import Activity, Lead
+from apps.leads.first_response import first_response_filter, is_first_response
+from apps.leads.models import Activity, Lead, clock_stop_at, clock_stop_expression
+from apps.leads.selectors import lead_visible_to
 from apps.people.models import Person
 from apps.pipeline.choices import DefaultStage
 from apps.pipeline.models import PipelineStage, StageKind
@@ -169,7 +170,9 @@ def activity_log(
 
     A first response (apps.leads.first_response: a call that reached the person, a
     message staff sent) stops the response clock: the lead's first_response_at becomes
-    the earliest one, even when logged late.
+    the earliest one, even when logged late, but no earlier than
+    LEADS_CLOCK_BACKDATE_MINUTES before it was logged (models.clock_stop_at). A task
+    goes only to someone who may see the lead.
     """
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -180,6 +183,15 @@ def activity_log(
         errors["occurred_at"] = "An activity cannot happen before the lead was created."
     if kind == ActivityKind.TASK and due_at is None:
         errors["due_at"] = "A task needs a due time."
+    if (
+        kind == ActivityKind.TASK
+        and assignee is not None
+        and not lead_visible_to(user=assignee).filter(pk=lead.pk).exists()
+    ):
+        errors["assignee"] = (
+            f"{assignee.display_name} cannot see this lead: give the task to its owner "
+            "or someone on its team."
+        )
     if kind in (ActivityKind.STAGE_CHANGE, ActivityKind.INQUIRY, ActivityKind.ASSIGNMENT):
         errors["kind"] = (
             "Stage changes, inquiries and assignments are recorded by their own services."
@@ -212,12 +224,13 @@ def activity_log(
         is_automated=is_automated,
     ):
         unanswered = lead.first_response_at is None
+        stops_at = clock_stop_at(occurred_at=occurred_at, logged_at=now)
         # Conditional UPDATE: the earliest attempt wins, whatever order they are logged in.
         Lead.objects.filter(pk=lead.pk).filter(
-            Q(first_response_at__isnull=True) | Q(first_response_at__gt=occurred_at)
-        ).update(first_response_at=occurred_at, updated_at=now)
+            Q(first_response_at__isnull=True) | Q(first_response_at__gt=stops_at)
+        ).update(first_response_at=stops_at, updated_at=now)
         lead.refresh_from_db(fields=["first_response_at"])
-        if unanswered and lead.first_response_at == occurred_at:
+        if unanswered and lead.first_response_at == stops_at:
             webhooks.lead_first_response_emit(lead=lead)
     return activity
 
@@ -464,6 +477,59 @@ def lead_update(*, lead: Lead, actor: User | None, **changes) -> Lead:
         lead.full_clean(exclude=["person", "stage"], validate_unique=False)
         lead.save(update_fields=[*changes, "updated_at"])
     return lead
+
+
+# What staff log by hand, and so may strike through; inquiries, stage changes and
+# assignments are the record of other services.
+STRIKABLE_KINDS = (
+    ActivityKind.CALL,
+    ActivityKind.EMAIL,
+    ActivityKind.SMS,
+    ActivityKind.NOTE,
+    ActivityKind.TASK,
+    ActivityKind.MEETING,
+)
+
+
+@transaction.atomic
+def activity_strike(*, activity: Activity, actor: User, reason: str) -> Activity:
+    """Strike a timeline entry logged in error through, with a reason; the original
+    stays as it was written. Side effect: a struck contact attempt no longer stops the
+    response clock (first_response_at is worked out again from the others). Raises
+    ValidationError keyed by field.
+    """
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    errors = {}
+    if activity.kind not in STRIKABLE_KINDS or activity.author_id is None:
+        errors["activity"] = "Only entries staff logged by hand can be struck through."
+    elif activity.struck_at is not None:
+        errors["activity"] = "This entry is already struck through."
+    if not reason.strip():
+        errors["reason"] = "Say why this entry is struck through."
+    if errors:
+        raise ValidationError(errors)
+    activity.struck_at, activity.struck_by, activity.strike_reason = (
+        timezone.now(),
+        actor,
+        reason.strip()[:500],
+    )
+    activity.save(update_fields=["struck_at", "struck_by", "strike_reason"])
+    if is_first_response(
+        kind=activity.kind,
+        direction=activity.direction,
+        outcome=activity.outcome,
+        by_staff=True,
+        is_automated=activity.is_automated,
+    ):
+        earliest = (
+            Activity.objects.filter(first_response_filter(), lead_id=activity.lead_id)
+            .order_by()
+            .aggregate(earliest=Min(clock_stop_expression()))["earliest"]
+        )
+        Lead.objects.filter(pk=activity.lead_id).update(
+            first_response_at=earliest, updated_at=timezone.now()
+        )
+    return activity
 
 
 @transaction.atomic

@@ -8,7 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.leads.selectors import lead_list_for_person, person_get_for_user, person_list_for_user
+from apps.accounts.permissions import ReadsPatients
+from apps.leads.selectors import (
+    lead_list_for_person,
+    people_shown,
+    person_get_for_user,
+    person_list_for_user,
+)
 from apps.people.filters import PersonFilter
 from apps.people.models import Person
 from apps.people.selectors import consents_in_force
@@ -31,6 +37,8 @@ class PersonCursorPagination(CursorPagination):
 class PersonListApi(generics.ListAPIView):
     """People with a lead the user may see, newest first."""
 
+    permission_classes = [ReadsPatients]
+
     serializer_class = PersonListSerializer
     pagination_class = PersonCursorPagination
     filterset_class = PersonFilter
@@ -41,11 +49,15 @@ class PersonListApi(generics.ListAPIView):
 
     @extend_schema(operation_id="people_list", summary="List people")
     def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        people_shown(user=request.user, person_ids=[row["id"] for row in page], what="people (API)")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class PersonDetailApi(APIView):
     """A person, the consent in force for them, and their leads the user may see."""
+
+    permission_classes = [ReadsPatients]
 
     @extend_schema(
         operation_id="people_retrieve",

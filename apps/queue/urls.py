@@ -19,7 +19,17 @@ urlpatterns = [
         views.lead_task_done,
         name="lead_task_done",
     ),
+    path(
+        "leads/<int:lead_id>/activities/<int:activity_id>/strike/",
+        views.lead_activity_strike,
+        name="lead_activity_strike",
+    ),
     path("leads/<int:lead_id>/claim/", views.lead_claim_view, name="lead_claim"),
+    path(
+        "leads/<int:lead_id>/emergency-access/",
+        views.lead_emergency_access,
+        name="lead_emergency_access",
+    ),
     path("leads/<int:lead_id>/reassign/", views.lead_reassign_view, name="lead_reassign"),
     path("leads/<int:lead_id>/stage/", views.lead_stage, name="lead_stage"),
     path("leads/<int:lead_id>/merge/", views.lead_merge_view, name="lead_merge"),

@@ -27,7 +27,7 @@ from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.accounts.selectors import user_has_role
 from apps.leads.models import Lead
-from apps.leads.selectors import lead_visible_to
+from apps.leads.selectors import lead_referral_visible_to
 from apps.pipeline.models import StageKind
 from apps.referral_sources.models import ReferralSource
 from apps.referrals import figures
@@ -239,7 +239,7 @@ def referral_leads_awaiting_feedback(
     """Completed referrals from a source whose summary has not gone back yet, oldest
     completion first; only the leads the user may see (ids and service lines, no names)."""
     return (
-        lead_visible_to(user=user)
+        lead_referral_visible_to(user=user)
         .filter(
             referral_source=source,
             stage__kind=StageKind.WON,

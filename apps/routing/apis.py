@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import ReadsPatients
 from apps.core.api import service_errors_as_400
 from apps.leads.apis import FIELD_ERRORS, NOT_FOUND, lead_detail_response, lead_for_request
 from apps.leads.serializers import LeadAssignSerializer, LeadDetailSerializer
@@ -14,6 +15,8 @@ from apps.routing.assignment import lead_reassign
 
 class LeadAssignApi(APIView):
     """Claim a lead waiting in your team, or (managers) reassign it with a reason."""
+
+    permission_classes = [ReadsPatients]  # not liaisons: they change no lead
 
     @extend_schema(
         operation_id="leads_assign",

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from apps.audit.models import AccessLogEntry
 from apps.dashboards import selectors, tables
 from apps.dashboards.forms import DashboardFilterForm, DrillDownForm
 from apps.dashboards.views import PANELS
@@ -130,6 +131,9 @@ def test_list_page_shows_the_leads_and_pages_on(month, manager_client):
     assert "reached Attempting contact" in body
     assert month.leads["L3"].person.last_name in body
     assert "Next page" not in body
+    (entry,) = AccessLogEntry.objects.all()
+    assert entry.what == "dashboard drill-down"
+    assert set(entry.lead_ids) == shown
 
 
 def test_list_page_follows_its_next_link(month, manager_client, monkeypatch):
@@ -152,9 +156,9 @@ def test_list_page_runs_a_fixed_number_of_queries(month, manager_client, django_
 
     # session, user, roles, the stage named in the link, the page of ids, the leads, and
     # the unread alerts count of the page header
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with the access log entry
         assert manager_client.get(url).status_code == 200
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with the access log entry
         assert (
             manager_client.get(
                 tables.Links(month.filters())(panel="funnel", reached="new")
@@ -190,6 +194,11 @@ def test_list_exports_ids_without_names(month, manager_client):
         "campaign",
     ]
     assert sorted(int(row[0]) for row in rows[1:]) == sorted(month.ids("L3", "L4", "L6"))
+    (entry,) = AccessLogEntry.objects.all()  # the export records every row it sent
+    assert (entry.what, entry.lead_ids) == (
+        "lead export (CSV)",
+        sorted(month.ids("L3", "L4", "L6")),
+    )
     l4 = next(row for row in rows[1:] if int(row[0]) == month.leads["L4"].pk)
     assert l4[2:] == ["cardiology", "phone", "caregiver", "new", ""]
     body = b"".join(manager_client.get(url).streaming_content).decode()

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lead(db):
-    return LeadFactory(created_at=timezone.now() - dt.timedelta(hours=6))
+def lead(coordinator):
+    return LeadFactory(created_at=timezone.now() - dt.timedelta(hours=6), owner=coordinator)
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ CASES = [
 def test_what_stops_the_response_clock(
     lead, coordinator, kind, direction, outcome, by_staff, automated, stops
 ):
-    attempted_at = _minutes_ago(30)
+    attempted_at = _minutes_ago(10)  # within LEADS_CLOCK_BACKDATE_MINUTES
 
     activity = activity_log(
         lead=lead,
@@ -86,11 +86,11 @@ def _call(lead, coordinator, *, outcome: str, at: dt.datetime) -> None:
 
 
 def test_a_no_answer_call_leaves_the_clock_running_until_someone_is_reached(lead, coordinator):
-    _call(lead, coordinator, outcome="no_answer", at=_minutes_ago(50))
+    _call(lead, coordinator, outcome="no_answer", at=_minutes_ago(12))
     lead.refresh_from_db()
     assert lead.first_response_at is None
 
-    reached_at = _minutes_ago(20)
+    reached_at = _minutes_ago(10)  # within LEADS_CLOCK_BACKDATE_MINUTES
     _call(lead, coordinator, outcome="reached", at=reached_at)
     lead.refresh_from_db()
     assert lead.first_response_at == reached_at
@@ -102,17 +102,57 @@ def test_the_earliest_attempt_wins_even_when_logged_late(lead, coordinator):
         kind="email",
         actor=coordinator,
         direction="outbound",
-        occurred_at=_minutes_ago(60),
+        occurred_at=_minutes_ago(8),
     )
-    earlier = _minutes_ago(200)  # a call made earlier, logged after the email
+    earlier = _minutes_ago(14)  # a call made earlier, logged after the email
     _call(lead, coordinator, outcome="reached", at=earlier)
     activity_log(
-        lead=lead, kind="sms", actor=coordinator, direction="outbound", occurred_at=_minutes_ago(10)
+        lead=lead, kind="sms", actor=coordinator, direction="outbound", occurred_at=_minutes_ago(2)
     )
 
     lead.refresh_from_db()
     assert lead.first_response_at == earlier
     assert lead.time_to_first_response == earlier - lead.created_at
+
+
+def test_a_call_backdated_twelve_days_stops_the_clock_only_fifteen_minutes_before_it_was_logged(
+    coordinator,
+):
+    # Issue 14, hole 6: a 12-day-late lead turned into a "1-minute" response.
+    lead = LeadFactory(created_at=timezone.now() - dt.timedelta(days=12, minutes=1))
+    before = timezone.now()
+
+    call = activity_log(
+        lead=lead,
+        kind="call",
+        actor=coordinator,
+        direction="outbound",
+        outcome="reached",
+        occurred_at=lead.created_at + dt.timedelta(minutes=1),
+    )
+
+    lead.refresh_from_db()
+    assert call.occurred_at == lead.created_at + dt.timedelta(minutes=1)  # kept for the record
+    assert lead.first_response_at >= before - dt.timedelta(minutes=15)
+    assert lead.first_response_at <= timezone.now() - dt.timedelta(minutes=15)
+    assert lead.time_to_first_response > dt.timedelta(days=11)
+
+
+def test_the_backdating_allowance_is_a_setting(lead, coordinator, settings):
+    settings.LEADS_CLOCK_BACKDATE_MINUTES = 60
+    made_at = _minutes_ago(45)
+
+    activity_log(
+        lead=lead,
+        kind="call",
+        actor=coordinator,
+        direction="outbound",
+        outcome="reached",
+        occurred_at=made_at,
+    )
+
+    lead.refresh_from_db()
+    assert lead.first_response_at == made_at
 
 
 @pytest.mark.parametrize(
@@ -172,3 +212,21 @@ def test_an_assignee_is_kept_only_on_tasks(lead, coordinator):
     note = activity_log(lead=lead, kind="note", actor=coordinator, assignee=coordinator)
 
     assert note.assignee is None
+
+
+def test_a_task_cannot_go_to_someone_who_cannot_see_the_lead(lead, coordinator):
+    # Hole 5: a task assigned to a liaison or another team's coordinator put the
+    # patient's name in their queue.
+    from apps.accounts.choices import Role
+    from tests.factories import TeamFactory, TeamMembershipFactory
+
+    liaison = UserFactory(roles=[Role.LIAISON])
+    elsewhere = UserFactory(roles=[Role.INTAKE_COORDINATOR])
+    TeamMembershipFactory(team=TeamFactory(), user=elsewhere)
+    due = timezone.now() + dt.timedelta(hours=2)
+
+    for assignee in (liaison, elsewhere):
+        with pytest.raises(ValidationError) as refused:
+            activity_log(lead=lead, kind="task", actor=coordinator, assignee=assignee, due_at=due)
+        assert "assignee" in refused.value.message_dict
+    assert not Activity.objects.filter(lead=lead, kind="task").exists()

@@ -51,13 +51,28 @@ def test_a_lead_i_own_in_another_team_is_mine_to_see(
     assert logged_in(coordinator).get(lead_url(lead)).status_code == 200
 
 
-def test_liaison_sees_leads_from_their_referral_sources_only(logged_in, team, routed_lead):
+def test_liaison_gets_no_lead_page_only_the_referral_page_of_their_sources(
+    logged_in, team, routed_lead
+):
+    # Issue 14, hole 1: the lead page showed a liaison the patient's name, phone,
+    # message and call notes. Their sources' leads are on the referral page, de-identified.
     liaison = UserFactory(username="lee", roles=[Role.LIAISON])
-    theirs = routed_lead(team=team, referral_source=ReferralSourceFactory(owning_liaison=liaison))
+    theirs = routed_lead(
+        team=team,
+        referral_source=ReferralSourceFactory(owning_liaison=liaison),
+        message="Knee pain since the fall in March.",
+    )
     not_theirs = routed_lead(team=team, referral_source=ReferralSourceFactory())
     client = logged_in(liaison)
-    assert client.get(lead_url(theirs)).status_code == 200
+    assert client.get(lead_url(theirs)).status_code == 404
     assert client.get(lead_url(not_theirs)).status_code == 404
+    referral = client.get(reverse("referrals:lead_referral", args=[theirs.pk]))
+    assert referral.status_code == 200
+    html = referral.content.decode()
+    for identifying in (theirs.person.first_name, theirs.person.last_name, theirs.message):
+        assert identifying not in html
+    assert theirs.service_line.name in html
+    assert client.get(reverse("referrals:lead_referral", args=[not_theirs.pk])).status_code == 404
 
 
 def test_manager_sees_any_lead(logged_in, manager, other_team, routed_lead):
@@ -196,8 +211,9 @@ def _timeline_of(lead, user, *, entries: int):
 
 # Session, user, role groups, team ids, the lead, its activities, open tasks, merges,
 # alerts, consents, duplicates, qualification questions, locations, and the alert badge
-# of the top bar. Stages come from the process's cache.
-LEAD_PAGE_QUERIES = 14
+# of the top bar, who holds emergency access, and the access log entry. Stages come
+# from the process's cache.
+LEAD_PAGE_QUERIES = 16
 
 
 @pytest.mark.parametrize("entries", [3, 80])
@@ -281,3 +297,26 @@ def test_the_referral_source_links_to_its_profile_for_those_who_work_referrals(
         logged_in(manager).get(lead_url(lead)).content.decode()
     )
     assert profile not in logged_in(coordinator).get(lead_url(lead)).content.decode()
+
+
+def test_a_backdated_call_says_so_on_the_timeline(logged_in, coordinator, team, routed_lead):
+    # Issue 14, hole 6: backdating stays allowed for the record, and visible.
+    from apps.leads.services import activity_log
+
+    lead = routed_lead(
+        team=team, owner=coordinator, created_at=timezone.now() - dt.timedelta(days=3)
+    )
+    activity_log(
+        lead=lead,
+        kind="call",
+        actor=coordinator,
+        direction="outbound",
+        outcome="reached",
+        occurred_at=timezone.now() - dt.timedelta(days=2),
+    )
+    activity_log(lead=lead, kind="note", actor=coordinator, body="Logged as it happened.")
+
+    html = logged_in(coordinator).get(lead_url(lead)).content.decode()
+
+    assert html.count("Backdated: logged") == 1
+    assert "2\xa0days after it happened" in html

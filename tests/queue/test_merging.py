@@ -190,9 +190,15 @@ def test_merge_and_undo_from_the_lead_page(logged_in, coordinator, team, routed_
     page = client.get(reverse("queue:lead", args=[survivor.pk])).content.decode()
     assert "Possible duplicates" in page and f"Lead #{duplicate.pk}" in page
 
+    confirm = client.get(
+        reverse("queue:lead_merge", args=[survivor.pk]), {"duplicate": duplicate.pk}
+    )
+    assert "same phone" in confirm.content.decode()
+    assert not LeadMerge.objects.exists()  # nothing merged before the confirmation
+
     response = client.post(
         reverse("queue:lead_merge", args=[survivor.pk]),
-        {"duplicate": duplicate.pk},
+        {"duplicate": duplicate.pk, "confirm": "merge"},
         HTTP_HX_REQUEST="true",
     )
 
@@ -216,7 +222,8 @@ def test_cannot_merge_in_a_lead_of_another_team(
     survivor = routed_lead(team=team, person=ana)
     hidden = routed_lead(team=other_team, person=PersonFactory(phone=ana.phone))
     response = logged_in(coordinator).post(
-        reverse("queue:lead_merge", args=[survivor.pk]), {"duplicate": hidden.pk}
+        reverse("queue:lead_merge", args=[survivor.pk]),
+        {"duplicate": hidden.pk, "confirm": "merge"},
     )
     assert response.status_code == 404
     assert not LeadMerge.objects.exists()
@@ -230,3 +237,87 @@ def test_the_merged_lead_says_where_it_went(logged_in, coordinator, team, routed
     assert "This lead was merged into" in html
     assert f"lead #{survivor.pk}" in html
     assert Activity.objects.filter(lead=duplicate, kind="stage_change").exists()
+
+
+# --- Issue 14: only one person's leads, both in scope, confirmed first ---------------
+
+
+def test_two_different_patients_cannot_be_merged(logged_in, coordinator, team, routed_lead, ana):
+    # Hole 3: different names, birth dates and contacts moved 11 timeline entries onto
+    # another patient.
+    survivor = routed_lead(team=team, person=ana)
+    stranger = PersonFactory(
+        first_name="Zed",
+        last_name="Quill",
+        phone="+13125550999",
+        email="zq@example.com",
+        date_of_birth=dt.date(1990, 1, 1),
+    )
+    other = routed_lead(team=team, person=stranger)
+    note = ActivityFactory(lead=other, body="Call notes of another patient.")
+    client = logged_in(coordinator)
+
+    screen = client.get(reverse("queue:lead_merge", args=[survivor.pk]), {"duplicate": other.pk})
+    response = client.post(
+        reverse("queue:lead_merge", args=[survivor.pk]), {"duplicate": other.pk, "confirm": "merge"}
+    )
+
+    assert "not the same person" in screen.content.decode()
+    assert 'value="merge"' not in screen.content.decode()
+    assert response.status_code == 302
+    assert not LeadMerge.objects.exists()
+    note.refresh_from_db()
+    assert note.lead_id == other.pk
+    with pytest.raises(ValidationError) as refused:
+        lead_merge(survivor=survivor, duplicate=other, actor=coordinator)
+    assert "duplicate" in refused.value.message_dict
+
+
+def test_the_confirmation_shows_both_leads_side_by_side(
+    logged_in, coordinator, team, routed_lead, ana
+):
+    survivor = routed_lead(team=team, person=ana)
+    twin = PersonFactory(first_name="Anna", last_name="Rivera", phone=ana.phone, email="")
+    duplicate = routed_lead(team=team, person=twin)
+
+    html = (
+        logged_in(coordinator)
+        .get(reverse("queue:lead_merge", args=[survivor.pk]), {"duplicate": duplicate.pk})
+        .content.decode()
+    )
+
+    assert "Ana Rivera" in html and "Anna Rivera" in html
+    assert f"lead #{survivor.pk}" in html and f"lead #{duplicate.pk}" in html
+    assert "same phone" in html
+    assert 'name="confirm" value="merge"' in html
+
+
+def test_the_merge_screen_of_a_lead_out_of_scope_is_404(
+    logged_in, coordinator, team, other_team, routed_lead, ana
+):
+    survivor = routed_lead(team=team, person=ana)
+    hidden = routed_lead(team=other_team, person=PersonFactory(phone=ana.phone))
+    client = logged_in(coordinator)
+    assert (
+        client.get(reverse("queue:lead_merge", args=[survivor.pk]), {"duplicate": hidden.pk})
+    ).status_code == 404
+    assert (
+        client.get(reverse("queue:lead_merge", args=[hidden.pk]), {"duplicate": survivor.pk})
+    ).status_code == 404
+
+
+def test_undoing_a_merge_needs_both_leads_in_scope(
+    logged_in, coordinator, manager, team, other_team, routed_lead, ana
+):
+    # Hole 4: undo wrote to a lead the user could not see.
+    survivor = routed_lead(team=team, person=ana)
+    duplicate = routed_lead(team=other_team, person=PersonFactory(phone=ana.phone))
+    merge = lead_merge(survivor=survivor, duplicate=duplicate, actor=manager)
+
+    response = logged_in(coordinator).post(
+        reverse("queue:lead_merge_undo", args=[survivor.pk, merge.pk])
+    )
+
+    assert response.status_code == 404
+    merge.refresh_from_db()
+    assert merge.undone_at is None

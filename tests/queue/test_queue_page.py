@@ -340,11 +340,11 @@ def _fill_queue(*, team, coordinator, routed_lead, leads: int, tasks: int):
 
 # The queue page's query budget: session, user, role groups, team ids, the merged page,
 # the leads of the page, the newest waiting lead (new-lead notice), the service line and
-# location filter lists (stages come from the process's cache), and the alert badge of
-# the top bar.
-QUEUE_PAGE_QUERIES = 10
+# location filter lists (stages come from the process's cache), the alert badge of
+# the top bar, and the access log entry.
+QUEUE_PAGE_QUERIES = 11
 # The polled fragment: no filter lists, no top bar.
-QUEUE_FRAGMENT_QUERIES = 7
+QUEUE_FRAGMENT_QUERIES = 8
 
 
 @pytest.mark.parametrize(("leads", "tasks", "size"), [(3, 1, 50), (40, 6, 200)])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
+from apps.audit.services import access_record
 from apps.dashboards.filters import DashboardFilters
 from apps.dashboards.query import cohort_where, fetch_all
 from apps.dashboards.selectors.base import (
@@ -74,7 +75,14 @@ def dashboard_leads_page(
     if more and rows:
         last = rows[-1]
         next_cursor = f"{int(last['created_at'].timestamp() * 1_000_000)}-{last['lead_id']}"
-    return LeadsPage(leads=[found[pk] for pk in ids if pk in found], next_cursor=next_cursor)
+    shown = [found[pk] for pk in ids if pk in found]
+    access_record(
+        user=user,
+        what="dashboard drill-down",
+        lead_ids=[lead.pk for lead in shown],
+        person_ids=[lead.person_id for lead in shown],
+    )
+    return LeadsPage(leads=shown, next_cursor=next_cursor)
 
 
 EXPORT_BATCH = 2000
@@ -112,7 +120,12 @@ def dashboard_leads_export(
             """,  # noqa: S608 - our SQL fragments; values are bound parameters
             params,
         )
-        for row in rows[: limit - sent]:
+        batch = rows[: limit - sent]
+        # Each batch recorded before it is sent: the log names every exported row.
+        access_record(
+            user=user, what="lead export (CSV)", lead_ids=[row["lead_id"] for row in batch]
+        )
+        for row in batch:
             yield (
                 row["lead_id"],
                 row["created_at"].isoformat(),

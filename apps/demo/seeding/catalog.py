@@ -111,6 +111,9 @@ STAFF = [
     StaffSpec("admin", "Alex", "Morgan", "admin", "Systems administrator"),
     StaffSpec("manager", "Priya", "Shah", "manager", "Director of patient access"),
     StaffSpec("dkowalski", "Dana", "Kowalski", "manager", "Intake manager, Front Range"),
+    StaffSpec(
+        "privacy", "Morgan", "Ellis", "privacy officer", "Privacy officer", is_on_shift=False
+    ),
     StaffSpec("liaison", "Marcus", "Reed", "liaison", "Physician liaison"),
     StaffSpec("lsantos", "Lucia", "Santos", "liaison", "Physician liaison", ("en", "es")),
     StaffSpec("jbennett", "Jordan", "Bennett", "liaison", "Physician liaison"),

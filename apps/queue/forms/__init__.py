@@ -1,5 +1,6 @@
 """Forms of the queue and the lead page. They parse and check input; services decide."""
 
+from apps.queue.forms.emergency import EmergencyAccessForm
 from apps.queue.forms.queue import QueueFilterForm
 from apps.queue.forms.quick_actions import (
     CallLogForm,
@@ -14,6 +15,7 @@ from apps.queue.forms.stage import StageChangeForm
 
 __all__ = [
     "CallLogForm",
+    "EmergencyAccessForm",
     "MessageLogForm",
     "NoteForm",
     "PersonContactForm",

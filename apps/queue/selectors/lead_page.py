@@ -10,21 +10,31 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps as django_apps
-from django.db.models import Q
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
+from apps.audit.services import access_record
 from apps.facilities.models import Location
 from apps.leads.choices import ActivityKind, Direction, Outcome
-from apps.leads.merging import DuplicateSuggestion, lead_duplicate_suggestions, lead_merges_for
+from apps.leads.merging import (
+    DuplicateSuggestion,
+    lead_duplicate_suggestions,
+    lead_merge_reasons,
+    lead_merges_for,
+)
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
+from apps.leads.services import STRIKABLE_KINDS
 from apps.nurture.timing import quiet_hours_end
 from apps.people.models import ConsentChannel, ConsentPurpose, ConsentStatus
 from apps.people.selectors import consents_in_force
 from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stage_list_cached
+from apps.privacy.models import EmergencyAccess
+from apps.privacy.selectors import emergency_access_active, emergency_access_holders
 from apps.queue.selectors.queue import queue_team_ids
 from apps.queue.selectors.rows import lead_clock_state
 from apps.servicelines.models import QualificationQuestion
@@ -48,6 +58,8 @@ class TimelineEntry:
     merge: LeadMerge | None = None
     tone: str = ""  # "", "ok", "warn", "danger": the badge colour
     order: tuple = ()
+    logged_late: str = ""  # "3 days": logged that long after it happened (backdated)
+    can_strike: bool = False  # staff logged it by hand and it stands: may be struck through
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,8 @@ class LeadPage:
     patient_quiet_until: dt.datetime | None = None
     reassign_teams: list[Team] = field(default_factory=list)
     reassign_memberships: list[TeamMembership] = field(default_factory=list)
+    emergency: EmergencyAccess | None = None  # the user's own break-the-glass, if opened so
+    emergency_holders: list[EmergencyAccess] = field(default_factory=list)
 
 
 def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> LeadPage:
@@ -109,11 +123,23 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
     """
     # Few joins: planning a ten-way join cost more than running it. Stages come from the
     # process's cache and locations from the list the stage form needs anyway.
-    lead = (
-        lead_visible_to(user=user)
-        .select_related("person", "caregiver", "service_line", "owner", "team", "referral_source")
-        .get(pk=lead_id)
-    )
+    emergency = None
+    try:
+        lead = (
+            lead_visible_to(user=user)
+            .select_related(
+                "person", "caregiver", "service_line", "owner", "team", "referral_source"
+            )
+            .get(pk=lead_id)
+        )
+    except Lead.DoesNotExist:
+        # Outside the user's scope: only a break-the-glass opens it (else still 404).
+        emergency = emergency_access_active(user=user, lead_id=lead_id)
+        if emergency is None:
+            raise
+        lead = Lead.objects.select_related(
+            "person", "caregiver", "service_line", "owner", "team", "referral_source"
+        ).get(pk=lead_id)
     all_locations = list(Location.objects.order_by("name"))
     locations_by_id = {location.pk: location for location in all_locations}
     stages_by_id = {stage.pk: stage for stage in stage_list_cached()}
@@ -125,7 +151,7 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
 
     activities = list(
         Activity.objects.filter(lead=lead)
-        .select_related("author", "from_stage", "to_stage", "assignee")
+        .select_related("author", "from_stage", "to_stage", "assignee", "struck_by")
         .order_by("-occurred_at", "-id")[: limit + 1 if limit else None]
     )
     truncated = bool(limit) and len(activities) > limit
@@ -208,6 +234,17 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         # The time the patient is told: the clock on the wall where the appointment is.
         place = lead.appointment_location or lead.location
         page.appointment_zone = place.time_zone if place else timezone.get_current_timezone_name()
+    page.emergency = emergency
+    page.emergency_holders = list(emergency_access_holders(lead_id=lead.pk))
+    access_record(
+        user=user,
+        what="lead page",
+        break_glass=emergency is not None,
+        reason=f"{emergency.get_reason_display()}: {emergency.reason_text}" if emergency else "",
+        lead_ids=[lead.pk] + [suggestion.lead.pk for suggestion in duplicates],
+        person_ids=[lead.person_id, lead.caregiver_id]
+        + [suggestion.lead.person_id for suggestion in duplicates],
+    )
     if page.can_reassign:
         page.reassign_teams = list(Team.objects.filter(is_active=True).order_by("name"))
         page.reassign_memberships = list(
@@ -292,6 +329,14 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
         activity=activity,
         order=(0, activity.pk),
     )
+    entry.can_strike = (
+        activity.kind in STRIKABLE_KINDS
+        and activity.author_id is not None
+        and activity.struck_at is None
+    )
+    late = activity.logged_late_by
+    if late is not None and activity.author_id is not None:
+        entry.logged_late = timesince(activity.occurred_at, activity.created_at)
     kind, outcome = activity.kind, activity.get_outcome_display() if activity.outcome else ""
     if kind == ActivityKind.CALL:
         direction = "Inbound call" if activity.direction == Direction.INBOUND else "Outbound call"
@@ -383,10 +428,20 @@ def _answer_text(value) -> str:
 
 
 def lead_for_action(*, user: User, lead_id: int) -> Lead:
-    """The lead a quick action writes to, if the user may see it (else DoesNotExist)."""
-    return (
-        lead_visible_to(user=user).select_related("stage", "service_line", "team").get(pk=lead_id)
-    )
+    """The lead a quick action writes to, if the user may see it or holds emergency
+    access to it (else DoesNotExist)."""
+    leads = Lead.objects.select_related("stage", "service_line", "team")
+    try:
+        return lead_visible_to(user=user, leads=leads).get(pk=lead_id)
+    except Lead.DoesNotExist:
+        if emergency_access_active(user=user, lead_id=lead_id) is None:
+            raise
+        return leads.get(pk=lead_id)
+
+
+def activity_for_action(*, lead: Lead, activity_id: int) -> Activity:
+    """An entry of this lead's timeline (else DoesNotExist)."""
+    return Activity.objects.get(pk=activity_id, lead=lead)
 
 
 def task_for_action(*, lead: Lead, task_id: int) -> Activity:
@@ -395,8 +450,51 @@ def task_for_action(*, lead: Lead, task_id: int) -> Activity:
 
 
 def merge_for_action(*, user: User, merge_id: int) -> LeadMerge:
-    """A merge whose surviving lead the user may see (else DoesNotExist)."""
-    visible = lead_visible_to(user=user)
-    return LeadMerge.objects.filter(
-        Q(survivor__in=visible.values("pk")) | Q(duplicate__in=visible.values("pk"))
-    ).get(pk=merge_id)
+    """A merge both of whose leads the user may see (else DoesNotExist): undoing it
+    writes to both."""
+    visible = lead_visible_to(user=user).values("pk")
+    return LeadMerge.objects.filter(survivor__in=visible, duplicate__in=visible).get(pk=merge_id)
+
+
+@dataclass
+class MergePreview:
+    """Two leads side by side before one is merged into the other."""
+
+    survivor: Lead
+    duplicate: Lead
+    reasons: tuple[str, ...]  # why they look like one person; empty: no merge
+    survivor_entries: int  # timeline entries on each
+    duplicate_entries: int
+
+
+def merge_preview_get(*, user: User, survivor_id: int, duplicate_id: int) -> MergePreview:
+    """Both leads of a merge, if the user may see both (else Lead.DoesNotExist)."""
+    leads = {
+        lead.pk: lead
+        for lead in lead_visible_to(user=user)
+        .select_related("person", "service_line", "stage", "team", "owner")
+        .filter(pk__in=[survivor_id, duplicate_id])
+    }
+    if survivor_id == duplicate_id or len(leads) != 2:
+        raise Lead.DoesNotExist("No such pair of leads.")
+    survivor, duplicate = leads[survivor_id], leads[duplicate_id]
+    access_record(
+        user=user,
+        what="merge screen",
+        lead_ids=leads,
+        person_ids=[survivor.person_id, duplicate.person_id],
+    )
+    entries = dict(
+        Activity.objects.filter(lead_id__in=leads)
+        .values("lead_id")
+        .annotate(count=Count("id"))
+        .values_list("lead_id", "count")
+        .order_by()
+    )
+    return MergePreview(
+        survivor=survivor,
+        duplicate=duplicate,
+        reasons=lead_merge_reasons(survivor=survivor, duplicate=duplicate),
+        survivor_entries=entries.get(survivor_id, 0),
+        duplicate_entries=entries.get(duplicate_id, 0),
+    )

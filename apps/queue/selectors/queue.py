@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
+from apps.audit.services import access_record
 from apps.leads.choices import ActivityKind, Urgency
 from apps.leads.models import Activity, Lead
 from apps.leads.selectors import lead_search
@@ -297,6 +298,11 @@ def queue_page(
         )
         row_state_set(row, now=now)
         rows.append(row)
+    access_record(
+        user=user,
+        what="queue search" if filters.query else "queue",
+        lead_ids=leads_by_id,
+    )
     return QueuePage(rows=rows, next_cursor=next_cursor, now=now)
 
 

@@ -7,9 +7,11 @@ posted, and lead pages are addressed by id only.
 """
 
 from apps.queue.views.lead import (
+    lead_activity_strike,
     lead_call_log,
     lead_claim_view,
     lead_detail,
+    lead_emergency_access,
     lead_merge_undo_view,
     lead_merge_view,
     lead_message_log,
@@ -23,9 +25,11 @@ from apps.queue.views.person import lead_person_edit
 from apps.queue.views.queue import queue_index
 
 __all__ = [
+    "lead_activity_strike",
     "lead_call_log",
     "lead_claim_view",
     "lead_detail",
+    "lead_emergency_access",
     "lead_merge_undo_view",
     "lead_merge_view",
     "lead_message_log",

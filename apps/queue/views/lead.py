@@ -3,6 +3,7 @@ to htmx, its body) showing the result or the form's field errors."""
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,20 +14,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import MANAGER_ROLES, role_required
-from apps.accounts.selectors import user_sees_all_leads
+from apps.accounts.selectors import user_has_role, user_sees_all_leads
 from apps.core.form_tokens import form_token_spend
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
-from apps.leads.selectors import lead_visible_to
-from apps.leads.services import activity_log, lead_stage_change, task_complete
+from apps.leads.services import activity_log, activity_strike, lead_stage_change, task_complete
 from apps.people.models import ConsentChannel, ConsentPurpose
 from apps.people.selectors import consent_is_granted
+from apps.privacy.services import EMERGENCY_ROLES, emergency_access_grant
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
+    activity_for_action,
     lead_for_action,
     lead_page_get,
     merge_for_action,
+    merge_preview_get,
     task_for_action,
 )
 from apps.routing.assignment import lead_claim, lead_reassign
@@ -270,6 +273,52 @@ def lead_task_done(request: HttpRequest, lead_id: int, task_id: int) -> HttpResp
 
 @login_required
 @require_POST
+def lead_activity_strike(request: HttpRequest, lead_id: int, activity_id: int) -> HttpResponse:
+    """Strike a timeline entry logged in error through, with a reason (never edit it)."""
+    lead = _lead_or_404(request, lead_id)
+    try:
+        activity = activity_for_action(lead=lead, activity_id=activity_id)
+    except Activity.DoesNotExist:
+        raise Http404("No such entry.") from None
+    try:
+        activity_strike(
+            activity=activity, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        return _failed(request, lead_id, " ".join(error.messages))
+    return _done(request, lead_id, "Entry struck through; the original stays on the timeline.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_emergency_access(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Break-the-glass: open a lead outside one's teams, giving a reason. The form does
+    not say whether the lead exists; a granted access opens the lead page."""
+    if not user_has_role(user=request.user, roles=EMERGENCY_ROLES):
+        raise PermissionDenied("Your role cannot open leads in an emergency.")
+    form = forms.EmergencyAccessForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            emergency_access_grant(user=request.user, lead_id=lead_id, **form.cleaned_data)
+        except Lead.DoesNotExist:
+            raise Http404("No such lead.") from None
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.warning(
+                request, "Emergency access granted; the privacy officer has been told."
+            )
+            return redirect("queue:lead", lead_id=lead_id)
+    return render(
+        request,
+        "queue/emergency_access.html",
+        {"form": form, "lead_id": lead_id, "hours": settings.BREAK_GLASS_HOURS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
 def lead_claim_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead_or_404(request, lead_id)
     try:
@@ -348,23 +397,26 @@ def _initial_from(form: forms.StageChangeForm) -> dict:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def lead_merge_view(request: HttpRequest, lead_id: int) -> HttpResponse:
-    """Merge another lead (posted as `duplicate`, an id) into this one."""
-    survivor = _lead_or_404(request, lead_id)
-    if refusal := survivor.action_refusal("merge"):
-        return _failed(request, lead_id, refusal)
+    """Merge another lead (`duplicate`, an id) into this one: both side by side first
+    (GET, or a POST without `confirm`), then the merge once confirmed."""
+    params = request.POST if request.method == "POST" else request.GET
     try:
-        duplicate = lead_visible_to(user=request.user).get(
-            pk=int(request.POST.get("duplicate", ""))
+        preview = merge_preview_get(
+            user=request.user, survivor_id=lead_id, duplicate_id=int(params.get("duplicate", ""))
         )
     except (ValueError, Lead.DoesNotExist):
         raise Http404("No such lead.") from None
-    try:
-        lead_merge(survivor=survivor, duplicate=duplicate, actor=request.user)
-    except ValidationError as error:
-        return _failed(request, lead_id, " ".join(error.messages))
-    return _done(request, lead_id, f"Lead #{duplicate.pk} merged into this lead.")
+    if refusal := preview.survivor.action_refusal("merge"):
+        return _failed(request, lead_id, refusal)
+    if request.method == "POST" and request.POST.get("confirm") == "merge":
+        try:
+            lead_merge(survivor=preview.survivor, duplicate=preview.duplicate, actor=request.user)
+        except ValidationError as error:
+            return _failed(request, lead_id, " ".join(error.messages))
+        return _done(request, lead_id, f"Lead #{preview.duplicate.pk} merged into this lead.")
+    return render(request, "queue/lead_merge.html", {"preview": preview})
 
 
 @login_required
