@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "apps.leads",
     "apps.routing",
     "apps.alerts",
+    "apps.safety",
     "apps.sla",
     "apps.intake",
     "apps.demo",

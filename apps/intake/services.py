@@ -39,8 +39,8 @@ from apps.pipeline.selectors import stages_by_id
 from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.services import referral_source_create
 from apps.routing.services import lead_routing_queue
+from apps.safety.services import lead_safety_screen, safety_answer
 from apps.servicelines.models import ServiceLine
-from apps.sla.services import lead_red_flags_apply
 
 KEY_PREFIX_LENGTH = 8
 # last_used_at is for "is this vendor still sending?", not an audit trail: writing it on
@@ -234,6 +234,9 @@ def intake_submit(
         )
         # A person still waiting for a first response who asks again must not wait more.
         lead_repeat_inquiry_alert(lead=lead, touch=touch)
+        flag = lead_safety_screen(
+            lead=lead, inquiry=touch, message=message, condition_interest=condition_interest
+        )
         duplicate, status_code = True, HTTPStatus.OK
         # The patient row is loaded only when a caregiver or a consent needs it.
         patient = lead.person if caregiver or consent_ticked else None
@@ -278,8 +281,10 @@ def intake_submit(
                 rows.append((consents, {"person": patient}))
                 consent_ticked = False  # recorded with the rest
             insert_together(*rows)
-        # Red flags first: they make the lead urgent before routing picks a team.
-        lead_red_flags_apply(lead=lead)
+        # Screening first: an emergency makes the lead urgent before routing picks a team.
+        flag = lead_safety_screen(
+            lead=lead, inquiry=None, message=message, condition_interest=condition_interest
+        )
         lead_routing_queue(lead_id=lead.pk)
         duplicate, status_code = False, HTTPStatus.CREATED
 
@@ -289,6 +294,7 @@ def intake_submit(
         consent_record_from_form(person=carer or patient, **consent_form)
 
     body = _response_body(lead=lead, service_line=service_line, duplicate=duplicate)
+    body["safety"] = _safety_answer(flag=flag, person=person, caregiver=caregiver, lead=lead)
     if idempotency_key:
         record = IdempotencyRecord(
             intake_key=intake_key,
@@ -299,6 +305,21 @@ def intake_submit(
         )
         insert_rows([record])
     return IntakeResult(status_code=status_code, body=body, lead=lead, duplicate=duplicate)
+
+
+def _safety_answer(
+    *, flag, person: ContactDetails, caregiver: ContactDetails | None, lead: Lead
+) -> dict[str, str] | None:
+    """The safety answer, in the language of whoever filled in the form (the caregiver
+    when named), else the patient's language on file."""
+    if flag is None:
+        return None
+    language = (
+        (caregiver or {}).get("preferred_language")
+        or person.get("preferred_language")
+        or lead.person.preferred_language
+    )
+    return safety_answer(category=flag.category, preferred_language=language).as_dict()
 
 
 def _reachable(details: ContactDetails) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from apps.core.reference_cache import ReferenceCache
 from apps.facilities.models import Location
 from apps.leads.choices import Urgency
 from apps.leads.models import Lead
@@ -22,8 +21,6 @@ from apps.sla.models import (
     DEFAULT_MISSED_CALL_RETURN_MINUTES,
     DEFAULT_OWNER_NOTICE_PERCENT,
     LeadEscalation,
-    LeadRedFlag,
-    RedFlagPhrase,
     ResponsePolicy,
 )
 
@@ -226,35 +223,6 @@ def lead_sla_due_at(*, lead: Lead, started_at: dt.datetime) -> dt.datetime:
     """
     target = response_target_for_lead(lead=lead)
     return response_clock_add(lead=lead, target=target, start=started_at, minutes=target.minutes)
-
-
-def _active_red_flag_phrases() -> dict[int | None, tuple[str, ...]]:
-    """{service line id, or None for every line: its active phrases}."""
-    phrases: dict[int | None, list[str]] = {}
-    rows = RedFlagPhrase.objects.filter(is_active=True).order_by("phrase")
-    for service_line_id, phrase in rows.values_list("service_line_id", "phrase"):
-        phrases.setdefault(service_line_id, []).append(phrase)
-    return {line_id: tuple(line_phrases) for line_id, line_phrases in phrases.items()}
-
-
-# Every intake checks its text against these; they are edited a few times a year.
-_red_flag_phrases_cache = ReferenceCache(_active_red_flag_phrases, watch=(RedFlagPhrase,))
-
-
-def red_flag_phrases_for(*, service_line_id: int) -> list[str]:
-    """Active red-flag phrases for a service line, including those for every line.
-
-    Read from a per-process copy of the phrases (apps.core.reference_cache): an edit
-    shows at once in the process that made it and within seconds in the others.
-    """
-    phrases = _red_flag_phrases_cache.get()
-    # The line's own phrases, then those for every line, each alphabetical.
-    return [*phrases.get(service_line_id, ()), *phrases.get(None, ())]
-
-
-def lead_red_flag_get(*, lead: Lead) -> LeadRedFlag | None:
-    """The red flag recorded on a lead at intake, if any."""
-    return LeadRedFlag.objects.filter(lead_id=lead.pk).first()
 
 
 def response_policy_list():

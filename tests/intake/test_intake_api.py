@@ -37,6 +37,7 @@ def test_new_inquiry_answers_201_with_the_lead(post_intake):
         "service_line": "orthopedics",
         "created_at": lead.created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "duplicate": False,
+        "safety": None,
     }
     assert "Idempotent-Replayed" not in response.headers
 
@@ -145,28 +146,30 @@ def test_null_optional_fields_count_as_empty(post_intake):
 
 
 def test_the_intake_query_count_is_pinned(post_intake, intake_key, django_assert_num_queries):
-    # A warm process: reference data (key, service lines, locations, red-flag phrases,
-    # stages) already read by an earlier inquiry, and the key used within the minute.
+    # A warm process: reference data (key, service lines, locations, stages) already
+    # read by an earlier inquiry, and the key used within the minute.
     post_intake(_another_persons_inquiry())
     body = intake_payload()
 
     # SAVEPOINT (the test's transaction wraps the intake's); both contact locks in one
     # statement; contact on file?; person, lead, its inquiry and the consents in one
-    # statement; RELEASE. No query for the key, service line, location or red-flag
-    # phrases, no savepoints of nested services, and routing is queued on commit.
-    with django_assert_num_queries(5):
+    # statement; the hospital's safety phrases and the built-in ones switched off (read
+    # on every inquiry so a manager's change applies to the next); RELEASE. No query for
+    # the key, service line or location, no savepoints of nested services, and routing
+    # is queued on commit.
+    with django_assert_num_queries(7):
         response = post_intake(body)
 
     assert response.status_code == 201
 
 
 def test_a_cold_process_reads_each_reference_table_once(post_intake, django_assert_num_queries):
-    # The 5 of a warm intake, plus the active keys, service lines, locations,
-    # red-flag phrases and stages, each read whole once, and the key's last use noted.
-    with django_assert_num_queries(11):
+    # The 7 of a warm intake, plus the active keys, service lines, locations and
+    # stages, each read whole once, and the key's last use noted.
+    with django_assert_num_queries(12):
         post_intake(intake_payload())
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         post_intake(_another_persons_inquiry())
 
 
@@ -184,8 +187,8 @@ def test_the_repeat_inquiry_query_count_is_pinned(
 
     # SAVEPOINT; contact lock; contact on file?; open lead; touch UPDATE, re-read,
     # inquiry (lead_add_touch); the lead with owner and team lead for the
-    # repeat-inquiry alert (nobody to alert yet); RELEASE. The stage comes from the
-    # process's stage cache.
+    # repeat-inquiry alert (nobody to alert yet); RELEASE (no message: no safety
+    # phrases to read). The stage comes from the process's stage cache.
     with django_assert_num_queries(9):
         response = post_intake(repeat)
 
