@@ -22,6 +22,7 @@ from apps.alerts.services import lead_repeat_inquiry_alert
 from apps.core.db import advisory_xact_lock, advisory_xact_locks, insert_rows, insert_together
 from apps.facilities.models import Location
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
+from apps.intake.repeat_inquiry import lead_find_by_caregiver, repeat_inquiry_additions
 from apps.intake.selectors import contact_is_on_file, idempotency_record_find
 from apps.leads.choices import LeadType, Urgency
 from apps.leads.models import Lead
@@ -41,6 +42,7 @@ from apps.referral_sources.services import referral_source_create
 from apps.routing.services import lead_routing_queue
 from apps.safety.services import lead_safety_screen, safety_answer
 from apps.servicelines.models import ServiceLine
+from apps.sla.services import lead_sla_urgency_raised
 
 KEY_PREFIX_LENGTH = 8
 # last_used_at is for "is this vendor still sending?", not an audit trail: writing it on
@@ -220,6 +222,8 @@ def intake_submit(
             phone=person.get("phone", ""),
             email=person.get("email", ""),
         )
+    if lead is None and caregiver and _reachable(caregiver):
+        lead = lead_find_by_caregiver(caregiver=caregiver, person=person, service_line=service_line)
 
     consent_ticked = bool(consent) and any(consent.get(name) for name in CONSENT_CHANNELS)
     consent_form = _consent_form(consent, intake_key=intake_key) if consent_ticked else {}
@@ -234,9 +238,18 @@ def intake_submit(
         )
         # A person still waiting for a first response who asks again must not wait more.
         lead_repeat_inquiry_alert(lead=lead, touch=touch)
+        urgency_before = lead.urgency
+        source = (
+            _referral_source_find_or_create(details=referral_source, lead_type=lead_type)
+            if referral_source and lead.referral_source_id is None
+            else None
+        )
+        repeat_inquiry_additions(lead=lead, urgency=urgency, referral_source=source)
         flag = lead_safety_screen(
             lead=lead, inquiry=touch, message=message, condition_interest=condition_interest
         )
+        if lead.urgency != urgency_before:
+            lead_sla_urgency_raised(lead=lead, at=touch.occurred_at)
         duplicate, status_code = True, HTTPStatus.OK
         # The patient row is loaded only when a caregiver or a consent needs it.
         patient = lead.person if caregiver or consent_ticked else None

@@ -89,6 +89,7 @@ class Match:
     words: str
     built_in: bool
     reason: str = ""
+    span: tuple[int, int] = (0, 0)  # tokens of the words, in that language's reading
 
     @property
     def counts(self) -> bool:
@@ -382,6 +383,7 @@ def _screen_language(text: str, *, rule_set: _RuleSet) -> list[Match]:
             words=doc[start:end].text,
             built_in=spec.built_in,
             reason=f"not a flag: “{idiom.spec.text}”" if idiom else "",
+            span=(start, end),
         )
         matches.append(match)
         if not idiom:
@@ -401,13 +403,26 @@ def _with_reason(match: Match, reason: str) -> Match:
 
 
 def _best_per_phrase(matches: list[Match]) -> list[Match]:
-    """One match per phrase: a counting occurrence wins over a discounted one."""
+    """One match per phrase, a counting occurrence before a discounted one; and of the
+    phrases of one category found in the same words ("chest pain", "chest pains"), the
+    one covering the most words."""
     best: dict[str, Match] = {}
     for match in matches:
         kept = best.get(match.phrase_key)
         if kept is None or (match.counts and not kept.counts):
             best[match.phrase_key] = match
-    return list(best.values())
+    ordered = sorted(best.values(), key=lambda m: (not m.counts, m.span[0] - m.span[1]))
+    kept_matches: list[Match] = []
+    for match in ordered:
+        if not any(
+            other.category == match.category
+            and other.counts == match.counts
+            and other.span[0] <= match.span[0]
+            and match.span[1] <= other.span[1]
+            for other in kept_matches
+        ):
+            kept_matches.append(match)
+    return kept_matches
 
 
 def _clause_numbers(doc: Doc) -> list[int]:

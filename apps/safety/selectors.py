@@ -1,13 +1,22 @@
 """Reads of safety screening: the phrases in force, screening a text with them, the
 phrases for managers to review, and a lead's flag."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.leads.models import Lead
+from apps.leads.selectors import lead_visible_to
 from apps.safety import engine
 from apps.safety.models import BuiltInPhraseOff, LeadSafetyFlag, SafetyPhrase, SafetyPhraseLog
+
+# The queue's banner shows a flag until someone has answered the lead since, or for
+# this long at most (a repeat touch on a lead answered long ago is still shown).
+BANNER_HOURS = 24
+BANNER_LIMIT = 5
 
 
 def screening_phrases() -> tuple[tuple[engine.PhraseSpec, ...], frozenset[str]]:
@@ -82,3 +91,21 @@ def lead_safety_flag_latest(*, lead: Lead) -> LeadSafetyFlag | None:
     """The lead's latest safety flag. The caller has already scoped the lead to the
     user (a lead selector); the flag adds no patient data beyond the lead's message."""
     return LeadSafetyFlag.objects.filter(lead_id=lead.pk).order_by("-flagged_at", "-id").first()
+
+
+def safety_banner_for_user(*, user: User, now: dt.datetime | None = None) -> list[LeadSafetyFlag]:
+    """The flags the queue's red banner shows the user: on open leads they may see,
+    raised in the last BANNER_HOURS and not yet followed by a first response. One query;
+    flags are few, so the flag table is read first and the leads by primary key."""
+    now = now or timezone.now()
+    leads = lead_visible_to(user=user, leads=Lead.objects.filter(closed_at__isnull=True))
+    return list(
+        LeadSafetyFlag.objects.filter(
+            flagged_at__gte=now - dt.timedelta(hours=BANNER_HOURS), lead__in=leads
+        )
+        .filter(
+            Q(lead__first_response_at__isnull=True) | Q(lead__first_response_at__lt=F("flagged_at"))
+        )
+        .select_related("lead__person")
+        .order_by("-flagged_at", "-id")[:BANNER_LIMIT]
+    )

@@ -196,6 +196,23 @@ def lead_sla_start(*, lead: Lead, started_at: dt.datetime) -> None:
     lead_sla_clock_schedule(lead=current, clock=clock)
 
 
+@transaction.atomic(savepoint=False)
+def lead_sla_urgency_raised(*, lead: Lead, at: dt.datetime) -> bool:
+    """A routed, unanswered lead became more urgent at `at` (a repeat inquiry, or safety
+    screening): its clock restarts on the new target when that falls due sooner than the
+    current one. Returns True when the due time moved. Side effects: see lead_sla_start."""
+    current = Lead.objects.only(*SLA_CLOCK_FIELDS).get(pk=lead.pk)
+    if current.sla_due_at is None or current.first_response_at or current.closed_at:
+        return False
+    clock = sla_clock_plan(lead=current, started_at=at)
+    if clock.due_at >= current.sla_due_at:
+        return False
+    Lead.objects.filter(pk=lead.pk).update(sla_due_at=clock.due_at, updated_at=timezone.now())
+    lead.sla_due_at = current.sla_due_at = clock.due_at
+    lead_sla_clock_schedule(lead=current, clock=clock)
+    return True
+
+
 @transaction.atomic
 def missed_calls_scan(*, now: dt.datetime | None = None) -> int:
     """Find missed inbound calls logged since the last scan and schedule a "not

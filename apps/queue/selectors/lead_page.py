@@ -26,6 +26,8 @@ from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stage_list_cached
 from apps.queue.selectors.queue import queue_team_ids
 from apps.queue.selectors.rows import lead_clock_state
+from apps.safety.models import LeadSafetyFlag
+from apps.safety.selectors import lead_safety_flag_latest
 from apps.servicelines.models import QualificationQuestion
 from apps.teams.models import Team, TeamMembership
 
@@ -89,8 +91,13 @@ class LeadPage:
     can_claim: bool
     can_reassign: bool
     appointment_zone: str = ""
+    safety_flag: LeadSafetyFlag | None = None
     reassign_teams: list[Team] = field(default_factory=list)
     reassign_memberships: list[TeamMembership] = field(default_factory=list)
+
+    @property
+    def safety_flags(self) -> list[LeadSafetyFlag]:
+        return [self.safety_flag] if self.safety_flag else []
 
 
 def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> LeadPage:
@@ -189,6 +196,7 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         can_reassign=sees_all and lead.merged_into_id is None,
     )
     page.clock_state, page.warn_at = lead_clock_state(lead=lead, now=now)
+    page.safety_flag = lead_safety_flag_latest(lead=lead)
     if lead.appointment_at:
         # The time the patient is told: the clock on the wall where the appointment is.
         place = lead.appointment_location or lead.location

@@ -12,6 +12,7 @@ from apps.facilities.models import Location
 from apps.queue import forms
 from apps.queue.display import queue_row_display, queue_row_html
 from apps.queue.selectors import PAGE_SIZE, queue_page, queue_scopes, working_stages
+from apps.safety.selectors import safety_banner_for_user
 from apps.servicelines.models import ServiceLine
 
 
@@ -49,6 +50,8 @@ def queue_index(request: HttpRequest) -> HttpResponse:
         "rows_html": [queue_row_html(row, show_owner=show_owner) for row in page.rows],
         "current_after": cursor.encode() if cursor else "",
         "show_owner": show_owner,
+        # Polled with the list, so a new emergency shows within seconds.
+        "safety_flags": safety_banner_for_user(user=request.user, now=page.now),
     }
     if request.htmx and not request.htmx.boosted:
         response = render(request, "queue/queue.html#queue_list", context)
