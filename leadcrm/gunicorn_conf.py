@@ -17,5 +17,11 @@ def post_worker_init(worker) -> None:
     None of it is ever freed, yet each full collection walked all of it: a pause of
     about 120 ms every few thousand requests (in-process, 2026-11-23), stalling every
     request queued behind it.
+
+    Safety screening's language pipelines load first (about 3 s), so no inquiry waits
+    for them and they are frozen with the rest.
     """
+    from apps.safety.engine import warm_up
+
+    warm_up()
     gc.freeze()

@@ -76,8 +76,9 @@ def phrase_list(request: HttpRequest) -> HttpResponse:
 
 
 def _phrase_page(request: HttpRequest, *, form=None, off_form=None, status=200) -> HttpResponse:
+    # One category at a time: all of them make a page of several hundred rows.
     category = request.GET.get("category", "")
-    category = category if category in SafetyCategory.values else ""
+    category = category if category in SafetyCategory.values else SafetyCategory.values[0]
     return render(
         request,
         "safety/phrase_list.html",
