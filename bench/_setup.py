@@ -26,6 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/leadcrm_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 MILLION = 1_000_000
+BENCH_THROTTLES_OFF = {
+    name: ""
+    for name in (
+        "INTAKE_THROTTLE_BURST",
+        "INTAKE_THROTTLE_SUSTAINED",
+        "STAFF_API_THROTTLE",
+        "UNSUBSCRIBE_THROTTLE",
+        "SMS_INBOUND_THROTTLE",
+    )
+}
 
 
 def bench_environment() -> dict[str, str]:
@@ -39,6 +49,8 @@ def bench_environment() -> dict[str, str]:
         # DEBUG keeps every SQL statement in memory and renders tracebacks: not a server.
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
+        # Load generators are one client sending far past any real integration's rate.
+        **BENCH_THROTTLES_OFF,
     }
 
 
@@ -202,6 +214,8 @@ def scratch_environment(*, database: str, redis_url: str, **extra: str) -> dict[
         # DEBUG keeps every SQL statement in memory and renders tracebacks: not a server.
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
+        # Load generators are one client sending far past any real integration's rate.
+        **BENCH_THROTTLES_OFF,
         "PYTHONPATH": str(ROOT),
         **extra,
     }

@@ -8,6 +8,10 @@ import gc
 
 worker_class = "sync"  # measured: gthread took more leads/s but a worse p95 (bench/README.md)
 timeout = 60
+# The access log (on with --access-logfile) names the path without its query string and
+# leaves out the Referer: a search (?q=) carries patients' names, phones and emails, and
+# the next request's Referer would repeat them.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s "%(a)s"'
 
 
 def post_worker_init(worker) -> None:

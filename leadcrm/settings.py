@@ -23,12 +23,11 @@ if LEADCRM_ENV not in {"development", "production"}:
 PRODUCTION = LEADCRM_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
-if PRODUCTION:
-    SECRET_KEY = env.str("SECRET_KEY")  # no default: a production secret must be set
-    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-        raise ImproperlyConfigured("SECRET_KEY must be a random string of 50+ characters.")
-else:
-    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key")
+# In production a missing, default or short key is refused by a system check
+# (apps/core/checks.py), along with DEBUG, empty ALLOWED_HOSTS and console backends.
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="" if PRODUCTION else "django-insecure-development-only-key"
+)
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -48,8 +47,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the app, not a CDN
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "template_partials",
     "phonenumber_field",
     # Domain apps, lowest layer first (see README "Architecture").
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.middleware.HealthProbeMiddleware",  # first: answers whatever the Host
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "leadcrm.urls"
@@ -112,9 +116,6 @@ DATABASES = {
 # (shared/PERFORMANCE.md): keep connections and check them before reuse.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The same backend with a health check that needs no round trip (leadcrm/postgresql).
-    DATABASES["default"]["ENGINE"] = "leadcrm.postgresql"
 # Several checkouts can test side by side on one server with their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_leadcrm")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -200,10 +201,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # consumer reconnects by its own broker_connection_* settings, not this one.
     "max_retries": 0,
 }
-if CELERY_BROKER_URL.startswith("redis://"):
-    # kombu's Redis transport with one redis-py client per channel instead of a new one
-    # per message published (leadcrm.celery.RedisTransport).
-    CELERY_BROKER_TRANSPORT = "leadcrm.celery:RedisTransport"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Alert emails have a queue of their own: a burst of breach emails must never hold a
 # routing task or the next escalation sweep behind it. A worker started without -Q
@@ -293,14 +290,17 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 # Inbound texts (POST /nurture/sms/inbound/) must carry this in X-LeadCRM-Webhook-Secret
 # or a valid X-Twilio-Signature (with TWILIO_AUTH_TOKEN); with neither set, none is taken.
 NURTURE_SMS_INBOUND_SECRET = env.str("NURTURE_SMS_INBOUND_SECRET", default="")
+# Unsubscribe links in patients' emails are signed with this key, not SECRET_KEY.
+# Required in production (a system check); the development default is public.
+NURTURE_UNSUBSCRIBE_KEY_DEVELOPMENT = "development-only-unsubscribe-key"
+NURTURE_UNSUBSCRIBE_KEY = env.str(
+    "NURTURE_UNSUBSCRIBE_KEY", default="" if PRODUCTION else NURTURE_UNSUBSCRIBE_KEY_DEVELOPMENT
+)
+# Earlier keys, so links already sent keep working after a rotation (comma-separated).
+NURTURE_UNSUBSCRIBE_KEY_FALLBACKS = env.list("NURTURE_UNSUBSCRIBE_KEY_FALLBACKS", default=[])
 # No message in these hours of the location's time zone; the step waits ("off": none).
+# Checked when the nurture app starts (apps.nurture.apps): settings import no app code.
 NURTURE_QUIET_HOURS = env.str("NURTURE_QUIET_HOURS", default="20:00-08:00")
-try:
-    from apps.nurture.quiet_hours import quiet_hours_parse
-
-    quiet_hours_parse(NURTURE_QUIET_HOURS)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"NURTURE_QUIET_HOURS: {exc}") from None
 # Emails and texts per person in any seven days, all tracks together (0: no cap).
 NURTURE_WEEKLY_MESSAGE_CAP = env.int("NURTURE_WEEKLY_MESSAGE_CAP", default=3)
 if NURTURE_WEEKLY_MESSAGE_CAP < 0:
@@ -334,15 +334,50 @@ CELERY_BEAT_SCHEDULE["nurture-hourly-sweep"] = {
 CELERY_TASK_QUEUES.append(Queue("nurture"))
 CELERY_TASK_ROUTES["apps.nurture.tasks.nurture_send_deliver"] = {"queue": "nurture"}
 
+# --- Browser security --------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles only from our own static
+# files, never inline or eval'd; no framing; forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features no page of the CRM uses, refused for every page and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.accounts.authentication.StaffTokenAuthentication",  # DRF authtoken, one query
+        "rest_framework.authentication.TokenAuthentication",  # the token with its user
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past a limit answers 400, not a RecursionError's 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Cursor pagination: no COUNT(*) over a million leads on every page.
+    # Per staff user; intake has its own per-key throttles (apps/intake/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttles.StaffApiThrottle"],
+    # How many proxies (load balancer, TLS terminator) stand in front of the app: the
+    # client address for per-address throttles is taken that far back in
+    # X-Forwarded-For. 0 trusts no such header (a client could forge it).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -354,6 +389,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Intake for web forms, chat and call-tracking vendors; staff API for leads.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the
@@ -368,6 +405,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     }
 )
 
+# Throttles (apps/core/throttles.py): "<requests>/<sec|min|hour|day>", empty for none.
+# Past a rate the answer is 429 with Retry-After; counts are kept in Redis.
+INTAKE_THROTTLE_BURST = env.str("INTAKE_THROTTLE_BURST", default="120/min")  # per key
+INTAKE_THROTTLE_SUSTAINED = env.str("INTAKE_THROTTLE_SUSTAINED", default="2000/hour")
+STAFF_API_THROTTLE = env.str("STAFF_API_THROTTLE", default="600/min")  # per staff user
+UNSUBSCRIBE_THROTTLE = env.str("UNSUBSCRIBE_THROTTLE", default="30/min")  # per address
+SMS_INBOUND_THROTTLE = env.str("SMS_INBOUND_THROTTLE", default="600/min")  # per address
+
 # Largest intake body accepted; larger ones answer 413.
 INTAKE_MAX_BODY_BYTES = 64 * 1024
 
@@ -376,9 +421,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_query_string": {"()": "apps.core.logging.QueryStringRemove"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Request lines without their query string (gunicorn's access log: gunicorn_conf).
+        "django.server": {"filters": ["no_query_string"]},
+        "django.request": {"filters": ["no_query_string"]},
+    },
 }
 
 if PRODUCTION:
@@ -388,7 +439,10 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading binds the whole domain to HTTPS in browsers for months, beyond this
+    # app: the hospital opts in (security.W021, "preload not set", is silenced for that).
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)

@@ -51,26 +51,63 @@ def browser():
         chromium.close()
 
 
+# Every Content-Security-Policy violation in a page is written to the console, where the
+# fixtures below collect it (Chromium's own "Refused to ..." console errors say the same).
+CSP_VIOLATION_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`);
+});
+"""
+
+
+def csp_violations_watch(context) -> list[str]:
+    """Collect the CSP violations of every page of a browser context."""
+    violations: list[str] = []
+    context.add_init_script(CSP_VIOLATION_REPORTER)
+
+    def on_console(message) -> None:
+        text = message.text
+        if message.type == "error" and (
+            "CSP violation" in text or "Content Security Policy" in text
+        ):
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+def csp_violations_fail(violations: list[str]) -> None:
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser tab at desktop size, its base URL the live test server."""
+    """A fresh browser tab at desktop size, its base URL the live test server; the test
+    fails on any Content-Security-Policy violation."""
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP_VIEWPORT)
     context.set_default_timeout(10_000)
+    violations = csp_violations_watch(context)
     tab = context.new_page()
     yield tab
     context.close()
+    csp_violations_fail(violations)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    """A fresh browser tab at a phone-sized viewport (liaisons in a parking lot)."""
+    """A fresh browser tab at a phone-sized viewport (liaisons in a parking lot); the test
+    fails on any Content-Security-Policy violation."""
     context = browser.new_context(
         base_url=live_server.url, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True
     )
     context.set_default_timeout(10_000)
+    violations = csp_violations_watch(context)
     tab = context.new_page()
     yield tab
     context.close()
+    csp_violations_fail(violations)
 
 
 def log_in(page, *, username: str, password: str) -> None:

@@ -112,9 +112,12 @@ def celery_beat(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterato
 
 
 @contextmanager
-def gunicorn_server(tmp_path: Path, *, workers: int = 1) -> Iterator[str]:
-    """Start the web process as `make run` does (gunicorn with leadcrm/gunicorn_conf.py)
-    on a free local port; yields its base URL once it answers /healthz/."""
+def gunicorn_server(
+    tmp_path: Path, *, workers: int = 1, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """Start the web process as `make run` does (gunicorn with leadcrm/gunicorn_conf.py,
+    plus `args`) on a free local port; yields its base URL once it answers /healthz/.
+    Its output is in tmp_path / "gunicorn.log"."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -125,7 +128,7 @@ def gunicorn_server(tmp_path: Path, *, workers: int = 1) -> Iterator[str]:
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "-c", "python:leadcrm.gunicorn_conf", "leadcrm.wsgi",
-                "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                "--bind", f"127.0.0.1:{port}", "--workers", str(workers), *args,
             ],
             cwd=BASE_DIR, env=_process_env({"DEBUG": "false"}),
             stdout=log, stderr=subprocess.STDOUT,

@@ -9,3 +9,7 @@ from leadcrm.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed, tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Throttles off: tests share the Redis cache and reuse ids; tests/core/test_throttles.py
+# switches each on.
+INTAKE_THROTTLE_BURST = INTAKE_THROTTLE_SUSTAINED = STAFF_API_THROTTLE = ""
+UNSUBSCRIBE_THROTTLE = SMS_INBOUND_THROTTLE = ""

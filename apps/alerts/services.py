@@ -8,7 +8,6 @@ alert. Only rows that were really inserted get an email task.
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,9 +22,9 @@ from apps.accounts.models import User
 from apps.alerts.choices import AlertLevel, EmailStatus
 from apps.alerts.models import Alert
 from apps.alerts.selectors import lead_owner_or_team_lead
+from apps.core.queueing import task_queue
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
-from leadcrm.celery import task_publish
 
 logger = logging.getLogger(__name__)
 
@@ -139,24 +138,9 @@ def alert_emails_dispatch(*, alert_ids: list[int]) -> int:
     return len(alert_ids)
 
 
-# After a failed publish, skip publishing for a few seconds: while Redis hangs every
-# attempt costs a full socket timeout, and the relay sends those emails later anyway.
-PUBLISH_PAUSE_SECONDS = 5.0
-_publish_paused_until = 0.0
-
-
 def _publish(task, argument, *, pending: int) -> bool:
-    global _publish_paused_until
-    if time.monotonic() < _publish_paused_until:
-        logger.warning("alert email publish paused: %d left for the relay", pending)
-        return False
-    try:
-        task_publish(task, [argument])
-    except Exception as exc:  # any broker failure: the alert is saved, the relay sends it
-        _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
-        logger.warning(
-            "alert emails not queued: %d left for the relay (%s)", pending, type(exc).__name__
-        )
+    if not task_queue(task, argument):
+        logger.warning("alert emails not queued: %d left for the relay", pending)
         return False
     return True
 

@@ -1,6 +1,6 @@
 """Per-process copies of small reference tables read on hot paths (the intake API).
 
-Service lines, locations, intake keys and red-flag phrases change a few times a year but
+Service lines, locations and intake keys change a few times a year but
 are read on every inquiry; one query each per request was a fifth of an intake's cost.
 Each cache holds what its loader returned for at most `ttl` seconds. A save or delete of
 a watched model clears it at once in the process that made the change (and again after

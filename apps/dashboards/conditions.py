@@ -10,6 +10,8 @@ Every fragment is ours; values come in as named query parameters (`%(name)s`).
 import datetime as dt
 from dataclasses import dataclass
 
+from apps.referrals.outcomes import OUTCOME_SQL
+
 # --- Funnel -----------------------------------------------------------------------------
 
 
@@ -126,10 +128,9 @@ STALLS = {bucket.key: stalled(bucket) for bucket in STALL_BUCKETS}
 REFERRED = "f.referral_source_id IS NOT NULL"
 HAS_APPOINTMENT = "f.appointment_at IS NOT NULL"
 DAYS_TO_APPOINTMENT = "f.days_to_appointment"  # appointment_at - created_at, in days
-FEEDBACK_SENT = "f.stage_kind = 'won' AND f.referral_feedback_sent_at IS NOT NULL"
+# Referral outcomes as the source profile counts them (apps.referrals.outcomes).
+FEEDBACK_SENT = OUTCOME_SQL["feedback_sent"]
 FEEDBACK_AWAITED = "f.stage_kind = 'won' AND f.referral_feedback_sent_at IS NULL"
-REFERRED_ELSEWHERE = (
-    "f.stage_id = (SELECT s.id FROM pipeline_pipelinestage s WHERE s.slug = 'referred-elsewhere')"
-)
+REFERRED_ELSEWHERE = OUTCOME_SQL["referred_elsewhere"]
 
 FEEDBACK = {"sent": FEEDBACK_SENT, "awaited": FEEDBACK_AWAITED}

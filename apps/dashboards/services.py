@@ -20,7 +20,7 @@ from apps.dashboards.models import (
     STALL_BINS,
     FactsRefresh,
 )
-from apps.pipeline.choices import DefaultStage
+from apps.referrals.outcomes import OUTCOME_SQL
 
 # pg_try_advisory_xact_lock key of the refresh: one refresh at a time, the other skips.
 _LOCK_KEY = int.from_bytes(
@@ -390,17 +390,9 @@ def _rollups_rebuild(cursor, *, state: FactsRefresh, days: list[dt.date] | None)
     )
 
 
-# What ReferralDaily counts per referred lead, as in the referral panel's drill-downs.
-REFERRAL_COUNTS = {
-    "scheduled": c.reached_slug("scheduled_slug"),
-    "completed": c.WON,
-    "lost": c.LOST,
-    "referred_elsewhere": c.REFERRED_ELSEWHERE,
-    "out_of_network": f"{c.LOST} AND f.lost_reason = 'out_of_network'",
-    "declined_by_patient": f"{c.LOST} AND f.lost_reason = 'declined_by_patient'",
-    "feedback_sent": c.FEEDBACK_SENT,
-    "with_appointment": c.HAS_APPOINTMENT,
-}
+# What ReferralDaily counts per referred lead: the referral outcomes as the source
+# profile counts them (one definition, apps.referrals.figures).
+REFERRAL_COUNTS = OUTCOME_SQL
 
 
 def _three_level_rebuild(
@@ -422,7 +414,7 @@ def _three_level_rebuild(
     `buckets` those of the `buckets` array, and `bins` counts `binned` per bin of `edges`.
     """
     edge_values, edge_type = edges
-    params: dict = {"scheduled_slug": DefaultStage.SCHEDULED, "edges": edge_values}
+    params: dict = {"edges": edge_values}
     on_days = "TRUE"
     if days is not None:
         on_days, params["days"] = "{day} = ANY(%(days)s)", days

@@ -5,18 +5,14 @@ of its own and, with /export/<table>.csv, as CSV."""
 import csv
 import itertools
 from decimal import Decimal
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from apps.accounts.choices import Role
-from apps.accounts.selectors import user_has_role
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.dashboards import selectors, tables
 from apps.dashboards.forms import PANEL_CHOICES, DashboardFilterForm, DrillDownForm
 
@@ -31,17 +27,7 @@ PANELS = {
 PANEL_TITLES = dict(PANEL_CHOICES)
 
 
-def managers_only(view):
-    """Managers and admins; anyone else signed in is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not user_has_role(user=request.user, roles={Role.MANAGER, Role.ADMIN}):
-            raise PermissionDenied("The dashboards are for managers and admins.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+managers_only = role_required(*MANAGER_ROLES, message="The dashboards are for managers and admins.")
 
 
 @require_GET

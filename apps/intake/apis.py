@@ -5,13 +5,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.parsers import DepthLimitedJSONParser
 from apps.intake.authentication import IntakeKeyAuthentication
 from apps.intake.selectors import idempotency_record_find
 from apps.intake.serializers import IntakeResponseSerializer, IntakeSerializer
@@ -22,6 +22,7 @@ from apps.intake.services import (
     intake_request_fingerprint,
     intake_submit,
 )
+from apps.intake.throttles import IntakeKeyBurstThrottle, IntakeKeySustainedThrottle
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255  # IdempotencyRecord.key
 
@@ -44,10 +45,10 @@ class IntakeApi(APIView):
 
     authentication_classes = [IntakeKeyAuthentication]
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _JsonAnswer
-    throttle_classes = []
+    throttle_classes = [IntakeKeyBurstThrottle, IntakeKeySustainedThrottle]
 
     @extend_schema(
         operation_id="intake_create",
@@ -93,6 +94,11 @@ class IntakeApi(APIView):
             413: _ERROR,
             415: _ERROR,
             422: _ERROR,
+            429: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Over this key's rate: wait the `Retry-After` seconds and send "
+                "the same request again (with its Idempotency-Key).",
+            ),
         },
     )
     def post(self, request: Request) -> Response:

@@ -5,25 +5,20 @@ fits its column. Strings must be JSON strings (a number where a name belongs is 
 mistake in the caller's form mapping, not something to coerce); null counts as empty.
 """
 
-import copy
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import ClassVar
 
-import phonenumbers
 from django.db import models
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
-from rest_framework.utils.serializer_helpers import BindingDict
 
 from apps.facilities.selectors import location_find_by_slug
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
-from apps.people.fields import E164
 from apps.people.models import Person
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.validators import validate_npi
@@ -62,22 +57,7 @@ class StringField(_JsonStringMixin, serializers.CharField):
         kwargs.setdefault("allow_blank", True)
         if not kwargs["required"]:
             kwargs.setdefault("default", "")
-        # Only DRF's own checks (length, NUL and surrogate characters) apply to it.
-        self._checks_plain = not (
-            kwargs.get("validators") or kwargs.get("min_length") or "trim_whitespace" in kwargs
-        )
         super().__init__(**kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        # Most of an intake's fields are short plain strings: an ASCII string (so no
-        # surrogates) without NUL that fits is what DRF's validators would return,
-        # stripped. Anything else takes DRF's path, for its exact error.
-        if self._checks_plain and type(data) is str and data.isascii() and "\x00" not in data:
-            value = data.strip()
-            fits = self.max_length is None or len(value) <= self.max_length
-            if fits and (value or self.allow_blank):
-                return value
-        return super().run_validation(data)
 
 
 class EmailAddressField(_JsonStringMixin, serializers.EmailField):
@@ -104,22 +84,8 @@ class UsPhoneField(_JsonStringMixin, PhoneNumberField):
         super().__init__(region="US", required=False, allow_blank=True, default="", **kwargs)
 
     def to_internal_value(self, data) -> str:
-        # phonenumbers directly: parse, validate and format once each. The library
-        # field's PhoneNumber validated and formatted the number three times over (its
-        # truthiness is the length of its formatted text).
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        text = serializers.CharField.to_internal_value(self, data)
-        if not text:
-            return ""
-        try:
-            number = phonenumbers.parse(text, self.region)
-        except phonenumbers.NumberParseException:
-            self.fail("invalid")
-        if not phonenumbers.is_valid_number(number):
-            self.fail("invalid")
-        # Marked as checked: the person's phone field stores it without parsing it again.
-        return E164(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        number = super().to_internal_value(data)  # the library parses and validates
+        return number.as_e164 if number else ""
 
 
 class ChoiceField(serializers.ChoiceField):
@@ -170,20 +136,7 @@ class ActiveSlugField(serializers.Field):
         return value.slug
 
 
-class IntakeBaseSerializer(serializers.Serializer):
-    """A serializer whose fields are copied shallowly for each request.
-
-    DRF deep-copies every declared field per serializer instance by calling its __init__
-    again; across the ~45 fields of an intake that was about a sixth of the request's
-    CPU. Declared fields are never bound or changed after construction (binding happens
-    on the copy), so a shallow copy gives each request its own field objects just as well.
-    """
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
-
-
-class IntakePersonSerializer(IntakeBaseSerializer):
+class IntakePersonSerializer(serializers.Serializer):
     """The patient, or the caregiver inquiring for them."""
 
     first_name = StringField(max_length=_max_length(Person, "first_name"))
@@ -211,13 +164,13 @@ class IntakePersonSerializer(IntakeBaseSerializer):
         return value
 
 
-class IntakeReferralSourceSerializer(IntakeBaseSerializer):
+class IntakeReferralSourceSerializer(serializers.Serializer):
     npi = StringField(validators=[validate_npi])
     name = StringField(max_length=_max_length(ReferralSource, "name"))
     organization = StringField(max_length=_max_length(ReferralSource, "organization_name"))
 
 
-class IntakeConsentSerializer(IntakeBaseSerializer):
+class IntakeConsentSerializer(serializers.Serializer):
     """The consent boxes as ticked. They cover care coordination about this inquiry, and
     marketing only when the form's wording said so (`marketing: true`)."""
 
@@ -240,7 +193,7 @@ class IntakeConsentSerializer(IntakeBaseSerializer):
         return attrs
 
 
-class IntakeUtmSerializer(IntakeBaseSerializer):
+class IntakeUtmSerializer(serializers.Serializer):
     source = StringField(max_length=_max_length(Lead, "utm_source"))
     medium = StringField(max_length=_max_length(Lead, "utm_medium"))
     campaign = StringField(max_length=_max_length(Lead, "utm_campaign"))
@@ -248,28 +201,9 @@ class IntakeUtmSerializer(IntakeBaseSerializer):
     content = StringField(max_length=_max_length(Lead, "utm_content"))
 
 
-class IntakeSerializer(IntakeBaseSerializer):
+class IntakeSerializer(serializers.Serializer):
     """One inquiry. Required: lead_type, channel, service_line and a phone or email for
-    the person (or for the caregiver, when one is named).
-
-    The field tree (~45 fields with the nested ones) is built and bound once per process
-    and shared by every request's serializer: building it took about a tenth of an
-    intake's CPU. Sharing is safe because validation keeps no state in fields; what a
-    request validated lives on its own serializer (`validated_data`, `errors`).
-    """
-
-    _shared_fields: ClassVar[BindingDict | None] = None
-
-    @property
-    def fields(self) -> BindingDict:
-        cls = type(self)
-        if cls.__dict__.get("_shared_fields") is None:
-            template = cls()  # the parent the shared fields are bound to
-            fields = BindingDict(template)
-            for name, field in template.get_fields().items():
-                fields[name] = field
-            cls._shared_fields = fields
-        return cls._shared_fields
+    the person (or for the caregiver, when one is named)."""
 
     lead_type = ChoiceField(LeadType)
     channel = ChoiceField(Channel)

@@ -19,27 +19,28 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.alerts.services import lead_repeat_inquiry_alert
-from apps.core.db import advisory_xact_lock, advisory_xact_locks, insert_rows, insert_together
+from apps.core.db import advisory_xact_locks
 from apps.facilities.models import Location
+from apps.intake.contacts import (
+    ContactDetails,
+    ReferralSourceDetails,
+    caregiver_find_or_create,
+    person_create_from_details,
+    person_find_or_create,
+    referral_source_find_or_create,
+)
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
 from apps.intake.repeat_inquiry import lead_find_by_caregiver, repeat_inquiry_additions
 from apps.intake.selectors import contact_is_on_file, idempotency_record_find
-from apps.leads.choices import LeadType, Urgency
+from apps.leads.choices import Urgency
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_find_open_for_contact
-from apps.leads.services import lead_add_touch, lead_build, lead_create
+from apps.leads.services import lead_add_touch, lead_create
 from apps.people.models import Person
-from apps.people.selectors import person_find_match
-from apps.people.services import (
-    consent_record_from_form,
-    consents_from_form,
-    person_build,
-    person_create,
-)
+from apps.people.services import consent_record_from_form
 from apps.pipeline.selectors import stages_by_id
-from apps.referral_sources.models import ReferralSource, ReferralSourceKind
-from apps.referral_sources.services import referral_source_create
 from apps.routing.services import lead_routing_queue
+from apps.safety.models import LeadSafetyFlag
 from apps.safety.services import lead_safety_screen, safety_answer
 from apps.servicelines.models import ServiceLine
 from apps.sla.services import lead_sla_urgency_raised
@@ -49,24 +50,6 @@ KEY_PREFIX_LENGTH = 8
 # every request would turn each intake into one more UPDATE on a hot row.
 KEY_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 CONSENT_CHANNELS = ("email", "sms", "phone")
-
-
-class ContactDetails(TypedDict, total=False):
-    """A person as the intake contract describes them; phone already in E.164."""
-
-    first_name: str
-    last_name: str
-    phone: str
-    email: str
-    date_of_birth: dt.date | None
-    preferred_language: str
-    postal_code: str
-
-
-class ReferralSourceDetails(TypedDict, total=False):
-    npi: str
-    name: str
-    organization: str
 
 
 class ConsentTicks(TypedDict, total=False):
@@ -89,6 +72,17 @@ class IntakeResult:
     lead: Lead | None
     duplicate: bool
     replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Touch:
+    """How and where this inquiry came in: the same for a new lead and a repeat."""
+
+    channel: str
+    message: str
+    utm: dict[str, str]
+    landing_page: str
+    captured_via: str
 
 
 class IdempotencyKeyReused(Exception):
@@ -187,137 +181,191 @@ def intake_submit(
 
     A person with an open lead for this service line (same phone, or same email in any
     case) gets a new touch on that lead (200, duplicate); otherwise a new lead opens at
-    stage New (201). Consent boxes ticked on the form are recorded for whoever filled it
-    in, every time. With an `idempotency_key`, the answer is stored in the same
-    transaction and a repeat of the key replays it (IdempotencyKeyReused if the body
-    differs). Side effects: rows in people, referral sources, leads, activities,
-    consents and idempotency records; nothing queued yet.
+    stage New (201) and its routing is queued for after commit. Consent boxes ticked on
+    the form are recorded for whoever filled it in, every time. With an
+    `idempotency_key`, the answer is stored in the same transaction and a repeat of the
+    key replays it (IdempotencyKeyReused if the body differs). Side effects: rows in
+    people, referral sources, leads, activities, consents and idempotency records; a
+    repeat-inquiry alert; routing queued on commit.
     """
     person = person or {}
-    caregiver = caregiver or None
-    # Matching and reuse hinge on the person's contact (the caregiver's when the person
-    # has none). Locking it makes "find, else create" safe: two simultaneous posts of one
-    # person open one lead. With an Idempotency-Key, two copies of one request arriving
-    # together are serialized too: the second waits, then finds the first one's record
-    # instead of saving the inquiry twice. All in one statement, in a fixed order.
-    contact = person if _reachable(person) else (caregiver or {})
-    lock_keys = [("intake-contact", key) for key in _contact_lock_keys(contact)]
-    if idempotency_key:
-        lock_keys.append(("intake-idempotency", f"{intake_key.pk}:{idempotency_key}"))
-    advisory_xact_locks(lock_keys)
+    _intake_lock(
+        intake_key=intake_key,
+        contact=person if _reachable(person) else (caregiver or {}),
+        idempotency_key=idempotency_key,
+    )
     if idempotency_key:
         record = idempotency_record_find(intake_key=intake_key, key=idempotency_key)
         if record is not None:
             return intake_replay(record=record, request_fingerprint=request_fingerprint)
 
-    captured_via = intake_key.name
-    utm = utm or {}
-    lead = None
+    touch = Touch(
+        channel=channel,
+        message=message,
+        utm=utm or {},
+        landing_page=landing_page,
+        captured_via=intake_key.name,
+    )
     known = _reachable(person) and contact_is_on_file(
         phone=person.get("phone", ""), email=person.get("email", "")
     )
-    if known:
-        lead = lead_find_open_for_contact(
-            service_line=service_line,
-            phone=person.get("phone", ""),
-            email=person.get("email", ""),
-        )
+    lead = _open_lead_find(person=person, service_line=service_line) if known else None
     if lead is None and caregiver and _reachable(caregiver):
         lead = lead_find_by_caregiver(caregiver=caregiver, person=person, service_line=service_line)
-
-    consent_ticked = bool(consent) and any(consent.get(name) for name in CONSENT_CHANNELS)
-    consent_form = _consent_form(consent, intake_key=intake_key) if consent_ticked else {}
     if lead is not None:
-        touch = lead_add_touch(
+        carer, flag = _repeat_inquiry_take(
             lead=lead,
-            channel=channel,
-            message=message,
-            utm=utm,
-            landing_page=landing_page,
-            captured_via=captured_via,
+            caregiver=caregiver,
+            touch=touch,
+            urgency=urgency,
+            referral_source=referral_source,
+            lead_type=lead_type,
+            condition_interest=condition_interest,
         )
-        # A person still waiting for a first response who asks again must not wait more.
-        lead_repeat_inquiry_alert(lead=lead, touch=touch)
-        urgency_before = lead.urgency
-        source = (
-            _referral_source_find_or_create(details=referral_source, lead_type=lead_type)
-            if referral_source and lead.referral_source_id is None
-            else None
-        )
-        repeat_inquiry_additions(lead=lead, urgency=urgency, referral_source=source)
-        flag = lead_safety_screen(
-            lead=lead, inquiry=touch, message=message, condition_interest=condition_interest
-        )
-        if lead.urgency != urgency_before:
-            lead_sla_urgency_raised(lead=lead, at=touch.occurred_at)
         duplicate, status_code = True, HTTPStatus.OK
-        # The patient row is loaded only when a caregiver or a consent needs it.
-        patient = lead.person if caregiver or consent_ticked else None
-        carer = _caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
     else:
-        source = (
-            _referral_source_find_or_create(details=referral_source, lead_type=lead_type)
-            if referral_source
-            else None
+        lead, flag = _new_inquiry_take(
+            person=person,
+            person_on_file=known,
+            caregiver=caregiver,
+            referral_source=referral_source,
+            touch=touch,
+            lead_type=lead_type,
+            service_line=service_line,
+            location=location,
+            urgency=urgency,
+            payer=payer,
+            condition_interest=condition_interest,
+            external_id=external_id,
         )
-        lead_fields = {
-            "lead_type": lead_type,
-            "channel": channel,
-            "service_line": service_line,
-            "location": location,
-            "urgency": urgency,
-            "referral_source": source,
-            "payer": payer,
-            "condition_interest": condition_interest,
-            "message": message,
-            "utm": utm,
-            "landing_page": landing_page,
-            "external_id": external_id,
-            "captured_via": captured_via,
-        }
-        if known or caregiver:
-            patient = (
-                _person_find_or_create(details=person) if known else _person_create(details=person)
-            )
-            carer = (
-                _caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
-            )
-            lead = lead_create(person=patient, caregiver=carer, **lead_fields)
-        else:
-            # Most inquiries: someone new, for themselves. Their person row, the lead,
-            # its first inquiry and the consent boxes go in as one statement.
-            patient, carer = person_build(**_person_fields(person)), None
-            lead, inquiry = lead_build(person=patient, **lead_fields)
-            rows = [([patient], {}), ([lead], {"person": patient}), ([inquiry], {"lead": lead})]
-            if consent_ticked:
-                consents = consents_from_form(person=patient, **consent_form)
-                rows.append((consents, {"person": patient}))
-                consent_ticked = False  # recorded with the rest
-            insert_together(*rows)
-        # Screening first: an emergency makes the lead urgent before routing picks a team.
-        flag = lead_safety_screen(
-            lead=lead, inquiry=None, message=message, condition_interest=condition_interest
-        )
-        lead_routing_queue(lead_id=lead.pk)
+        carer = lead.caregiver
         duplicate, status_code = False, HTTPStatus.CREATED
-
-    if consent_ticked:
-        # The boxes were ticked by whoever filled in the form: the caregiver if one is
-        # named, else the patient.
-        consent_record_from_form(person=carer or patient, **consent_form)
+    if consent and any(consent.get(name) for name in CONSENT_CHANNELS):
+        # Ticked by whoever filled in the form: the caregiver if one is named, else the
+        # patient (loaded only now for a repeat inquiry).
+        consent_record_from_form(person=carer or lead.person, **_consent_form(consent, intake_key))
 
     body = _response_body(lead=lead, service_line=service_line, duplicate=duplicate)
     body["safety"] = _safety_answer(flag=flag, person=person, caregiver=caregiver, lead=lead)
     if idempotency_key:
-        record = IdempotencyRecord(
+        IdempotencyRecord.objects.create(
             intake_key=intake_key,
             key=idempotency_key,
             request_fingerprint=request_fingerprint,
             status_code=status_code,
             response_body=body,
         )
-        insert_rows([record])
     return IntakeResult(status_code=status_code, body=body, lead=lead, duplicate=duplicate)
+
+
+def _intake_lock(*, intake_key: IntakeKey, contact: ContactDetails, idempotency_key: str) -> None:
+    """Serialize the intakes that could race each other, until the transaction ends.
+
+    Matching and reuse hinge on the person's contact (the caregiver's when the person has
+    none). Locking it makes "find, else create" safe: two simultaneous posts of one person
+    open one lead. With an Idempotency-Key, two copies of one request arriving together
+    are serialized too: the second waits, then finds the first one's record instead of
+    saving the inquiry twice. All in one statement, in a fixed order.
+    """
+    lock_keys = [("intake-contact", key) for key in _contact_lock_keys(contact)]
+    if idempotency_key:
+        lock_keys.append(("intake-idempotency", f"{intake_key.pk}:{idempotency_key}"))
+    advisory_xact_locks(lock_keys)
+
+
+def _open_lead_find(*, person: ContactDetails, service_line: ServiceLine) -> Lead | None:
+    return lead_find_open_for_contact(
+        service_line=service_line,
+        phone=person.get("phone", ""),
+        email=person.get("email", ""),
+    )
+
+
+def _repeat_inquiry_take(
+    *,
+    lead: Lead,
+    caregiver: ContactDetails | None,
+    touch: Touch,
+    urgency: str,
+    referral_source: ReferralSourceDetails | None,
+    lead_type: str,
+    condition_interest: str,
+) -> tuple[Person | None, LeadSafetyFlag | None]:
+    """A new touch on the person's open lead, with what it brings: a referral source the
+    lead lacks, a higher urgency, and safety screening (which may make it urgent); a lead
+    made more urgent after routing has its clock restarted. Returns the caregiver who
+    wrote, if any, and the safety flag, if any."""
+    recorded = lead_add_touch(
+        lead=lead,
+        channel=touch.channel,
+        message=touch.message,
+        utm=touch.utm,
+        landing_page=touch.landing_page,
+        captured_via=touch.captured_via,
+    )
+    # A person still waiting for a first response who asks again must not wait more.
+    lead_repeat_inquiry_alert(lead=lead, touch=recorded)
+    urgency_before = lead.urgency
+    source = (
+        referral_source_find_or_create(details=referral_source, lead_type=lead_type)
+        if referral_source and lead.referral_source_id is None
+        else None
+    )
+    repeat_inquiry_additions(lead=lead, urgency=urgency, referral_source=source)
+    flag = lead_safety_screen(
+        lead=lead, inquiry=recorded, message=touch.message, condition_interest=condition_interest
+    )
+    if lead.urgency != urgency_before:
+        lead_sla_urgency_raised(lead=lead, at=recorded.occurred_at)
+    if not caregiver:
+        return None, flag
+    return caregiver_find_or_create(details=caregiver, patient=lead.person), flag
+
+
+def _new_inquiry_take(
+    *,
+    person: ContactDetails,
+    person_on_file: bool,
+    caregiver: ContactDetails | None,
+    referral_source: ReferralSourceDetails | None,
+    touch: Touch,
+    lead_type: str,
+    **lead_fields: Any,
+) -> tuple[Lead, LeadSafetyFlag | None]:
+    """A new lead for the person (found or made), screened for emergencies and its
+    routing queued for after commit. Returns the lead and its safety flag, if any."""
+    patient = (
+        person_find_or_create(details=person)
+        if person_on_file
+        else person_create_from_details(details=person)
+    )
+    carer = caregiver_find_or_create(details=caregiver, patient=patient) if caregiver else None
+    source = (
+        referral_source_find_or_create(details=referral_source, lead_type=lead_type)
+        if referral_source
+        else None
+    )
+    lead = lead_create(
+        person=patient,
+        caregiver=carer,
+        lead_type=lead_type,
+        referral_source=source,
+        channel=touch.channel,
+        message=touch.message,
+        utm=touch.utm,
+        landing_page=touch.landing_page,
+        captured_via=touch.captured_via,
+        **lead_fields,
+    )
+    # Screening first: an emergency makes the lead urgent before routing picks a team.
+    flag = lead_safety_screen(
+        lead=lead,
+        inquiry=None,
+        message=touch.message,
+        condition_interest=lead_fields.get("condition_interest", ""),
+    )
+    lead_routing_queue(lead_id=lead.pk)
+    return lead, flag
 
 
 def _safety_answer(
@@ -348,116 +396,14 @@ def _contact_lock_keys(details: ContactDetails) -> list[str]:
     return keys
 
 
-def _person_find_or_create(*, details: ContactDetails, patient: Person | None = None) -> Person:
-    existing = person_find_match(
-        first_name=details.get("first_name", ""),
-        phone=details.get("phone", ""),
-        email=details.get("email", ""),
-        date_of_birth=details.get("date_of_birth"),
-    )
-    if existing is not None:
-        return existing
-    return _person_create(details=details, patient=patient)
-
-
-def _person_create(*, details: ContactDetails, patient: Person | None = None) -> Person:
-    return person_create(**_person_fields(details), patient=patient)
-
-
-def _person_fields(details: ContactDetails) -> dict[str, Any]:
-    return {
-        "first_name": details.get("first_name", ""),
-        "last_name": details.get("last_name", ""),
-        "phone": details.get("phone", ""),
-        "email": details.get("email", ""),
-        "date_of_birth": details.get("date_of_birth"),
-        "preferred_language": details.get("preferred_language", "en"),
-        "postal_code": details.get("postal_code", ""),
-    }
-
-
-def _consent_form(consent: ConsentTicks, *, intake_key: IntakeKey) -> dict[str, Any]:
-    """The consent boxes as consents_from_form takes them (all but the person)."""
+def _consent_form(consent: ConsentTicks, intake_key: IntakeKey) -> dict[str, Any]:
+    """The consent boxes as consent_record_from_form takes them (all but the person)."""
     return {
         "channels": {name: bool(consent.get(name)) for name in CONSENT_CHANNELS},
         "wording": consent.get("text", ""),
         "includes_marketing": bool(consent.get("marketing")),
         "source": f"Intake API: {intake_key.name}"[:120],
     }
-
-
-def _caregiver_find_or_create(*, details: ContactDetails, patient: Person) -> Person | None:
-    # Most caregivers are new too: one probe instead of the person match when not on file.
-    if contact_is_on_file(phone=details.get("phone", ""), email=details.get("email", "")):
-        carer = _person_find_or_create(details=details, patient=patient)
-    else:
-        carer = _person_create(details=details, patient=patient)
-    if carer.pk == patient.pk:
-        # The form named the patient twice; a person is not their own caregiver.
-        return None
-    if carer.patient_id is None:
-        # A known person inquiring for someone for the first time: link them. A link to
-        # another patient is kept; the lead records whom they inquired for this time.
-        Person.objects.filter(pk=carer.pk, patient__isnull=True).update(patient=patient)
-        carer.patient = patient
-    return carer
-
-
-def _referral_source_find_or_create(
-    *, details: ReferralSourceDetails, lead_type: str
-) -> ReferralSource | None:
-    """The referral source named on the form, made if new.
-
-    An NPI identifies a provider whatever name was typed, so it alone decides the match
-    (its unique index settles two simultaneous first sightings). Without one, the same
-    name at the same organization, in any case, is taken to be the same source. New
-    sources go through referral_source_create, which keeps the NPI rules in one place.
-    """
-    npi = details.get("npi", "")
-    name = details.get("name", "")
-    organization = details.get("organization", "")
-    if npi:
-        source = ReferralSource.objects.filter(npi=npi).first()
-        if source is not None:
-            return source
-        try:
-            return referral_source_create(
-                actor=None,
-                kind=ReferralSourceKind.PROVIDER,
-                name=name or organization or f"Provider with NPI {npi}",
-                npi=npi,
-                organization_name=organization if name else "",
-            )
-        except ValidationError:
-            # Another intake named this NPI first, a moment ago (the unique index
-            # made us wait for it): theirs is the record.
-            source = ReferralSource.objects.filter(npi=npi).first()
-            if source is None:
-                raise
-            return source
-    if not (name or organization):
-        return None
-
-    advisory_xact_lock("intake-referral-source", f"{name.casefold()}|{organization.casefold()}")
-    if name:
-        match = Q(name__iexact=name, organization_name__iexact=organization)
-    else:
-        match = Q(name__iexact=organization)
-    source = ReferralSource.objects.filter(match).order_by("id").first()
-    if source is not None:
-        return source
-    if lead_type == LeadType.EMPLOYER:
-        kind = ReferralSourceKind.EMPLOYER
-    elif name:
-        kind = ReferralSourceKind.PROVIDER
-    else:
-        kind = ReferralSourceKind.ORGANIZATION
-    return referral_source_create(
-        actor=None,
-        kind=kind,
-        name=name or organization,
-        organization_name=organization if name else "",
-    )
 
 
 def _response_body(*, lead: Lead, service_line: ServiceLine, duplicate: bool) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Staff API for leads: list, detail, edit, stage moves, assignment and the timeline.
+"""Staff API for leads: list, detail, edit, stage moves and the timeline (assignment is
+apps.routing.apis').
 
 Every read goes through apps.leads.selectors scoped to the user (a lead they may not see
 answers 404, as if it did not exist); every write through apps.leads.services.
@@ -24,28 +25,29 @@ from apps.leads.selectors import (
 from apps.leads.serializers import (
     ActivityCreateSerializer,
     ActivitySerializer,
-    LeadAssignSerializer,
     LeadDetailSerializer,
     LeadListSerializer,
     LeadStageChangeSerializer,
     LeadUpdateSerializer,
 )
-from apps.leads.services import activity_log, lead_assign, lead_stage_change, lead_update
+from apps.leads.services import activity_log, lead_stage_change, lead_update
 from apps.people.selectors import consents_in_force
 
 NOT_FOUND = OpenApiResponse(description="No such lead, or not one of yours.")
 FIELD_ERRORS = OpenApiResponse(description="Field-level errors: {field: [messages]}.")
 
 
-def _lead_for(request: Request, lead_id: int) -> Lead:
+def lead_for_request(request: Request, lead_id: int) -> Lead:
+    """The lead the user may see, or 404 as if it did not exist."""
     try:
         return lead_get_for_user(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
 
 
-def _lead_detail(request: Request, lead_id: int) -> Response:
-    lead = _lead_for(request, lead_id)
+def lead_detail_response(request: Request, lead_id: int) -> Response:
+    """The lead as LeadDetailSerializer shows it: what every lead write answers with."""
+    lead = lead_for_request(request, lead_id)
     consents = consents_in_force(
         person_ids=[pk for pk in (lead.person_id, lead.caregiver_id) if pk is not None]
     )
@@ -80,7 +82,7 @@ class LeadDetailApi(APIView):
         responses={200: LeadDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, lead_id: int) -> Response:
-        return _lead_detail(request, lead_id)
+        return lead_detail_response(request, lead_id)
 
     @extend_schema(
         operation_id="leads_partial_update",
@@ -89,12 +91,12 @@ class LeadDetailApi(APIView):
         responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def patch(self, request: Request, lead_id: int) -> Response:
-        lead = _lead_for(request, lead_id)
+        lead = lead_for_request(request, lead_id)
         serializer = LeadUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         with service_errors_as_400():
             lead_update(lead=lead, actor=request.user, **serializer.validated_data)
-        return _lead_detail(request, lead_id)
+        return lead_detail_response(request, lead_id)
 
 
 class LeadStageChangeApi(APIView):
@@ -107,43 +109,13 @@ class LeadStageChangeApi(APIView):
         responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def post(self, request: Request, lead_id: int) -> Response:
-        lead = _lead_for(request, lead_id)
+        lead = lead_for_request(request, lead_id)
         serializer = LeadStageChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         with service_errors_as_400():
             lead_stage_change(lead=lead, to_stage=values.pop("stage"), actor=request.user, **values)
-        return _lead_detail(request, lead_id)
-
-
-class LeadAssignApi(APIView):
-    """Claim a lead waiting in your team, or (managers) reassign it with a reason."""
-
-    @extend_schema(
-        operation_id="leads_assign",
-        summary="Assign a lead to an owner and/or team",
-        request=LeadAssignSerializer,
-        responses={
-            200: LeadDetailSerializer,
-            400: FIELD_ERRORS,
-            403: OpenApiResponse(description="Only managers reassign; others claim."),
-            404: NOT_FOUND,
-        },
-    )
-    def post(self, request: Request, lead_id: int) -> Response:
-        lead = _lead_for(request, lead_id)
-        serializer = LeadAssignSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        with service_errors_as_400():
-            lead_assign(
-                lead=lead,
-                owner=values.get("owner", lead.owner),
-                team=values.get("team", lead.team),
-                actor=request.user,
-                reason=values["reason"],
-            )
-        return _lead_detail(request, lead_id)
+        return lead_detail_response(request, lead_id)
 
 
 class TimelineCursorPagination(CursorPagination):
@@ -163,7 +135,7 @@ class LeadActivityListApi(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return lead_timeline(lead=_lead_for(self.request, self.kwargs["lead_id"]))
+        return lead_timeline(lead=lead_for_request(self.request, self.kwargs["lead_id"]))
 
     @extend_schema(
         operation_id="leads_activities_list",
@@ -180,7 +152,7 @@ class LeadActivityListApi(generics.ListAPIView):
         responses={201: ActivitySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def post(self, request: Request, lead_id: int) -> Response:
-        lead = _lead_for(request, lead_id)
+        lead = lead_for_request(request, lead_id)
         serializer = ActivityCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with service_errors_as_400():

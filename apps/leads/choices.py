@@ -52,10 +52,6 @@ class ActivityKind(models.TextChoices):
     ASSIGNMENT = "assignment", "Assignment"
 
 
-# Outbound attempts of these kinds, logged by a person, stop the response clock.
-CONTACT_ATTEMPT_KINDS = (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.SMS)
-
-
 class Direction(models.TextChoices):
     INBOUND = "inbound", "Inbound"
     OUTBOUND = "outbound", "Outbound"

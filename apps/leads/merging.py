@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts.models import User
-from apps.leads.choices import CONTACT_ATTEMPT_KINDS, ActivityKind, Direction, LostReason
+from apps.leads.choices import ActivityKind, LostReason
+from apps.leads.first_response import first_response_filter
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.people.models import Person
 from apps.pipeline.choices import DefaultStage
@@ -286,7 +287,7 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User) -> LeadMerge:
     Lead.objects.filter(pk=survivor.pk).update(
         touch_count=Greatest(F("touch_count") - merged_touches, 1),
         last_touch_at=max(filter(None, [_datetime(before["last_touch_at"]), touches_since])),
-        first_response_at=_earliest_human_attempt(
+        first_response_at=_earliest_first_response(
             lead=survivor, floor=_datetime(before["first_response_at"])
         ),
         updated_at=now,
@@ -329,16 +330,11 @@ def lead_merge_undo(*, merge: LeadMerge, actor: User) -> LeadMerge:
     return merge
 
 
-def _earliest_human_attempt(*, lead: Lead, floor: dt.datetime | None) -> dt.datetime | None:
-    """The response clock as activity_log would have stopped it: the earliest human
-    outbound call, email or SMS still on the lead, or what was recorded before (`floor`)."""
+def _earliest_first_response(*, lead: Lead, floor: dt.datetime | None) -> dt.datetime | None:
+    """The response clock as activity_log would have stopped it: the earliest first
+    response still on the lead, or what was recorded before (`floor`)."""
     earliest = (
-        lead.activities.filter(
-            kind__in=CONTACT_ATTEMPT_KINDS,
-            direction=Direction.OUTBOUND,
-            author__isnull=False,
-            is_automated=False,
-        )
+        lead.activities.filter(first_response_filter())
         .order_by()
         .aggregate(earliest=Min("occurred_at"))["earliest"]
     )

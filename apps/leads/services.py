@@ -3,22 +3,15 @@ commands) goes through these functions, so the journey is always recorded."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.accounts.selectors import user_sees_all_leads
-from apps.core.db import insert_together
 from apps.facilities.models import Location
-from apps.leads.choices import (
-    CONTACT_ATTEMPT_KINDS,
-    ActivityKind,
-    Direction,
-    LostReason,
-    Urgency,
-)
+from apps.leads.choices import ActivityKind, Direction, LostReason, Urgency
+from apps.leads.first_response import is_first_response
 from apps.leads.models import Activity, Lead
 from apps.people.models import Person
 from apps.pipeline.choices import DefaultStage
@@ -26,7 +19,7 @@ from apps.pipeline.models import PipelineStage, StageKind
 from apps.pipeline.selectors import stage_get_by_slug
 from apps.referral_sources.models import ReferralSource
 from apps.servicelines.models import ServiceLine
-from apps.teams.models import Team
+from apps.teams.models import Team, TeamMembership
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 
@@ -35,19 +28,7 @@ UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 # trips; an error here fails the caller's transaction as a whole, which is what every
 # caller wants (nothing catches and carries on).
 @transaction.atomic(savepoint=False)
-def lead_create(**fields) -> Lead:
-    """Open a new lead at stage New, with its first inquiry on the timeline (the
-    fields are lead_build's).
-
-    Routing is not done here: callers queue it after commit (see apps.routing).
-    """
-    lead, inquiry = lead_build(**fields)
-    # Both rows in one statement: every intake's hot path (see insert_together).
-    insert_together(([lead], {}), ([inquiry], {"lead": lead}))
-    return lead
-
-
-def lead_build(
+def lead_create(
     *,
     person: Person,
     lead_type: str,
@@ -65,12 +46,15 @@ def lead_build(
     external_id: str = "",
     captured_via: str = "",
     created_at: dt.datetime | None = None,
-) -> tuple[Lead, Activity]:
-    """A new lead at stage New and its first inquiry, not yet saved: lead_create saves
-    them, intake saves them in one statement with a new person (`person` may be unsaved)."""
+) -> Lead:
+    """Open a new lead at stage New, with its first inquiry on the timeline. The one way
+    a lead is made: intake, staff, seeds and benches all come through here.
+
+    Routing is not done here: callers queue it after commit (see apps.routing).
+    """
     created_at = created_at or timezone.now()
     utm = utm or {}
-    lead = Lead(
+    lead = Lead.objects.create(
         person=person,
         caregiver=caregiver,
         lead_type=lead_type,
@@ -93,7 +77,7 @@ def lead_build(
         created_at=created_at,
         **{f"utm_{name}": utm.get(name, "") for name in UTM_FIELDS},
     )
-    inquiry = Activity(
+    Activity.objects.create(
         lead=lead,
         kind=ActivityKind.INQUIRY,
         direction=Direction.INBOUND,
@@ -102,7 +86,7 @@ def lead_build(
         body=message,
         details=_touch_details(utm=utm, landing_page=landing_page, captured_via=captured_via),
     )
-    return lead, inquiry
+    return lead
 
 
 @transaction.atomic(savepoint=False)  # see lead_create
@@ -170,9 +154,9 @@ def activity_log(
 ) -> Activity:
     """Log a call, email, SMS, note, task or meeting on a lead.
 
-    A human outbound call, email or SMS stops the response clock: the lead's
-    first_response_at becomes the earliest such attempt, even when logged late.
-    Automatic messages (`is_automated`) and system entries (no actor) never do.
+    A first response (apps.leads.first_response: a call that reached the person, a
+    message staff sent) stops the response clock: the lead's first_response_at becomes
+    the earliest one, even when logged late.
     """
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -205,13 +189,13 @@ def activity_log(
         channel=channel,
         details=details or {},
     )
-    is_human_contact_attempt = (
-        kind in CONTACT_ATTEMPT_KINDS
-        and direction == Direction.OUTBOUND
-        and actor is not None
-        and not is_automated
-    )
-    if is_human_contact_attempt:
+    if is_first_response(
+        kind=kind,
+        direction=direction,
+        outcome=outcome,
+        by_staff=actor is not None,
+        is_automated=is_automated,
+    ):
         # Conditional UPDATE: the earliest attempt wins, whatever order they are logged in.
         Lead.objects.filter(pk=lead.pk).filter(
             Q(first_response_at__isnull=True) | Q(first_response_at__gt=occurred_at)
@@ -375,26 +359,30 @@ def lead_assign(
     owner: User | None,
     team: Team | None,
     actor: User | None,
-    reason: str = "",
+    body: str = "",
+    details: dict | None = None,
 ) -> Activity:
-    """Give a lead to a team and/or owner, and write who did it and why on the timeline.
+    """Give a lead to a team and/or owner and write it on the timeline: the one write of
+    Lead.owner and Lead.team outside routing's decisions.
 
-    Routing calls this with no actor. A member of staff may claim a lead nobody owns
-    (owner = themselves); any other assignment by hand is a manager's or admin's, and
-    needs a reason. Raises PermissionDenied or ValidationError (keyed by field).
+    The owner must be a member of the team (ValidationError on "owner" or "team"). Who
+    may assign what by hand, and the side effects on routing and the response clock,
+    are apps.routing.assignment's: staff go through it, never here directly.
     """
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
     previous_owner_id, previous_team_id = lead.owner_id, lead.team_id
-    if actor is not None:
-        _assignment_validate(lead=lead, owner=owner, team=team, actor=actor, reason=reason)
+    if (owner.pk if owner else None, team.pk if team else None) == (lead.owner_id, lead.team_id):
+        raise ValidationError({"owner": "The lead already has this owner and team."})
+    owner_in_team_validate(owner=owner, team=team)
     lead.owner, lead.team = owner, team
     lead.save(update_fields=["owner", "team", "updated_at"])
     return Activity.objects.create(
         lead=lead,
         kind=ActivityKind.ASSIGNMENT,
         author=actor,
-        body=reason,
+        body=body,
         details={
+            **(details or {}),
             "from_owner_id": previous_owner_id,
             "to_owner_id": owner.pk if owner else None,
             "from_team_id": previous_team_id,
@@ -403,22 +391,15 @@ def lead_assign(
     )
 
 
-def _assignment_validate(
-    *, lead: Lead, owner: User | None, team: Team | None, actor: User, reason: str
-) -> None:
-    owner_id = owner.pk if owner else None
-    team_id = team.pk if team else None
-    if (owner_id, team_id) == (lead.owner_id, lead.team_id):
-        raise ValidationError({"owner": "The lead already has this owner and team."})
-    is_claim = (
-        owner_id == actor.pk and lead.owner_id in (None, actor.pk) and team_id == lead.team_id
-    )
-    if is_claim:
+def owner_in_team_validate(*, owner: User | None, team: Team | None) -> None:
+    """The rule of who may own a lead: a member of the lead's team. Raises a
+    ValidationError keyed by field; a lead may wait in a team's queue with no owner."""
+    if owner is None:
         return
-    if not user_sees_all_leads(user=actor):
-        raise PermissionDenied("Only managers reassign leads; you can claim one nobody owns.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the lead is reassigned."})
+    if team is None:
+        raise ValidationError({"team": f"Choose the team {owner.display_name} works it in."})
+    if not TeamMembership.objects.filter(team=team, user=owner).exists():
+        raise ValidationError({"owner": f"{owner.display_name} is not a member of {team.name}."})
 
 
 LEAD_EDITABLE_FIELDS = (
@@ -459,23 +440,6 @@ def lead_update(*, lead: Lead, actor: User | None, **changes) -> Lead:
         lead.full_clean(exclude=["person", "stage"], validate_unique=False)
         lead.save(update_fields=[*changes, "updated_at"])
     return lead
-
-
-@transaction.atomic
-def lead_claim(*, lead: Lead, actor: User) -> Activity:
-    """Take a lead nobody owns for myself, keeping its team (lead_assign's claim rule).
-
-    Two coordinators clicking Claim at once: the row lock makes the second one see the
-    first one's claim and get a ValidationError instead of silently taking it over.
-    """
-    locked = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
-    if locked.owner_id is not None and locked.owner_id != actor.pk:
-        raise ValidationError(
-            {"owner": f"{locked.owner.display_name} has already claimed this lead."}
-        )
-    if locked.closed_at is not None:
-        raise ValidationError({"owner": "This lead is closed."})
-    return lead_assign(lead=locked, owner=actor, team=locked.team, actor=actor, reason="Claimed")
 
 
 @transaction.atomic

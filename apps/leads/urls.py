@@ -12,7 +12,6 @@ urlpatterns = [
         apis.LeadStageChangeApi.as_view(),
         name="api-lead-stage-change",
     ),
-    path("leads/<int:lead_id>/assign/", apis.LeadAssignApi.as_view(), name="api-lead-assign"),
     path(
         "leads/<int:lead_id>/activities/",
         apis.LeadActivityListApi.as_view(),

@@ -225,70 +225,103 @@ def _deliver_claimed(*, send_id: int, token: uuid.UUID) -> str:
             send = _claimed_send_lock(send_id=send_id, token=token)
             if send is None:  # another worker took the claim over
                 return "not_claimed"
-            enrollment, lead = send.enrollment, send.enrollment.lead
-            if enrollment.status != EnrollmentStatus.ACTIVE:
-                _finish(send, status=SendStatus.CANCELLED)
-                return "cancelled"
-            reason = enrollment_exit_reason(enrollment=enrollment, lead=lead)
-            if reason:
-                nurture_enrollment_exit(enrollment=enrollment, reason=reason)
-                _finish(send, status=SendStatus.CANCELLED)
-                return "exited"
-            skip_reason = _skip_reason(send=send, lead=lead)
-            if skip_reason:
-                _finish(send, status=SendStatus.SKIPPED, skip_reason=skip_reason)
-                _next_step(send=send, lead=lead)
-                return "skipped"
+            lead = send.enrollment.lead
             now = timezone.now()
-            if send.channel in MESSAGE_CHANNELS:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT pg_advisory_xact_lock(%s, %s)",
-                        [PERSON_LOCK_NAMESPACE, send.person_id % 2**31],
-                    )
-                hold_until, hold_reason = _hold(
-                    send=send,
-                    sent_times={send.person_id: messages_sent_to(person_id=send.person_id, at=now)},
-                    now=now,
-                )
-                if hold_until is not None:
-                    NurtureSend.objects.filter(pk=send.pk).update(
-                        status=SendStatus.PENDING,
-                        claim_token=None,
-                        queued_at=None,
-                        due_at=hold_until,
-                        hold_reason=hold_reason,
-                        attempts=F("attempts") - 1,  # waiting is not a failed attempt
-                    )
-                    return "held"
+            stopped = _delivery_stopped(send=send, lead=lead, now=now)
+            if stopped:
+                return stopped
             if send.channel == StepAction.CALL_TASK:
                 activity = _call_task_create(send=send, lead=lead, now=now)
-                _finish(send, status=SendStatus.SENT, sent_at=now, activity=activity)
-                _next_step(send=send, lead=lead)
+                _sent(send=send, lead=lead, now=now, activity=activity)
                 return "sent"
             if send.channel == StepAction.EMAIL:
-                message = email_build(send=send)
-                activity = _timeline_message(
-                    send=send, lead=lead, now=now, body=f"{message.subject}\n\n{_step_text(send)}"
-                )
-                _finish(send, status=SendStatus.SENT, sent_at=now, activity=activity)
-                _next_step(send=send, lead=lead)
-                email_connection = get_connection(**_email_timeout())
-                email_connection.open()
-                if email_connection.send_messages([message]) != 1:
-                    raise smtplib.SMTPException("the email backend sent nothing")
+                email_connection = _email_send(send=send, lead=lead, now=now)
                 return "sent"
-            text = sms_text(send=send)
-            activity = _timeline_message(send=send, lead=lead, now=now, body=text)
-            _finish(send, status=SendStatus.SENT, sent_at=now, activity=activity)
-            _next_step(send=send, lead=lead)
-            provider_id = sms_backend().send(to=str(lead.person.phone), body=text)
+            provider_id = _sms_send(send=send, lead=lead, now=now)
         # After COMMIT: the text is out and recorded whether or not this lands.
         NurtureSend.objects.filter(pk=send_id).update(provider_message_id=provider_id[:64])
         return "sent"
     finally:
         if email_connection is not None:
             _email_connection_close(email_connection)
+
+
+def _delivery_stopped(*, send: NurtureSend, lead: Lead, now: dt.datetime) -> str:
+    """Why this send goes no further now (its outcome), or "" to deliver it: the
+    enrollment ended or must end, the step is skipped, or the person's quiet hours or
+    weekly cap hold it."""
+    enrollment = send.enrollment
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        _finish(send, status=SendStatus.CANCELLED)
+        return "cancelled"
+    reason = enrollment_exit_reason(enrollment=enrollment, lead=lead)
+    if reason:
+        nurture_enrollment_exit(enrollment=enrollment, reason=reason)
+        _finish(send, status=SendStatus.CANCELLED)
+        return "exited"
+    skip_reason = _skip_reason(send=send, lead=lead)
+    if skip_reason:
+        _finish(send, status=SendStatus.SKIPPED, skip_reason=skip_reason)
+        _next_step(send=send, lead=lead)
+        return "skipped"
+    if send.channel in MESSAGE_CHANNELS and _held(send=send, now=now):
+        return "held"
+    return ""
+
+
+def _held(*, send: NurtureSend, now: dt.datetime) -> bool:
+    """Put the send back to wait when quiet hours or the weekly cap say so."""
+    with connection.cursor() as cursor:
+        # One person's messages are counted and sent one at a time, whichever worker.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [PERSON_LOCK_NAMESPACE, send.person_id % 2**31],
+        )
+    hold_until, hold_reason = _hold(
+        send=send,
+        sent_times={send.person_id: messages_sent_to(person_id=send.person_id, at=now)},
+        now=now,
+    )
+    if hold_until is None:
+        return False
+    NurtureSend.objects.filter(pk=send.pk).update(
+        status=SendStatus.PENDING,
+        claim_token=None,
+        queued_at=None,
+        due_at=hold_until,
+        hold_reason=hold_reason,
+        attempts=F("attempts") - 1,  # waiting is not a failed attempt
+    )
+    return True
+
+
+def _sent(*, send: NurtureSend, lead: Lead, now: dt.datetime, activity) -> None:
+    _finish(send, status=SendStatus.SENT, sent_at=now, activity=activity)
+    _next_step(send=send, lead=lead)
+
+
+def _email_send(*, send: NurtureSend, lead: Lead, now: dt.datetime):
+    """Record the email as sent, then hand it to the mail server (inside the
+    transaction: a refusal rolls the record back). Returns the open connection, closed
+    by the caller after commit."""
+    message = email_build(send=send)
+    activity = _timeline_message(
+        send=send, lead=lead, now=now, body=f"{message.subject}\n\n{_step_text(send)}"
+    )
+    _sent(send=send, lead=lead, now=now, activity=activity)
+    email_connection = get_connection(**_email_timeout())
+    email_connection.open()
+    if email_connection.send_messages([message]) != 1:
+        raise smtplib.SMTPException("the email backend sent nothing")
+    return email_connection
+
+
+def _sms_send(*, send: NurtureSend, lead: Lead, now: dt.datetime) -> str:
+    """Record the text as sent, then hand it to the SMS provider; its message id."""
+    text = sms_text(send=send)
+    activity = _timeline_message(send=send, lead=lead, now=now, body=text)
+    _sent(send=send, lead=lead, now=now, activity=activity)
+    return sms_backend().send(to=str(lead.person.phone), body=text)
 
 
 def _email_connection_close(email_connection) -> None:
@@ -301,11 +334,8 @@ def _email_connection_close(email_connection) -> None:
 
 def _claimed_send_lock(*, send_id: int, token: uuid.UUID) -> NurtureSend | None:
     """Lock our claimed send and its enrollment (exits wait for this lock, so none lands
-    half-way through a send) and load what the message needs.
-
-    Three small queries rather than one twelve-table join: planning that join cost
-    more than running it (14 ms against 7 ms, measured); stages come from the cache.
-    """
+    half-way through a send) and load what the message needs, in three small queries
+    rather than one twelve-table join (bench/README.md, nurture)."""
     send = (
         NurtureSend.objects.select_for_update(of=("self",))
         .select_related("step")

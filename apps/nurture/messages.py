@@ -23,13 +23,21 @@ SMS_OPT_OUT_LINE = "Reply STOP to opt out."
 
 
 def unsubscribe_token(*, send_id: int) -> str:
-    return signing.dumps(send_id, salt=UNSUBSCRIBE_SALT)
+    """A signed send id, with a key of its own (NURTURE_UNSUBSCRIBE_KEY): links sent to
+    patients never depend on SECRET_KEY or its development default."""
+    return signing.dumps(send_id, key=settings.NURTURE_UNSUBSCRIBE_KEY, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_send_id(*, token: str) -> int:
     """The send an unsubscribe token was made for; raises signing.BadSignature when the
-    token was not made by us (tampered, truncated, another salt)."""
-    value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    token was not made by us (tampered, truncated, another salt or key). Links signed
+    with a key listed in NURTURE_UNSUBSCRIBE_KEY_FALLBACKS still work after a rotation."""
+    value = signing.loads(
+        token,
+        key=settings.NURTURE_UNSUBSCRIBE_KEY,
+        fallback_keys=settings.NURTURE_UNSUBSCRIBE_KEY_FALLBACKS,
+        salt=UNSUBSCRIBE_SALT,
+    )
     if not isinstance(value, int) or isinstance(value, bool):
         raise signing.BadSignature("Not an unsubscribe token.")
     return value

@@ -1,4 +1,4 @@
-"""Parsing the quiet hours setting; no Django imports, so settings.py can check it."""
+"""Parsing the quiet hours setting (checked when the nurture app starts, used by timing)."""
 
 import datetime as dt
 from functools import lru_cache

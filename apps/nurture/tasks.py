@@ -6,6 +6,7 @@ from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
+from apps.core.queueing import task_queue
 from apps.nurture import delivery, services
 
 logger = logging.getLogger(__name__)
@@ -21,12 +22,9 @@ def nurture_sweep() -> dict[str, int]:
     send_ids = delivery.nurture_sends_queue(requeue_lost=_delivery_queue_is_empty())
     queued = 0
     for send_id in send_ids:
-        try:
-            nurture_send_deliver.apply_async(args=[send_id], retry=False)
-        except Exception as exc:  # broker down: the sends stay pending for a later sweep
-            logger.warning(
-                "nurture sends not queued: %d left (%s)", len(send_ids) - queued, type(exc).__name__
-            )
+        if not task_queue(nurture_send_deliver, send_id):
+            # The broker is down: the sends stay pending for a later sweep.
+            logger.warning("nurture sends not queued: %d left", len(send_ids) - queued)
             delivery.nurture_sends_unqueue(send_ids=send_ids[queued:])
             break
         queued += 1

@@ -5,46 +5,33 @@ htmx requests get the changed fragment (a partial of the same template); plain
 requests get the whole page or a redirect.
 """
 
-import base64
-import hashlib
 import hmac
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from twilio.request_validator import RequestValidator
 
-from apps.accounts.choices import Role
-from apps.accounts.selectors import user_has_role
+from apps.accounts.decorators import MANAGER_ROLES, role_required
+from apps.core.throttles import throttled
 from apps.leads.models import Lead
 from apps.nurture import delivery, replies, selectors, services
 from apps.nurture.forms import EnrollForm, NurtureTrackForm, StepFormSet, step_formset_steps
 from apps.nurture.messages import unsubscribe_send_id
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
 
-MANAGER_ROLES = {Role.MANAGER, Role.ADMIN}
 STEP_PREFIX = "steps"
 MAX_STEPS = 30
 
 
-def manager_required(view):
-    """Signed-in managers and admins only; anyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not user_has_role(user=request.user, roles=MANAGER_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manager_required = role_required(*MANAGER_ROLES)
 
 
 # --- Tracks (managers) --------------------------------------------------------------
@@ -240,6 +227,7 @@ def _no_referrer(response: HttpResponse) -> HttpResponse:
 
 
 @csrf_exempt  # RFC 8058: mail providers POST the one-click unsubscribe without a token
+@throttled(scope="unsubscribe", rate_setting="UNSUBSCRIBE_THROTTLE")  # tokens are not guessed
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
@@ -270,25 +258,24 @@ def _inbound_authentic(request: HttpRequest) -> bool:
         return True
     signature = request.headers.get("X-Twilio-Signature", "")
     if settings.TWILIO_AUTH_TOKEN and signature:
-        expected = twilio_signature(
-            auth_token=settings.TWILIO_AUTH_TOKEN,
+        # The address Twilio was given: the public site, whatever proxy stands between.
+        return twilio_request_valid(
             url=settings.SITE_URL.rstrip("/") + request.get_full_path(),
             params=request.POST,
+            signature=signature,
         )
-        return hmac.compare_digest(signature.encode(), expected.encode())
     return False
 
 
-def twilio_signature(*, auth_token: str, url: str, params) -> str:
-    """Twilio's X-Twilio-Signature: HMAC-SHA1 over the URL and the sorted POST fields."""
-    payload = url + "".join(
-        f"{key}{value}" for key in sorted(params) for value in params.getlist(key)
-    )
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
+def twilio_request_valid(*, url: str, params, signature: str) -> bool:
+    """X-Twilio-Signature checked by Twilio's own RequestValidator: it sorts repeated
+    parameters' values as Twilio does and tries the URL with and without its port (a
+    genuine STOP must never be refused over either)."""
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature)
 
 
 @csrf_exempt  # called by the SMS provider, authenticated by secret or signature
+@throttled(scope="sms_inbound", rate_setting="SMS_INBOUND_THROTTLE")
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
     """A text a person sent us (Twilio's fields: From, Body, MessageSid)."""

@@ -5,8 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-
-from apps.people.fields import E164PhoneNumberField
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Person(models.Model):
@@ -18,7 +17,7 @@ class Person(models.Model):
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
-    phone = E164PhoneNumberField(blank=True)
+    phone = PhoneNumberField(blank=True)
     email = models.EmailField(max_length=254, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     preferred_language = models.CharField(max_length=8, default="en")

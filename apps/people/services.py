@@ -2,11 +2,9 @@
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.db import insert_rows
 from apps.people.models import (
     Consent,
     ConsentChannel,
@@ -17,14 +15,7 @@ from apps.people.models import (
 )
 
 
-def person_create(**details) -> Person:
-    """Create a person (the details are person_build's)."""
-    person = person_build(**details)
-    insert_rows([person])  # every intake makes one: the lean INSERT (apps.core.db)
-    return person
-
-
-def person_build(
+def person_create(
     *,
     first_name: str,
     last_name: str = "",
@@ -35,9 +26,9 @@ def person_build(
     postal_code: str = "",
     patient: Person | None = None,
 ) -> Person:
-    """A new person, not yet saved; `phone` must already be E.164 (forms and
-    serializers do that)."""
-    return Person(
+    """Create a person; `phone` must already be E.164 (forms and serializers do that).
+    `patient` is whom a caregiver inquires for."""
+    return Person.objects.create(
         first_name=first_name,
         last_name=last_name,
         phone=phone,
@@ -49,18 +40,7 @@ def person_build(
     )
 
 
-# One INSERT, atomic on its own; savepoint=False: inside the intake transaction it adds
-# no SAVEPOINT/RELEASE round trips.
-@transaction.atomic(savepoint=False)
-def consent_record_from_form(**form) -> list[Consent]:
-    """Record the consent boxes of an inquiry form (the form's details are
-    consents_from_form's)."""
-    consents = consents_from_form(**form)
-    insert_rows(consents)  # every intake with ticked boxes: the lean INSERT (apps.core.db)
-    return consents
-
-
-def consents_from_form(
+def consent_record_from_form(
     *,
     person: Person,
     channels: dict[str, bool],
@@ -69,7 +49,7 @@ def consents_from_form(
     includes_marketing: bool = False,
     recorded_at: dt.datetime | None = None,
 ) -> list[Consent]:
-    """The consents that the boxes of an inquiry form record, not yet saved.
+    """Record the consent boxes of an inquiry form (one INSERT, atomic on its own).
 
     A form's consent covers care coordination about the person's own inquiry; it covers
     marketing only when the form says so (`includes_marketing`). Unticked boxes record
@@ -79,7 +59,7 @@ def consents_from_form(
     purposes = [ConsentPurpose.CARE_COORDINATION]
     if includes_marketing:
         purposes.append(ConsentPurpose.MARKETING)
-    return [
+    consents = [
         Consent(
             person=person,
             channel=channel,
@@ -94,6 +74,7 @@ def consents_from_form(
         if channels.get(channel)
         for purpose in purposes
     ]
+    return Consent.objects.bulk_create(consents)
 
 
 def consent_withdraw(

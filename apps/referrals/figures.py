@@ -1,9 +1,9 @@
-"""Referral figures computed in PostgreSQL: one aggregate query each, never a Python loop
-over leads.
+"""Referral figures of the source profile, computed in PostgreSQL: one aggregate query
+each, never a Python loop over leads.
 
 Each function takes a queryset of leads already narrowed by the caller (one source's
-referrals on a profile; every referred lead in a period on the manager dashboards), so
-the profile and the dashboards share one definition of each number.
+referrals). What each outcome counts comes from apps.referrals.outcomes, which the
+managers' dashboards count by too, so the two never disagree.
 """
 
 import datetime as dt
@@ -25,10 +25,9 @@ from django.utils import timezone
 
 from apps.leads.choices import LostReason
 from apps.leads.models import Lead
-from apps.pipeline.choices import DefaultStage
-from apps.pipeline.models import StageKind
 from apps.referrals.conf import gift_annual_limit, gift_warning_threshold
 from apps.referrals.models import LiaisonVisitSource
+from apps.referrals.outcomes import OUTCOME
 
 
 class Percentile(Aggregate):
@@ -136,9 +135,9 @@ def referral_progress_by_service_line(*, leads: QuerySet[Lead]) -> list[ServiceL
         .values("service_line_id", "service_line__name")
         .annotate(
             referrals=Count("id"),
-            scheduled=Count("id", filter=Q(scheduled_at__isnull=False)),
-            completed=Count("id", filter=Q(stage__kind=StageKind.WON)),
-            lost=Count("id", filter=Q(stage__kind=StageKind.LOST)),
+            scheduled=Count("id", filter=OUTCOME["scheduled"]),
+            completed=Count("id", filter=OUTCOME["completed"]),
+            lost=Count("id", filter=OUTCOME["lost"]),
             open=Count("id", filter=Q(closed_at__isnull=True)),
         )
         .order_by("-referrals", "service_line__name")
@@ -160,7 +159,7 @@ def referral_progress_by_service_line(*, leads: QuerySet[Lead]) -> list[ServiceL
 def referral_median_days_to_appointment(*, leads: QuerySet[Lead]) -> Decimal | None:
     """Median days from the referral (lead created) to the appointment, over the leads
     that have an appointment; None when none has."""
-    result = leads.filter(appointment_at__isnull=False).aggregate(
+    result = leads.filter(OUTCOME["with_appointment"]).aggregate(
         median=Percentile(DaysBetween(F("appointment_at"), F("created_at")), fraction=0.5)
     )
     return _days(result["median"])
@@ -203,12 +202,12 @@ def referral_leakage_by_service_line(
         progress = referral_progress_by_service_line(leads=leads)
     totals = {line.service_line_id: line.referrals for line in progress}
     rows = (
-        leads.filter(stage__kind=StageKind.LOST)
+        leads.filter(OUTCOME["lost"])
         .order_by()
         .values("service_line_id", "service_line__name", "lost_reason")
         .annotate(
             lost=Count("id"),
-            referred_elsewhere=Count("id", filter=Q(stage__slug=DefaultStage.REFERRED_ELSEWHERE)),
+            referred_elsewhere=Count("id", filter=OUTCOME["referred_elsewhere"]),
         )
     )
     by_line: dict[int, ServiceLineLeakage] = {}
@@ -255,8 +254,8 @@ class ClosedLoop:
 def referral_closed_loop(*, leads: QuerySet[Lead]) -> ClosedLoop:
     """Of the completed referrals, how many had their visit summary sent back to the
     referrer, and the median days from completion to sending it."""
-    sent = Q(referral_feedback_sent_at__isnull=False)
-    result = leads.filter(stage__kind=StageKind.WON).aggregate(
+    sent = OUTCOME["feedback_sent"]
+    result = leads.filter(OUTCOME["completed"]).aggregate(
         completed=Count("id"),
         feedback_sent=Count("id", filter=sent),
         median=Percentile(

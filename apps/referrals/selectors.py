@@ -38,9 +38,13 @@ from apps.referrals.models import LiaisonTerritory, LiaisonVisit, LiaisonVisitSo
 PROFILE_VISITS_SHOWN = 10
 
 
+# Liaisons, managers and admins use the referral pages.
+REFERRALS_ROLES = (Role.LIAISON, Role.MANAGER, Role.ADMIN)
+
+
 def user_works_referrals(*, user: User) -> bool:
     """Liaisons, managers and admins use the referral pages."""
-    return user_has_role(user=user, roles={Role.LIAISON, Role.MANAGER, Role.ADMIN})
+    return user_has_role(user=user, roles=set(REFERRALS_ROLES))
 
 
 def user_sees_all_referral_sources(*, user: User) -> bool:

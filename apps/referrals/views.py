@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from kombu.exceptions import OperationalError as BrokerError
 
+from apps.accounts.decorators import role_required
+from apps.core.queueing import task_queue
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_get_for_user
 from apps.referral_sources.models import ReferralSource
@@ -40,9 +41,7 @@ logger = logging.getLogger(__name__)
 DIRECTORY_PAGE_SIZE = 50
 
 
-def _require_referrals_staff(request: HttpRequest) -> None:
-    if not selectors.user_works_referrals(user=request.user):
-        raise PermissionDenied
+referrals_staff_required = role_required(*selectors.REFERRALS_ROLES)
 
 
 def _source_or_404(request: HttpRequest, source_id: int) -> ReferralSource:
@@ -52,10 +51,9 @@ def _source_or_404(request: HttpRequest, source_id: int) -> ReferralSource:
         raise Http404("No such referral source.") from exc
 
 
-@login_required
+@referrals_staff_required
 def plan(request: HttpRequest) -> HttpResponse:
     """The liaison's home: whom to visit next, and why; their open follow-ups."""
-    _require_referrals_staff(request)
     liaison = request.user
     liaisons = None
     if selectors.user_sees_all_referral_sources(user=request.user):
@@ -75,11 +73,10 @@ def plan(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@referrals_staff_required
 def directory(request: HttpRequest) -> HttpResponse:
     """Every referral source in the user's scope, searchable and filtered. An htmx
     request (typing in the search box) gets only the results."""
-    _require_referrals_staff(request)
     form = DirectoryFilterForm(request.GET or None, user=request.user)
     sources = selectors.referral_source_directory(user=request.user, filters=form.filters())
     page = Paginator(sources, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -92,11 +89,10 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@referrals_staff_required
 def profile(request: HttpRequest, source_id: int) -> HttpResponse:
     """One source: referral volume, how far its referrals got, leakage, closed loop,
     gifts against the annual limit, and visits with the trend around each."""
-    _require_referrals_staff(request)
     source = _source_or_404(request, source_id)
     profile = selectors.referral_source_profile(source=source)
     return render(
@@ -115,10 +111,9 @@ def profile(request: HttpRequest, source_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@referrals_staff_required
 def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
     """Edit a source's details (liaisons: only in their territory)."""
-    _require_referrals_staff(request)
     source = _source_or_404(request, source_id)
     form = SourceEditForm(request.POST or None, instance=source, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -133,10 +128,9 @@ def source_edit(request: HttpRequest, source_id: int) -> HttpResponse:
     return render(request, "referrals/source_form.html", {"form": form, "source": source})
 
 
-@login_required
+@referrals_staff_required
 def visit_new(request: HttpRequest) -> HttpResponse:
     """Log a visit; from a profile the source comes ticked (?source=<id>)."""
-    _require_referrals_staff(request)
     initial = {}
     if request.method == "GET" and request.GET.get("source", "").isdigit():
         initial["sources"] = [int(request.GET["source"])]
@@ -186,10 +180,9 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@referrals_staff_required
 @require_POST
 def follow_up_done(request: HttpRequest, visit_id: int) -> HttpResponse:
-    _require_referrals_staff(request)
     try:
         visit = selectors.visit_get_for_user(user=request.user, visit_id=visit_id)
     except LiaisonVisit.DoesNotExist as exc:
@@ -199,27 +192,22 @@ def follow_up_done(request: HttpRequest, visit_id: int) -> HttpResponse:
     return redirect(_safe_next(request, reverse("referrals:plan")))
 
 
-@login_required
+@referrals_staff_required
 @require_POST
 def health_classify(request: HttpRequest) -> HttpResponse:
     """The on-demand button: queue the classification the nightly job runs."""
-    _require_referrals_staff(request)
     from apps.referrals.tasks import referrer_health_classify
 
-    try:
-        referrer_health_classify.delay()
-    except (BrokerError, OSError):
-        logger.warning("referrer health classification not queued: broker unavailable")
-        messages.error(request, "The task queue is not answering; try again in a minute.")
-    else:
+    if task_queue(referrer_health_classify):
         messages.success(request, "Health classification started; refresh in a minute.")
+    else:
+        messages.error(request, "The task queue is not answering; try again in a minute.")
     return redirect(_safe_next(request, reverse("referrals:directory")))
 
 
-@login_required
+@referrals_staff_required
 def source_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV, see the preview with every row's errors, then confirm."""
-    _require_referrals_staff(request)
     upload = ImportUploadForm()
     report, csv_text = None, ""
     if request.method == "POST" and "confirm" in request.POST:

@@ -12,7 +12,7 @@ from apps.routing.choices import Strategy
 from apps.routing.decision import LeadFacts
 from apps.routing.models import RoutingRule
 from apps.servicelines.models import ServiceLine
-from apps.teams.models import Team, TeamMembership
+from apps.teams.models import Team
 
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
@@ -99,14 +99,9 @@ class RoutingRuleForm(forms.ModelForm):
         cleaned = super().clean()
         strategy = cleaned.get("strategy")
         owner = cleaned.get("fixed_owner")
-        team = cleaned.get("target_team")
         if strategy == Strategy.FIXED_OWNER:
             if owner is None:
                 self.add_error("fixed_owner", "Choose who gets every lead of this rule.")
-            elif team and not TeamMembership.objects.filter(team=team, user=owner).exists():
-                self.add_error(
-                    "fixed_owner", f"{owner.display_name} is not a member of {team.name}."
-                )
         else:
             cleaned["fixed_owner"] = None
         return cleaned
@@ -168,10 +163,3 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].label_from_instance = _staff_label
-
-    def clean(self):
-        cleaned = super().clean()
-        team, owner = cleaned.get("team"), cleaned.get("owner")
-        if team and owner and not TeamMembership.objects.filter(team=team, user=owner).exists():
-            self.add_error("owner", f"{owner.display_name} is not a member of {team.name}.")
-        return cleaned

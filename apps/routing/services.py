@@ -1,5 +1,6 @@
 """Writes of routing: give leads a team and an owner, queue routing safely when intake
-commits, sweep up what was missed, and the managers' rule and reassignment actions.
+commits, sweep up what was missed, re-route by a manager's hand, and the rules.
+Assignment by hand (claims, reassignments) is apps.routing.assignment's.
 
 Every routing run claims its lead in the database (`SELECT ... FOR UPDATE SKIP LOCKED`
 while `routed_at` is empty), so a task delivered twice, or the sweep and the task at
@@ -9,7 +10,6 @@ read, which serializes the decisions of one team (see decision.routing_decide).
 
 import datetime as dt
 import logging
-import time
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -18,9 +18,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.queueing import task_queue
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
-from apps.leads.services import lead_assign
+from apps.leads.services import owner_in_team_validate
 from apps.routing.choices import RoutingTrigger, Strategy
 from apps.routing.decision import (
     LeadFacts,
@@ -32,52 +33,30 @@ from apps.routing.models import RoutingRule, RoutingWait, TeamRoutingCursor
 from apps.sla.services import (
     SLA_CLOCK_FIELDS,
     lead_sla_clock_schedule,
-    lead_sla_start,
     sla_clock_plan,
 )
-from apps.teams.models import Team
-from leadcrm.celery import task_publish
 
 logger = logging.getLogger(__name__)
 
-# A lead whose routing task never ran (broker down, task lost) is routed by the sweep
-# once it is this old; younger leads are left to their task.
-ROUTING_SWEEP_AFTER = dt.timedelta(seconds=60)
 SWEEP_BATCH_SIZE = 500
-# After a failed publish, skip publishing for a few seconds: while Redis hangs each
-# attempt costs a full socket timeout, and the sweep routes those leads anyway.
-PUBLISH_PAUSE_SECONDS = 5.0
-_publish_paused_until = 0.0
 
 
 def lead_routing_queue(*, lead_id: int) -> None:
     """Have a worker route the lead once the current transaction commits.
 
     Never raises, before or after commit: with the broker down or hanging the publish
-    gives up within about a second (short broker timeouts, no connection or publish
-    retries), is logged, and the lead stays unrouted for the sweep. Intake must never
-    answer 500 for a lead it has saved, or the vendor would retry into a duplicate.
+    gives up within about a second (apps.core.queueing), is logged, and the lead stays
+    unrouted for the next sweep. Intake must never answer 500 for a lead it has saved,
+    or the vendor would retry into a duplicate.
     """
     transaction.on_commit(partial(_route_lead_publish, lead_id))
 
 
 def _route_lead_publish(lead_id: int) -> None:
-    global _publish_paused_until
-    if time.monotonic() < _publish_paused_until:
-        logger.warning("routing publish paused; lead %s is left to the sweep", lead_id)
-        return
     from apps.routing.tasks import route_lead  # tasks import this module
 
-    try:
-        # On the process's own producer: one publish after every intake commit.
-        task_publish(route_lead, [lead_id])
-    except Exception as exc:  # any broker failure: the lead is saved, the sweep routes it
-        _publish_paused_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
-        logger.warning(
-            "routing task for lead %s not queued (%s); the sweep will route it",
-            lead_id,
-            type(exc).__name__,
-        )
+    if not task_queue(route_lead, lead_id):
+        logger.warning("lead %s is left to the routing sweep", lead_id)
 
 
 # What routing reads of a lead and its relations: a few columns of five tables rather
@@ -120,8 +99,8 @@ def lead_route(
     *, lead_id: int, trigger: str = RoutingTrigger.INTAKE, now: dt.datetime | None = None
 ) -> RoutingDecision | None:
     """Route a lead nobody has routed yet: team and owner by the rules, the decision on
-    the timeline, and the response clock started (apps.sla, which may alert the team
-    lead of a red-flagged lead). Returns None when the lead is routed already, another
+    the timeline, and the response clock started (apps.sla, which alerts about a lead
+    flagged by safety screening). Returns None when the lead is routed already, another
     run holds it (so running twice assigns once), or staff already gave it an owner.
     """
     now = now or timezone.now()
@@ -182,6 +161,22 @@ def lead_routing_retry(*, lead_id: int, now: dt.datetime | None = None) -> Routi
         return decision
     _decision_apply(lead=lead, decision=decision, actor=None, trigger=RoutingTrigger.RETRY, now=now)
     return decision
+
+
+def lead_waits_record(*, waits: list[RoutingWait]) -> None:
+    """Record leads left in a team's queue with no owner because routing found nobody:
+    the sweep retries exactly these (lead_routing_retry), so every such lead, however
+    it got there (routing, seeded demo data), is recorded here.
+
+    One INSERT ... ON CONFLICT DO UPDATE: a lead already waiting keeps its
+    waiting_since (skills relax from then) and its attempts.
+    """
+    RoutingWait.objects.bulk_create(
+        waits,
+        update_conflicts=True,
+        unique_fields=["lead"],
+        update_fields=["reason", "rule", "team", "relax_at", "last_tried_at"],
+    )
 
 
 @transaction.atomic
@@ -250,10 +245,8 @@ def _decision_apply(
             last_assigned=decision.owner, last_assigned_at=now
         )
     if decision.wait_reason:
-        # One INSERT ... ON CONFLICT DO UPDATE: a lead already waiting keeps its
-        # waiting_since (skills relax from then) and its attempts.
-        RoutingWait.objects.bulk_create(
-            [
+        lead_waits_record(
+            waits=[
                 RoutingWait(
                     lead=lead,
                     reason=decision.wait_reason,
@@ -263,10 +256,7 @@ def _decision_apply(
                     last_tried_at=now,
                     waiting_since=now,
                 )
-            ],
-            update_conflicts=True,
-            unique_fields=["lead"],
-            update_fields=["reason", "rule", "team", "relax_at", "last_tried_at"],
+            ]
         )
     elif not first_routing:  # only a lead routed before can have been waiting
         RoutingWait.objects.filter(lead=lead).delete()
@@ -295,54 +285,19 @@ def _decision_apply(
     return activity
 
 
-@transaction.atomic
-def lead_reassign(
-    *, lead: Lead, team: Team, owner: User | None, actor: User, reason: str
-) -> Activity:
-    """Give a lead to a team (and an owner in it, or its queue) by hand, with the reason
-    on the timeline. Stops any waiting; a never-routed lead's response clock starts."""
-    errors = {}
-    if not reason.strip():
-        errors["reason"] = "Say why the lead is reassigned."
-    if not team.is_active:
-        errors["team"] = f"{team.name} is not an active team."
-    if owner is not None and not owner.is_active:
-        errors["owner"] = f"{owner.display_name} is no longer active."
-    if errors:
-        raise ValidationError(errors)
-    now = timezone.now()
-    locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
-    first_routing = locked.routed_at is None
-    to_whom = f"{owner.display_name} in {team.name}" if owner else f"{team.name}'s queue"
-    activity = lead_assign(
-        lead=locked,
-        owner=owner,
-        team=team,
-        actor=actor,
-        reason=f"Reassigned by hand to {to_whom} by {actor.display_name}. Reason: {reason.strip()}",
-    )
-    activity.details = {**activity.details, "manual": True, "reason": reason.strip()}
-    activity.save(update_fields=["details"])
-    RoutingWait.objects.filter(lead=locked).delete()
-    if first_routing:
-        Lead.objects.filter(pk=locked.pk).update(routed_at=now)
-        locked.routed_at = now
-        lead_sla_start(lead=locked, started_at=locked.created_at)
-    lead.owner, lead.team, lead.routed_at = owner, team, locked.routed_at
-    return activity
-
-
 def routing_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Route leads still unrouted a minute after creation (their task was never
-    published or was lost) and retry the leads waiting in a team's queue.
+    """Route every lead still unrouted (its task was never published, or was lost) and
+    retry the leads waiting in a team's queue.
 
+    Any unrouted lead, however young: after a broker outage the leads that missed their
+    publish are routed by the first sweep once beat runs again, within one sweep
+    interval. A lead whose task is on its way is routed by whichever claims it first.
     Each lead is routed in its own transaction and claimed with SKIP LOCKED, so sweeps
     that overlap each other or a worker's task never route a lead twice. `now` is for
     tests; by default each lead is routed at its own moment.
     """
-    cutoff = (now or timezone.now()) - ROUTING_SWEEP_AFTER
     unrouted_ids = list(
-        Lead.objects.filter(routed_at__isnull=True, created_at__lte=cutoff)
+        Lead.objects.filter(routed_at__isnull=True)
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
     )
@@ -386,7 +341,7 @@ def routing_rule_create(*, data: dict) -> RoutingRule:
     # Lock the rules (FOR UPDATE refuses aggregates) so two new rules never share a place.
     positions = list(RoutingRule.objects.select_for_update().values_list("position", flat=True))
     rule = RoutingRule(**fields, position=max(positions, default=0) + 1)
-    rule.full_clean()
+    _rule_validate(rule=rule)
     rule.save()
     for name in RULE_M2M_FIELDS:
         if name in data:
@@ -400,12 +355,21 @@ def routing_rule_update(*, rule: RoutingRule, data: dict) -> RoutingRule:
     for name, value in data.items():
         if name not in RULE_M2M_FIELDS:
             setattr(rule, name, value)
-    rule.full_clean()
+    _rule_validate(rule=rule)
     rule.save()
     for name in RULE_M2M_FIELDS:
         if name in data:
             getattr(rule, name).set(data[name])
     return rule
+
+
+def _rule_validate(*, rule: RoutingRule) -> None:
+    rule.full_clean()
+    if rule.strategy == Strategy.FIXED_OWNER:
+        try:
+            owner_in_team_validate(owner=rule.fixed_owner, team=rule.target_team)
+        except ValidationError as error:
+            raise ValidationError({"fixed_owner": error.messages}) from error
 
 
 @transaction.atomic

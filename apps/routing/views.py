@@ -4,38 +4,23 @@ htmx requests get the changed fragment (a partial of the same template); plain
 requests get the whole page or a redirect, so every action works without JavaScript.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from apps.accounts.choices import Role
-from apps.accounts.selectors import user_has_role
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.leads.models import Lead
 from apps.routing import services
+from apps.routing.assignment import lead_reassign as lead_reassign_by_hand
 from apps.routing.forms import DryRunForm, ReassignForm, RerouteForm, RoutingRuleForm
 from apps.routing.models import RoutingRule
 from apps.routing.selectors import lead_routing_summary, routing_dry_run, routing_rule_list
 
-MANAGER_ROLES = {Role.MANAGER, Role.ADMIN}
-
-
-def manager_required(view):
-    """Signed-in managers and admins only; anyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not user_has_role(user=request.user, roles=MANAGER_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+manager_required = role_required(*MANAGER_ROLES)
 
 
 def _rule_table(request: HttpRequest) -> HttpResponse:
@@ -159,7 +144,7 @@ def lead_reassign(request: HttpRequest, lead_id: int) -> HttpResponse:
     form = ReassignForm(request.POST)
     if form.is_valid():
         try:
-            services.lead_reassign(
+            lead_reassign_by_hand(
                 lead=lead,
                 team=form.cleaned_data["team"],
                 owner=form.cleaned_data["owner"],

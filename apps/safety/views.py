@@ -1,39 +1,20 @@
 """Managers' safety pages: test a message, and the phrases screening looks for."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.choices import Role
-from apps.accounts.selectors import user_has_role
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.safety import selectors, services
 from apps.safety.choices import SafetyCategory
 from apps.safety.forms import BuiltInSwitchOffForm, SafetyPhraseForm, TestMessageForm
 from apps.safety.languages import LANGUAGES
 from apps.safety.models import SafetyPhrase
 
-MANAGER_ROLES = {Role.MANAGER, Role.ADMIN}
 
-
-def manager_required(view):
-    """Signed-in managers and admins only; anyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not user_has_role(user=request.user, roles=MANAGER_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@manager_required
+@role_required(*MANAGER_ROLES)
 def test_message(request: HttpRequest) -> HttpResponse:
     """Try any text: what would match, what would not count and why, and the answer the
     person would be shown. Nothing is saved."""
@@ -58,7 +39,7 @@ def test_message(request: HttpRequest) -> HttpResponse:
     )
 
 
-@manager_required
+@role_required(*MANAGER_ROLES)
 def phrase_list(request: HttpRequest) -> HttpResponse:
     """The hospital's phrases (add, switch off or on), the built-in phrases for review
     (switching one off asks for a reason), and the log of changes."""
@@ -95,7 +76,7 @@ def _phrase_page(request: HttpRequest, *, form=None, off_form=None, status=200) 
     )
 
 
-@manager_required
+@role_required(*MANAGER_ROLES)
 @require_POST
 def phrase_switch(request: HttpRequest, phrase_id: int) -> HttpResponse:
     """Switch one of the hospital's phrases off or back on."""
@@ -106,7 +87,7 @@ def phrase_switch(request: HttpRequest, phrase_id: int) -> HttpResponse:
     return redirect("safety:phrase_list")
 
 
-@manager_required
+@role_required(*MANAGER_ROLES)
 @require_POST
 def built_in_switch_off(request: HttpRequest) -> HttpResponse:
     """Switch a built-in phrase off, with the reason; the page again with the error when
@@ -124,7 +105,7 @@ def built_in_switch_off(request: HttpRequest) -> HttpResponse:
     return _phrase_page(request, off_form=form, status=400)
 
 
-@manager_required
+@role_required(*MANAGER_ROLES)
 @require_POST
 def built_in_switch_on(request: HttpRequest) -> HttpResponse:
     services.built_in_phrase_switch_on(actor=request.user, key=request.POST.get("key", ""))

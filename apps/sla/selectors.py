@@ -169,7 +169,8 @@ def response_policy_for_lead(*, lead: Lead) -> ResponsePolicy | None:
 
 
 def response_target_for_lead(*, lead: Lead) -> ResponseTarget:
-    """The target and escalation chain the lead follows: its policy, with the service
+    """How a lead's target is worked out (apps.sla.services.lead_response_target is the
+    one way callers get it): its policy, with the service
     line's default minutes for the urgency where the policy sets none (or no policy
     matches) and the house defaults (75% notice, fallback 30 min after breach, missed
     call 30 min) without a policy. Urgent leads count wall-clock minutes."""
@@ -200,29 +201,6 @@ def response_target_for_lead(*, lead: Lead) -> ResponseTarget:
         missed_call_return_minutes=policy.missed_call_return_minutes,
         policy_id=policy.pk,
     )
-
-
-def response_clock_add(
-    *, lead: Lead, target: ResponseTarget, start: dt.datetime, minutes: float
-) -> dt.datetime:
-    """Add minutes on the clock the target counts in: wall clock for urgent leads,
-    the location's business hours otherwise."""
-    if not target.business_hours:
-        return start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)
-    return business_time_add(location=lead.location, start=start, minutes=minutes)
-
-
-def lead_sla_due_at(*, lead: Lead, started_at: dt.datetime) -> dt.datetime:
-    """When the lead's first response is due if its clock starts at `started_at`.
-
-    The target comes from the most specific response policy for (service line,
-    urgency, lead type), falling back to the service line's urgent/soon/routine
-    minutes. Urgent targets are wall-clock minutes; soon and routine are business
-    minutes of the lead's location (`business_time_add`): a routine inquiry at 17:55
-    on a Friday is due on Monday morning. Read-only.
-    """
-    target = response_target_for_lead(lead=lead)
-    return response_clock_add(lead=lead, target=target, start=started_at, minutes=target.minutes)
 
 
 def response_policy_list():

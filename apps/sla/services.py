@@ -24,7 +24,8 @@ from apps.alerts.selectors import (
 from apps.alerts.services import AlertSpec, alerts_fire
 from apps.core.reference_cache import ReferenceCache
 from apps.facilities.models import BusinessHours, Holiday, Location
-from apps.leads.choices import CONTACT_ATTEMPT_KINDS, Direction, Outcome, Urgency
+from apps.leads.choices import Direction, Outcome, Urgency
+from apps.leads.first_response import first_response_filter
 from apps.leads.models import Activity, Lead
 from apps.leads.services import lead_assign
 from apps.safety.services import lead_safety_alert_routed
@@ -35,7 +36,6 @@ from apps.sla.selectors import (
     OpeningSchedule,
     ResponseTarget,
     opening_schedule_for,
-    response_clock_add,
     response_target_for_lead,
     schedule_time_add,
 )
@@ -77,7 +77,9 @@ _targets = ReferenceCache(dict, watch=(ResponsePolicy, ServiceLine))
 _schedules = ReferenceCache(dict, watch=(Location, BusinessHours, Holiday))
 
 
-def _response_target(*, lead: Lead) -> ResponseTarget:
+def lead_response_target(*, lead: Lead) -> ResponseTarget:
+    """What the lead is held to (its target minutes, how they count, its escalation
+    chain): the one way to get it. Reads SLA_CLOCK_FIELDS of the lead."""
     targets = _targets.get()
     key = (lead.service_line_id, lead.urgency, lead.lead_type)
     target = targets.get(key)
@@ -103,10 +105,11 @@ def _opening_schedule(*, location_id: int | None) -> OpeningSchedule:
     return schedule
 
 
-def _clock_add(
+def response_clock_add(
     *, target: ResponseTarget, location_id: int | None, start: dt.datetime, minutes: float
 ) -> dt.datetime:
-    """selectors.response_clock_add on this process's copy of the opening hours."""
+    """`minutes` later on the clock the target counts in: wall clock for urgent leads,
+    the business hours of the lead's location otherwise."""
     if not target.business_hours:
         return start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)
     schedule = _opening_schedule(location_id=location_id)
@@ -128,13 +131,15 @@ def sla_clock_plan(*, lead: Lead, started_at: dt.datetime) -> SlaClock:
     """The clock `lead_sla_start` would start at `started_at`, without writing it.
 
     Reads SLA_CLOCK_FIELDS of `lead`, which must be current. The due time comes from the
-    most specific response policy (see selectors.lead_sla_due_at). No query while this
+    most specific response policy (lead_response_target). No query while this
     process's copy of the policies and opening hours is fresh.
     """
-    target = _response_target(lead=lead)
+    target = lead_response_target(lead=lead)
 
     def clock_add(start: dt.datetime, minutes: float) -> dt.datetime:
-        return _clock_add(target=target, location_id=lead.location_id, start=start, minutes=minutes)
+        return response_clock_add(
+            target=target, location_id=lead.location_id, start=start, minutes=minutes
+        )
 
     due_at = clock_add(started_at, target.minutes)
     steps: list[tuple[str, dt.datetime]] = []
@@ -159,9 +164,8 @@ def lead_sla_clock_schedule(*, lead: Lead, clock: SlaClock) -> None:
     written on the lead row (routing, in its one UPDATE of the lead).
 
     Called again for a lead (re-routing), it moves the steps not yet done; steps already
-    done stay done, so no level fires twice. Side effects: a red-flagged lead's team
-    lead (or the managers when the team has none) is alerted at once to call, with an
-    email after commit.
+    done stay done, so no level fires twice. Side effects: a lead flagged by safety
+    screening is alerted at once (apps.safety.services.lead_safety_alert_routed).
     """
     if clock.restarts:
         LeadEscalation.objects.filter(
@@ -183,7 +187,7 @@ def lead_sla_clock_schedule(*, lead: Lead, clock: SlaClock) -> None:
 def lead_sla_start(*, lead: Lead, started_at: dt.datetime) -> None:
     """Start the lead's response clock at `started_at` (routing and reassignment by hand).
 
-    Sets Lead.sla_due_at from the lead's policy (see selectors.lead_sla_due_at) and
+    Sets Lead.sla_due_at from the lead's target (lead_response_target) and
     schedules its escalation steps: owner notice, breach, fallback reassignment.
     Called again (re-routing), it moves the steps not yet done; steps already done
     stay done, so no level fires twice. A lead already answered or closed gets a due
@@ -233,14 +237,14 @@ def missed_calls_scan(*, now: dt.datetime | None = None) -> int:
             outcome=Outcome.MISSED_INBOUND_CALL,
             direction=Direction.INBOUND,
         )
-        .select_related("lead__service_line", "lead__location")
+        .select_related("lead")
         .order_by("id")
     )
     steps = []
     for call in calls:
-        target = response_target_for_lead(lead=call.lead)
+        target = lead_response_target(lead=call.lead)
         due_at = response_clock_add(
-            lead=call.lead,
+            location_id=call.lead.location_id,
             target=target,
             start=call.occurred_at,
             minutes=target.missed_call_return_minutes,
@@ -359,17 +363,13 @@ def _escalations_fire_batch(*, now: dt.datetime, batch_size: int) -> tuple[int, 
 
 
 def _missed_calls_returned(*, steps: list[LeadEscalation]) -> set[int]:
-    """The ids of missed-call steps whose call a person has since returned by phone,
-    email or SMS (the same attempts that stop the response clock), in one query."""
+    """The ids of missed-call steps whose call has since been returned: a first response
+    (apps.leads.first_response, what stops the response clock) after it, in one query."""
     if not steps:
         return set()
     last_attempt_by_lead = dict(
         Activity.objects.filter(
-            lead_id__in={step.lead_id for step in steps},
-            kind__in=CONTACT_ATTEMPT_KINDS,
-            direction=Direction.OUTBOUND,
-            author__isnull=False,
-            is_automated=False,
+            first_response_filter(), lead_id__in={step.lead_id for step in steps}
         )
         .values("lead_id")
         .annotate(last=Max("occurred_at"))
@@ -398,7 +398,7 @@ def _lead_reassign_to_fallback(*, lead: Lead, fallback_team: Team | None) -> lis
         owner=None,
         team=fallback_team,
         actor=None,
-        reason="Reassigned to the fallback team: no first response in time after the "
+        body="Reassigned to the fallback team: no first response in time after the "
         "response-time breach.",
     )
     recipients = []

@@ -1,34 +1,30 @@
 """Managers' page for response policies: list, add, edit."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from apps.accounts.choices import Role
-from apps.accounts.selectors import user_has_role
+from apps.accounts.decorators import MANAGER_ROLES, role_required
+from apps.leads.first_response import FIRST_RESPONSE_IN_WORDS
 from apps.sla.forms import ResponsePolicyForm
 from apps.sla.models import ResponsePolicy
 from apps.sla.selectors import response_policy_list
 from apps.sla.services import response_policy_save
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not user_has_role(user=request.user, roles={Role.MANAGER, Role.ADMIN}):
-        raise PermissionDenied
-
-
-@login_required
+@role_required(*MANAGER_ROLES)
 def policy_list(request: HttpRequest) -> HttpResponse:
     """Every response policy with its escalation chain."""
-    _require_manager(request)
-    return render(request, "sla/policy_list.html", {"policies": response_policy_list()})
+    return render(
+        request,
+        "sla/policy_list.html",
+        {"policies": response_policy_list(), "first_response_rule": FIRST_RESPONSE_IN_WORDS},
+    )
 
 
-@login_required
+@role_required(*MANAGER_ROLES)
 def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpResponse:
     """Add a policy, or edit one; field errors are shown beside each field."""
-    _require_manager(request)
     policy = get_object_or_404(ResponsePolicy, pk=policy_id) if policy_id else None
     form = ResponsePolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():

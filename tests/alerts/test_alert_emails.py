@@ -159,7 +159,7 @@ def test_alert_email_arrives_at_a_real_smtp_server(breach_alert, smtp_server):
 @pytest.fixture
 def broker_down():
     """Point the Celery app at a port nobody listens on, then put the real one back."""
-    from apps.alerts import services
+    from apps.core import queueing
     from leadcrm.celery import app
 
     saved = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
@@ -168,7 +168,7 @@ def broker_down():
     yield
     app.pool.force_close_all()
     app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
-    services._publish_paused_until = 0.0
+    queueing._paused_until = 0.0
 
 
 def test_alert_is_kept_pending_for_the_relay_when_the_broker_is_down(

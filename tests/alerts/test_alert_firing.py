@@ -107,7 +107,7 @@ def test_repeat_inquiry_after_a_first_response_alerts_nobody(make_lead, owner):
         lead=lead,
         kind=ActivityKind.CALL,
         direction=Direction.OUTBOUND,
-        outcome=Outcome.NO_ANSWER,
+        outcome=Outcome.REACHED,
         actor=owner,
     )
     repeat_touch(lead)

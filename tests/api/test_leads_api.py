@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.leads.models import Activity, Lead
 from apps.leads.services import LEAD_EDITABLE_FIELDS
 from apps.pipeline.selectors import stage_get_by_slug
+from apps.routing.models import RoutingWait
 from apps.servicelines.models import QualificationQuestion
 from tests.factories import (
     ConsentFactory,
@@ -501,9 +502,52 @@ def test_manager_reassigns_only_with_a_reason(client_for, manager, coordinator, 
     assert "reason" in refused.json()
     assert accepted.status_code == 200
     record = Activity.objects.get(lead=lead, kind="assignment")
-    assert record.body == "Colleague is on leave"
+    assert record.body.endswith("Reason: Colleague is on leave")
+    assert record.details["reason"] == "Colleague is on leave"
     assert record.details["from_owner_id"] == colleague.pk
     assert record.details["to_owner_id"] == coordinator.pk
+
+
+def test_manager_cannot_assign_a_lead_to_someone_outside_its_team(
+    client_for, manager, outsider, team
+):
+    lead = LeadFactory(team=team, owner=None)
+
+    response = client_for(manager).post(
+        f"/api/v1/leads/{lead.pk}/assign/",
+        {"owner": outsider.pk, "reason": "Covering the weekend"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "owner": [f"{outsider.display_name} is not a member of {team.name}."]
+    }
+    lead.refresh_from_db()
+    assert lead.owner is None
+    assert not Activity.objects.filter(lead=lead, kind="assignment").exists()
+
+
+def test_assigning_through_the_api_ends_the_wait_and_starts_the_clock(
+    client_for, coordinator, team
+):
+    lead = LeadFactory(team=team, owner=None, routed_at=None)
+    RoutingWait.objects.create(
+        lead=lead,
+        team=team,
+        reason="nobody_available",
+        waiting_since=timezone.now(),
+        last_tried_at=timezone.now(),
+    )
+
+    response = client_for(coordinator).post(
+        f"/api/v1/leads/{lead.pk}/assign/", {"owner": coordinator.pk}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    lead.refresh_from_db()
+    assert lead.routed_at is not None and lead.sla_due_at is not None
+    assert not RoutingWait.objects.filter(lead=lead).exists()
 
 
 def test_assign_needs_an_owner_or_a_team(client_for, manager):
@@ -530,19 +574,22 @@ def test_timeline_lists_activities_newest_first(client_for, manager):
     assert [row["id"] for row in response.json()["results"]] == [newer.pk, older.pk]
 
 
-def test_logging_an_outbound_call_stops_the_response_clock(client_for, coordinator):
+@pytest.mark.parametrize(("outcome", "stops"), [("reached", True), ("no_answer", False)])
+def test_logging_a_call_stops_the_response_clock_only_when_it_reached_them(
+    client_for, coordinator, outcome, stops
+):
     lead = LeadFactory(owner=coordinator, created_at=timezone.now() - dt.timedelta(minutes=30))
 
     response = client_for(coordinator).post(
         f"/api/v1/leads/{lead.pk}/activities/",
-        {"kind": "call", "direction": "outbound", "outcome": "left_voicemail"},
+        {"kind": "call", "direction": "outbound", "outcome": outcome},
         format="json",
     )
 
     assert response.status_code == 201, response.content
     assert response.json()["author"]["id"] == coordinator.pk
     lead.refresh_from_db()
-    assert lead.first_response_at is not None
+    assert (lead.first_response_at is not None) is stops
 
 
 @pytest.mark.parametrize(
@@ -582,9 +629,9 @@ def _lead_batch(count: int, *, team, owner) -> None:
         )
 
 
-# token with the user's roles + the user's teams + the page + one query for the names of
-# its service lines, locations, owners and teams (stages come from the process cache).
-LIST_QUERIES_FOR_A_COORDINATOR = 4
+# token with its user + the user's roles + the user's teams + the page + one query for the
+# names of its service lines, locations, owners and teams (stages come from the cache).
+LIST_QUERIES_FOR_A_COORDINATOR = 5
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -608,8 +655,8 @@ def test_filtered_and_searched_lead_list_costs_a_fixed_number_of_queries(
     Lead.objects.update(person=PersonFactory(phone="+13125550199"))
     client = client_for(manager)
 
-    # token with roles + stage slug + the page + the names on it
-    with django_assert_num_queries(4):
+    # token with its user + roles + stage slug + the page + the names on it
+    with django_assert_num_queries(5):
         response = client.get("/api/v1/leads/?stage=new&q=312-555-0199")
 
     assert len(response.json()["results"]) == count
@@ -627,8 +674,9 @@ def test_lead_detail_costs_a_fixed_number_of_queries(
     ConsentFactory.create_batch(3, person=lead.person)
     client = client_for(coordinator)
 
-    # token with roles + the user's teams + the lead with everything it links to + consents
-    with django_assert_num_queries(4):
+    # token with its user + roles + the user's teams + the lead with everything it links
+    # to + consents + its latest safety flag
+    with django_assert_num_queries(6):
         response = client.get(f"/api/v1/leads/{lead.pk}/")
 
     assert response.status_code == 200
@@ -644,8 +692,9 @@ def test_timeline_costs_the_same_queries_for_3_or_30_entries(
         Activity.objects.create(lead=lead, kind="note", author=author)
     client = client_for(manager)
 
-    # token with roles + the lead + one page of activities with authors and stages joined
-    with django_assert_num_queries(3):
+    # token with its user + roles + the lead + one page of activities with authors and
+    # stages joined
+    with django_assert_num_queries(4):
         response = client.get(f"/api/v1/leads/{lead.pk}/activities/")
 
     assert len(response.json()["results"]) == count

@@ -109,7 +109,8 @@ def test_people_list_costs_the_same_queries_for_3_or_30_rows(
         LeadFactory(team=team)
     client = client_for(coordinator)
 
-    with django_assert_num_queries(3):  # token with roles + the user's teams + the page
+    # token with its user + roles + the user's teams + the page
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/people/")
 
     assert len(response.json()["results"]) == count

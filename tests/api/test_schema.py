@@ -34,6 +34,29 @@ def test_schema_and_docs_are_served():
     assert docs.status_code == 200
 
 
+def test_swagger_ui_is_self_hosted_without_inline_code():
+    client = APIClient()
+
+    docs = client.get("/api/docs/").content.decode()
+    script = client.get("/api/docs/?script=")
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+    assert "https://" not in docs  # nothing from a CDN
+    assert "<style" not in docs
+    assert "<script>" not in docs  # every script has a src
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_require_a_staff_login_in_production(settings, path):
+    settings.PRODUCTION = True
+    client = APIClient()
+
+    assert client.get(path).status_code in (401, 403)
+    client.force_authenticate(UserFactory())
+    assert client.get(path).status_code == 200
+
+
 def _declared(serializer) -> set[str]:
     return set(serializer.fields)
 

@@ -21,6 +21,7 @@ from apps.demo.seeding.run import demo_seed
 from apps.facilities.models import BusinessHours, Holiday, Location
 from apps.intake.models import IntakeKey, intake_key_hash
 from apps.leads.choices import Channel, LeadType, Urgency
+from apps.leads.first_response import first_response_filter
 from apps.leads.models import Activity, Lead
 from apps.people.models import Consent, Person
 from apps.pipeline.choices import DefaultStage
@@ -29,6 +30,7 @@ from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.validators import npi_is_valid
 from apps.referrals.models import LiaisonTerritory, LiaisonVisit, ReferralSourceHealth
 from apps.routing.models import RoutingRule
+from apps.routing.services import routing_sweep
 from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team
 
@@ -216,24 +218,39 @@ def test_stage_fields_match_the_stage(demo):
     assert not qualified.filter(qualification_answers={}).exists()
 
 
-def test_first_response_is_the_first_outbound_attempt_and_never_before_creation(demo):
+def test_first_response_is_the_first_activity_that_stops_the_clock(demo):
     assert not Lead.objects.filter(stage__slug=DefaultStage.NEW, first_response_at__isnull=False)
-    contacted = Lead.objects.exclude(stage__slug=DefaultStage.NEW).annotate(
-        first_attempt=Min(
-            "activities__occurred_at",
-            filter=Q(
-                activities__direction="outbound",
-                activities__is_automated=False,
-                activities__author__isnull=False,
-                activities__kind__in=["call", "email", "sms"],
-            ),
+    worked = Lead.objects.exclude(stage__slug=DefaultStage.NEW).annotate(
+        first_stop=Min(
+            "activities__occurred_at", filter=first_response_filter(prefix="activities__")
         )
     )
-    assert contacted.exists()
-    for lead in contacted:
-        assert lead.first_response_at is not None
-        assert lead.first_response_at >= lead.created_at
-        assert lead.first_attempt == lead.first_response_at, lead.pk
+    assert worked.filter(first_response_at__isnull=False).exists()
+    # Leads only ever tried (no answer, voicemail) have their clock still running.
+    assert worked.filter(
+        first_response_at__isnull=True, stage__slug=DefaultStage.ATTEMPTING_CONTACT
+    ).exists()
+    for lead in worked:
+        assert lead.first_stop == lead.first_response_at, lead.pk
+        if lead.first_response_at is not None:
+            assert lead.first_response_at >= lead.created_at
+
+
+def test_leads_left_in_a_queue_get_an_owner_within_one_sweep_once_someone_has_room(demo):
+    # Issue 16: the demo wrote these leads as routing leaves a waiting lead but without
+    # its wait, so the sweep never offered them to anyone (owners_found: 0 every 10 s)
+    # while the dry run picked an on-shift coordinator with room at once.
+    waiting = Lead.objects.filter(
+        owner__isnull=True, routed_at__isnull=False, closed_at__isnull=True
+    )
+    assert waiting.exists()
+    assert not waiting.filter(routing_wait__isnull=True).exists()
+    User.objects.filter(groups__name=Role.INTAKE_COORDINATOR).update(max_open_leads=1000)
+
+    result = routing_sweep()
+
+    assert result["owners_found"] == result["retried"] > 0
+    assert not waiting.exists()
 
 
 def test_granted_consents_have_wording_and_some_are_withdrawn(demo):

@@ -7,13 +7,37 @@ from apps.intake.serializers import IntakeSerializer
 pytestmark = pytest.mark.django_db
 
 
-def test_the_field_tree_is_built_once_and_shared():
-    """Building ~45 fields per request was a tenth of an intake's CPU; they keep no
-    per-request state, so every serializer uses the same tree."""
-    first, second = IntakeSerializer(), IntakeSerializer()
+def _inquiry(**fields) -> dict:
+    return {
+        "lead_type": "patient",
+        "channel": "web_form",
+        "service_line": "orthopedics",
+        "person": {"phone": "(312) 555-0142"},
+        **fields,
+    }
 
-    assert first.fields is second.fields
-    assert first.fields["person"] is not first.fields["caregiver"]
+
+@pytest.mark.parametrize("value", [42, 4.2, True, ["Ana"], {"name": "Ana"}])
+def test_a_non_string_where_text_belongs_is_refused(orthopedics, value):
+    serializer = IntakeSerializer(data=_inquiry(payer=value))
+
+    assert not serializer.is_valid()
+    assert serializer.errors["payer"] == ["Must be a string."]
+
+
+def test_null_text_is_taken_as_empty_and_text_is_stripped(orthopedics):
+    serializer = IntakeSerializer(data=_inquiry(payer=None, message="  Knee pain  "))
+
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["payer"] == ""
+    assert serializer.validated_data["message"] == "Knee pain"
+
+
+def test_text_over_its_column_is_refused_with_the_limit(orthopedics):
+    serializer = IntakeSerializer(data=_inquiry(external_id="x" * 500))
+
+    assert not serializer.is_valid()
+    assert "no more than" in str(serializer.errors["external_id"][0])
 
 
 def test_interleaved_validations_keep_their_own_nested_errors_and_data(orthopedics):

@@ -1,6 +1,6 @@
-"""The intake end to end in the web process `make run` starts (gunicorn, its settings,
-the PostgreSQL backend and prepared statements on a kept connection): a new person's
-inquiry, then the same person again in another phone format on the same connection."""
+"""The intake end to end in the web process `make run` starts (gunicorn, its settings and
+a kept connection): a new person's inquiry, then the same person again in another phone
+format on the same connection."""
 
 import json
 import urllib.error

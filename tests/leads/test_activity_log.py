@@ -1,5 +1,5 @@
-"""activity_log and the response clock: which logged activities count as the first
-response, and which entries the service refuses."""
+"""activity_log and the response clock: which logged activities are the first response
+(apps.leads.first_response), and which entries the service refuses."""
 
 import datetime as dt
 
@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from apps.leads.first_response import first_response_filter
 from apps.leads.models import Activity
 from apps.leads.services import activity_log
 from tests.factories import LeadFactory, UserFactory
@@ -28,52 +29,74 @@ def _minutes_ago(minutes: int) -> dt.datetime:
     return timezone.now() - dt.timedelta(minutes=minutes)
 
 
-@pytest.mark.parametrize("kind", ["call", "email", "sms"])
-def test_a_human_outbound_attempt_stops_the_clock(lead, coordinator, kind):
+# (kind, direction, outcome, by staff, automated): does it stop the response clock?
+CASES = [
+    ("call", "outbound", "reached", True, False, True),
+    ("call", "inbound", "reached", True, False, True),  # they called and a coordinator took it
+    ("email", "outbound", "sent", True, False, True),
+    ("email", "outbound", "", True, False, True),  # logged by staff without an outcome
+    ("sms", "outbound", "delivered", True, False, True),
+    ("call", "outbound", "no_answer", True, False, False),
+    ("call", "outbound", "left_voicemail", True, False, False),
+    ("call", "outbound", "busy", True, False, False),
+    ("call", "outbound", "wrong_number", True, False, False),
+    ("call", "inbound", "missed_inbound_call", True, False, False),
+    ("email", "outbound", "bounced", True, False, False),
+    ("sms", "inbound", "", True, False, False),  # the patient texted us
+    ("note", "internal", "", True, False, False),
+    ("note", "outbound", "", True, False, False),
+    ("meeting", "internal", "", True, False, False),
+    ("email", "outbound", "sent", True, True, False),  # an automatic acknowledgement
+    ("sms", "outbound", "sent", False, True, False),  # a nurture message
+    ("call", "outbound", "reached", False, False, False),  # a system entry, nobody behind it
+]
+
+
+@pytest.mark.parametrize(("kind", "direction", "outcome", "by_staff", "automated", "stops"), CASES)
+def test_what_stops_the_response_clock(
+    lead, coordinator, kind, direction, outcome, by_staff, automated, stops
+):
     attempted_at = _minutes_ago(30)
 
-    activity_log(
-        lead=lead, kind=kind, actor=coordinator, direction="outbound", occurred_at=attempted_at
-    )
-
-    lead.refresh_from_db()
-    assert lead.first_response_at == attempted_at
-
-
-@pytest.mark.parametrize("outcome", ["no_answer", "left_voicemail", "wrong_number", "reached"])
-def test_an_unanswered_call_still_counts_as_the_first_response(lead, coordinator, outcome):
-    activity_log(lead=lead, kind="call", actor=coordinator, direction="outbound", outcome=outcome)
-
-    lead.refresh_from_db()
-    assert lead.first_response_at is not None
-
-
-@pytest.mark.parametrize(
-    ("kind", "direction", "automated", "by_staff"),
-    [
-        ("call", "inbound", False, True),  # the patient called us
-        ("sms", "inbound", False, True),
-        ("note", "internal", False, True),
-        ("note", "outbound", False, True),
-        ("meeting", "internal", False, True),
-        ("email", "outbound", True, True),  # an automatic acknowledgement
-        ("sms", "outbound", True, False),  # a nurture message
-        ("call", "outbound", False, False),  # a system entry with no person behind it
-    ],
-)
-def test_other_activities_leave_the_clock_running(
-    lead, coordinator, kind, direction, automated, by_staff
-):
-    activity_log(
+    activity = activity_log(
         lead=lead,
         kind=kind,
         actor=coordinator if by_staff else None,
         direction=direction,
+        outcome=outcome,
         is_automated=automated,
+        occurred_at=attempted_at,
     )
 
     lead.refresh_from_db()
+    assert lead.first_response_at == (attempted_at if stops else None)
+    # The rule's filter (merging, missed calls, reports) says the same as activity_log.
+    assert Activity.objects.filter(first_response_filter(), pk=activity.pk).exists() is stops
+
+
+def test_a_no_answer_call_leaves_the_clock_running_until_someone_is_reached(lead, coordinator):
+    activity_log(
+        lead=lead,
+        kind="call",
+        actor=coordinator,
+        direction="outbound",
+        outcome="no_answer",
+        occurred_at=_minutes_ago(50),
+    )
+    lead.refresh_from_db()
     assert lead.first_response_at is None
+
+    reached_at = _minutes_ago(20)
+    activity_log(
+        lead=lead,
+        kind="call",
+        actor=coordinator,
+        direction="outbound",
+        outcome="reached",
+        occurred_at=reached_at,
+    )
+    lead.refresh_from_db()
+    assert lead.first_response_at == reached_at
 
 
 def test_the_earliest_attempt_wins_even_when_logged_late(lead, coordinator):
@@ -86,7 +109,12 @@ def test_the_earliest_attempt_wins_even_when_logged_late(lead, coordinator):
     )
     earlier = _minutes_ago(200)  # a call made earlier, logged after the email
     activity_log(
-        lead=lead, kind="call", actor=coordinator, direction="outbound", occurred_at=earlier
+        lead=lead,
+        kind="call",
+        actor=coordinator,
+        direction="outbound",
+        outcome="reached",
+        occurred_at=earlier,
     )
     activity_log(
         lead=lead, kind="sms", actor=coordinator, direction="outbound", occurred_at=_minutes_ago(10)

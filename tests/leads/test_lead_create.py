@@ -1,4 +1,4 @@
-"""lead_create: a new lead at stage New with its first inquiry, written in one statement."""
+"""lead_create: a new lead at stage New with its first inquiry."""
 
 import datetime as dt
 

@@ -6,11 +6,13 @@ import base64
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from django.core import mail
+from django.http import QueryDict
 from django.test import Client
+from twilio.request_validator import RequestValidator
 
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.nurture import delivery
@@ -19,7 +21,7 @@ from apps.nurture.models import NurtureEnrollment
 from apps.nurture.replies import sms_is_stop
 from apps.nurture.services import nurture_changes_sweep
 from apps.nurture.sms import SmsError, SmsRejected, TwilioSmsBackend
-from apps.nurture.views import twilio_signature
+from apps.nurture.views import twilio_request_valid
 from apps.people.models import ConsentPurpose
 from apps.people.selectors import consent_is_granted
 from tests.nurture.conftest import EVERY_CONSENT, step
@@ -149,24 +151,50 @@ def test_inbound_webhook_refuses_unauthenticated_posts(texting, headers):
     )
 
 
-def test_inbound_webhook_accepts_a_valid_twilio_signature(texting, settings):
+# Twilio's published example (its webhook security docs, and the test suites of its
+# SDKs): this auth token, URL and these form fields sign to this signature.
+TWILIO_EXAMPLE_TOKEN = "12345"
+TWILIO_EXAMPLE_URL = "https://example.com/myapp.php?foo=1&bar=2"
+TWILIO_EXAMPLE_BODY = (
+    "CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234"
+    "&From=%2B14158675310&To=%2B18005551212"
+)
+TWILIO_EXAMPLE_SIGNATURE = "L/OH5YylLD5NRKLltdqwSvS0BnU="
+
+
+def test_twilios_published_example_is_valid(settings):
+    settings.TWILIO_AUTH_TOKEN = TWILIO_EXAMPLE_TOKEN
+    fields = QueryDict(TWILIO_EXAMPLE_BODY)
+
+    def valid(url=TWILIO_EXAMPLE_URL, params=fields, signature=TWILIO_EXAMPLE_SIGNATURE):
+        return twilio_request_valid(url=url, params=params, signature=signature)
+
+    tampered = fields.copy()
+    tampered["Digits"] = "1235"
+    assert valid()
+    assert valid(url="https://example.com:443/myapp.php?foo=1&bar=2")  # port added by a proxy
+    assert not valid(params=tampered)
+    assert not valid(url="https://example.com/myapp.php?foo=1&bar=3")
+    settings.TWILIO_AUTH_TOKEN = "54321"
+    assert not valid()
+
+
+def test_inbound_webhook_takes_a_stop_signed_by_twilio(texting, settings):
+    """Signed by Twilio's own library for our address with its port, and with a field
+    repeated in another order than the one Twilio sorts them into."""
     settings.TWILIO_AUTH_TOKEN = "twilio-auth-token"
-    fields = {"From": "+13125550142", "Body": "STOP", "MessageSid": "SM9"}
-
-    class Params(dict):
-        def getlist(self, key):
-            return [self[key]]
-
-    signature = twilio_signature(
-        auth_token="twilio-auth-token",
-        url="https://crm.hospital.test" + INBOUND,
-        params=Params(fields),
+    fields = {"From": "+13125550142", "Body": "STOP", "MessageSid": "SM9", "Tag": ["b", "a"]}
+    signature = RequestValidator("twilio-auth-token").compute_signature(
+        "https://crm.hospital.test:443" + INBOUND, QueryDict(urlencode(fields, doseq=True))
     )
 
-    good = Client().post(INBOUND, fields, HTTP_X_TWILIO_SIGNATURE=signature)
     forged = Client().post(INBOUND, {**fields, "Body": "hi"}, HTTP_X_TWILIO_SIGNATURE=signature)
+    good = Client().post(INBOUND, fields, HTTP_X_TWILIO_SIGNATURE=signature)
 
-    assert (good.status_code, forged.status_code) == (200, 403)
+    assert (forged.status_code, good.status_code) == (403, 200)
+    assert not consent_is_granted(
+        person=texting.lead.person, channel="sms", purpose="care_coordination"
+    )
 
 
 # --- The Twilio backend, against a fake Twilio on 127.0.0.1 -------------------------

@@ -4,6 +4,7 @@ that only asks, a POST that works without login or CSRF token."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core import mail, signing
 from django.test import Client
 
@@ -128,11 +129,23 @@ def test_confirm_page_post_twice_withdraws_once(emailed):
     [
         lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
         lambda token: token[: len(token) // 2],
-        lambda token: signing.dumps(int(signing.loads(token, salt="apps.nurture.unsubscribe")) + 1),
+        lambda token: signing.dumps(
+            unsubscribe_send_id(token=token), key=settings.NURTURE_UNSUBSCRIBE_KEY
+        ),
+        lambda token: signing.dumps(
+            unsubscribe_send_id(token=token), salt="apps.nurture.unsubscribe"
+        ),
         lambda token: unsubscribe_token(send_id=1).replace("MQ", "Mg", 1),
         lambda token: "not-a-token",
     ],
-    ids=["signature-changed", "truncated", "signed-without-our-salt", "id-swapped", "garbage"],
+    ids=[
+        "signature-changed",
+        "truncated",
+        "signed-without-our-salt",
+        "signed-with-secret-key",
+        "id-swapped",
+        "garbage",
+    ],
 )
 def test_tampered_link_is_refused_and_changes_nothing(emailed, tamper):
     enrollment, _, message = emailed
@@ -143,6 +156,16 @@ def test_tampered_link_is_refused_and_changes_nothing(emailed, tamper):
     assert response.status_code == 400
     assert b"not valid" in response.content
     assert consent_is_granted(person=enrollment.lead.person, channel="email", purpose=CARE)
+
+
+def test_links_signed_with_a_rotated_key_still_unsubscribe(emailed, settings):
+    enrollment, _, message = emailed
+    path = unsubscribe_path(message)
+    settings.NURTURE_UNSUBSCRIBE_KEY_FALLBACKS = [settings.NURTURE_UNSUBSCRIBE_KEY]
+    settings.NURTURE_UNSUBSCRIBE_KEY = "a-new-unsubscribe-key-after-rotation-0123456789"
+
+    assert Client().post(path).status_code == 200
+    assert not consent_is_granted(person=enrollment.lead.person, channel="email", purpose=CARE)
 
 
 def test_after_unsubscribing_the_next_email_is_never_sent(emailed, clock):

@@ -1,5 +1,5 @@
-"""person_create and consent_record_from_form write through a lean INSERT (no ORM
-save): what they return must be exactly what was stored, and usable at once."""
+"""person_create and consent_record_from_form: what they return is exactly what was
+stored, and usable at once."""
 
 import datetime as dt
 

@@ -340,10 +340,10 @@ def _fill_queue(*, team, coordinator, routed_lead, leads: int, tasks: int):
 
 # The queue page's query budget: session, user, role groups, team ids, the merged page,
 # the leads of the page, the service line and location filter lists (stages come from
-# the process's cache), and the alert badge of the top bar.
-QUEUE_PAGE_QUERIES = 9
-# The polled fragment: no filter lists, no top bar.
-QUEUE_FRAGMENT_QUERIES = 6
+# the process's cache), the safety banner's flags, and the alert badge of the top bar.
+QUEUE_PAGE_QUERIES = 10
+# The polled fragment: no filter lists, no top bar; the banner comes with it.
+QUEUE_FRAGMENT_QUERIES = 7
 
 
 @pytest.mark.parametrize(("leads", "tasks", "size"), [(3, 1, 50), (40, 6, 200)])

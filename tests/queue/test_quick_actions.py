@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from apps.leads.models import Activity
 from apps.pipeline.selectors import stage_get_by_slug
+from apps.routing.models import RoutingWait
 from apps.servicelines.models import QualificationQuestion
-from tests.factories import ActivityFactory, LocationFactory, ServiceLineFactory
+from tests.factories import ActivityFactory, LeadFactory, LocationFactory, ServiceLineFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +35,14 @@ def client_(logged_in, coordinator):
 # --- Calls, messages, notes, tasks ------------------------------------------------------
 
 
-def test_first_outbound_call_stops_the_response_clock(client_, lead, coordinator):
+def test_a_call_that_reached_the_person_stops_the_response_clock(client_, lead, coordinator):
     response = client_.post(
         url("lead_call", lead),
         {
             "call-direction": "outbound",
-            "call-outcome": "left_voicemail",
+            "call-outcome": "reached",
             "call-duration_minutes": "2",
-            "call-note": "Left a message about the knee consult.",
+            "call-note": "Talked about the knee consult.",
         },
     )
 
@@ -49,18 +50,24 @@ def test_first_outbound_call_stops_the_response_clock(client_, lead, coordinator
     lead.refresh_from_db()
     call = Activity.objects.get(lead=lead, kind="call")
     assert lead.first_response_at == call.occurred_at
-    assert (call.author, call.outcome, call.duration_seconds) == (
-        coordinator,
-        "left_voicemail",
-        120,
-    )
+    assert (call.author, call.outcome, call.duration_seconds) == (coordinator, "reached", 120)
 
 
-def test_an_inbound_call_does_not_stop_the_clock(client_, lead):
-    client_.post(url("lead_call", lead), {"call-direction": "inbound", "call-outcome": "reached"})
+@pytest.mark.parametrize("outcome", ["no_answer", "left_voicemail", "busy", "wrong_number"])
+def test_a_call_that_did_not_reach_the_person_leaves_the_clock_running(client_, lead, outcome):
+    client_.post(url("lead_call", lead), {"call-direction": "outbound", "call-outcome": outcome})
+
     lead.refresh_from_db()
     assert lead.first_response_at is None
-    assert Activity.objects.filter(lead=lead, kind="call").count() == 1
+    assert Activity.objects.filter(lead=lead, kind="call", outcome=outcome).count() == 1
+    page = client_.get(url("lead", lead))
+    assert 'class="badge ok">Answered<' not in html_of(page)
+
+
+def test_taking_their_call_stops_the_clock(client_, lead):
+    client_.post(url("lead_call", lead), {"call-direction": "inbound", "call-outcome": "reached"})
+    lead.refresh_from_db()
+    assert lead.first_response_at is not None
 
 
 def test_a_call_without_an_outcome_is_refused_field_by_field(client_, lead):
@@ -205,7 +212,35 @@ def test_a_manager_cannot_give_a_lead_to_someone_outside_the_team(
         url("lead_reassign", lead),
         {"reassign-team": other_team.pk, "reassign-owner": colleague.pk, "reassign-reason": "x"},
     )
-    assert "Blake Reed is not in Cardio intake." in html_of(response)
+    assert "Blake Reed is not a member of Cardio intake." in html_of(response)
+
+
+def test_a_reassignment_from_the_lead_page_has_the_apis_side_effects(
+    logged_in, manager, colleague, team
+):
+    lead = LeadFactory(team=team, owner=None, routed_at=None)
+    RoutingWait.objects.create(
+        lead=lead,
+        team=team,
+        reason="nobody_available",
+        waiting_since=timezone.now(),
+        last_tried_at=timezone.now(),
+    )
+
+    logged_in(manager).post(
+        url("lead_reassign", lead),
+        {"reassign-team": team.pk, "reassign-owner": colleague.pk, "reassign-reason": "Covering"},
+    )
+
+    lead.refresh_from_db()
+    assert lead.owner == colleague
+    assert lead.routed_at is not None and lead.sla_due_at is not None
+    assert not RoutingWait.objects.filter(lead=lead).exists()
+    entry = Activity.objects.get(lead=lead, kind="assignment")
+    assert (
+        entry.body == "Reassigned by hand to Blake Reed in Ortho intake by Morgan Hale. "
+        "Reason: Covering"
+    )
 
 
 # --- Stage moves ----------------------------------------------------------------------------

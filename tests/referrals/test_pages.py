@@ -176,12 +176,19 @@ def test_profile_page_shows_the_chart_with_a_table_and_the_gift_warning(
     assert "near the annual limit of $100.00" in content
 
 
-def test_classify_button_queues_the_nightly_job(client, manager, monkeypatch):
-    from apps.referrals import tasks
+def test_classify_button_queues_the_nightly_job(client, manager):
+    import json
 
-    queued = []
-    monkeypatch.setattr(tasks.referrer_health_classify, "delay", lambda: queued.append(True))
+    import redis
+    from django.conf import settings
+
+    from tests.celery_processes import broker_purge
+
+    broker_purge()
     client.force_login(manager)
-    response = client.post(reverse("referrals:health_classify"))
-    assert response.status_code == 302
-    assert queued == [True]
+    response = client.post(reverse("referrals:health_classify"), follow=True)
+
+    assert "Health classification started" in response.content.decode()
+    (raw,) = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+    assert json.loads(raw)["headers"]["task"] == "apps.referrals.tasks.referrer_health_classify"
+    broker_purge()

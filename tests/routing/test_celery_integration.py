@@ -1,10 +1,11 @@
 """Routing on real Celery processes against Redis: a worker routes a lead queued when
-intake commits, and beat's sweep routes a lead whose publish never happened."""
+intake commits, and beat's sweep routes a lead whose publish failed within one sweep."""
 
 import datetime as dt
 import time
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from apps.routing.services import lead_routing_queue
 from tests.celery_processes import broker_purge, celery_beat, celery_worker
 from tests.factories import LeadFactory, TeamFactory, TeamMembershipFactory, UserFactory
 from tests.routing.factories import RoutingRuleFactory
+from tests.routing.test_publish import closed_port, run_probe
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.usefixtures("transactional_db")]
 
@@ -60,6 +62,25 @@ def test_real_beat_sweep_routes_a_lead_whose_publish_failed(tmp_path, member):
 
     with celery_worker(tmp_path, env=fast_sweep), celery_beat(tmp_path, env=fast_sweep):
         lead = wait_for_owner(lead, timeout=45)
+
+    assert lead.owner == member
+    entry = Activity.objects.get(lead=lead, kind=ActivityKind.ASSIGNMENT)
+    assert entry.details["trigger"] == "sweep"
+    broker_purge()
+
+
+def test_a_lead_whose_publish_failed_is_routed_by_the_next_sweep(tmp_path, member):
+    """The broker was out when intake saved the lead; now it is back, and the lead is
+    routed by the next sweep (every ROUTING_SWEEP_SECONDS, 10 s), not a minute later."""
+    broker_purge()
+    with celery_worker(tmp_path), celery_beat(tmp_path):
+        lead = LeadFactory()
+        # Intake's commit in a web process that finds the broker out: the publish fails.
+        completed, _ = run_probe(f"redis://127.0.0.1:{closed_port()}/0", [lead.pk])
+        assert f"lead {lead.pk} is left to the routing sweep" in completed.stderr
+
+        # One sweep interval, and a few seconds for the sweep task to run on a busy machine.
+        lead = wait_for_owner(lead, timeout=settings.ROUTING_SWEEP_SECONDS + 5)
 
     assert lead.owner == member
     entry = Activity.objects.get(lead=lead, kind=ActivityKind.ASSIGNMENT)

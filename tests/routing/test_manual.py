@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from apps.leads.choices import ActivityKind
+from apps.routing.assignment import lead_reassign
 from apps.routing.models import RoutingWait
-from apps.routing.services import lead_reassign, lead_reroute, lead_route
+from apps.routing.services import lead_reroute, lead_route
 from tests.factories import LeadFactory, TeamFactory
 from tests.routing.factories import RoutingRuleFactory
 

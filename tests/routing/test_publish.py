@@ -88,8 +88,10 @@ def test_with_the_broker_down_commit_returns_at_once_without_error():
     completed, result = run_probe(f"redis://127.0.0.1:{closed_port()}/0", [101, 102, 103])
 
     assert max(result["seconds"]) < 1.0, result
-    assert "routing task for lead 101 not queued (OperationalError)" in completed.stderr
-    assert "lead 102 is left to the sweep" in completed.stderr
+    assert "apps.routing.tasks.route_lead not queued (OperationalError)" in completed.stderr
+    assert "lead 101 is left to the routing sweep" in completed.stderr
+    assert "route_lead not queued: publishing paused" in completed.stderr
+    assert "lead 102 is left to the routing sweep" in completed.stderr
 
 
 @pytest.mark.django_db
@@ -100,7 +102,7 @@ def test_with_the_broker_hanging_commit_gives_up_within_two_seconds():
     first, second = result["seconds"]
     assert first < 2.0, result  # one socket timeout
     assert second < 0.2, result  # publishing paused: the sweep routes it
-    assert "routing task for lead 201 not queued" in completed.stderr
+    assert "route_lead not queued (OperationalError)" in completed.stderr
 
 
 @pytest.mark.django_db
@@ -137,9 +139,9 @@ def test_the_sweep_runs_from_beat_without_arguments():
 
 @pytest.mark.django_db
 def test_routing_is_queued_again_once_the_broker_is_back(django_capture_on_commit_callbacks):
-    """Each process keeps one producer between publishes; a broker error drops it, so
-    the first publish after the broker returns goes through on a new connection."""
-    from apps.routing import services
+    """A broker error leaves nothing stale behind: once the broker is back (and the
+    pause after the error is over) the next publish goes through."""
+    from apps.core import queueing
     from leadcrm.celery import app
 
     broker_purge()
@@ -154,7 +156,7 @@ def test_routing_is_queued_again_once_the_broker_is_back(django_capture_on_commi
     finally:
         app.pool.force_close_all()
         app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
-        services._publish_paused_until = 0.0
+        queueing._paused_until = 0.0
 
     with django_capture_on_commit_callbacks(execute=True):
         lead_routing_queue(lead_id=302)
@@ -172,29 +174,16 @@ def test_routing_is_queued_again_once_the_broker_is_back(django_capture_on_commi
         ("apps.alerts.tasks.alert_email_send", "alert_emails"),
     ],
 )
-def test_a_task_is_published_exactly_as_celery_would_publish_it(task_path, queue):
-    """task_publish builds the message itself (options worked out once per task): what a
-    worker receives must be what Celery's own apply_async sends, ids aside."""
+def test_each_task_is_queued_on_its_own_queue(task_path, queue):
     from celery.utils.imports import symbol_by_name
 
-    from leadcrm.celery import task_publish
+    from apps.core.queueing import task_queue
 
-    task = symbol_by_name(task_path)
     broker_purge()
-    task_publish(task, [4242])
-    task.apply_async(args=[4242], retry=False)
+    assert task_queue(symbol_by_name(task_path), 4242)
 
-    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange(queue, 0, -1)
-    assert len(raw) == 2
-    ours, celerys = (_message_without_ids(json.loads(each)) for each in raw)
-    assert ours == celerys
-    assert json.loads(base64.b64decode(ours["body"]))[0] == [4242]
+    (raw,) = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange(queue, 0, -1)
+    message = json.loads(raw)
+    assert message["headers"]["task"] == task_path
+    assert json.loads(base64.b64decode(message["body"]))[0] == [4242]
     broker_purge()
-
-
-def _message_without_ids(message: dict) -> dict:
-    for key in ("id", "root_id"):
-        message["headers"].pop(key)
-    for key in ("correlation_id", "reply_to", "delivery_tag"):
-        message["properties"].pop(key)
-    return message

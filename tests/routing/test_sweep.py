@@ -1,5 +1,5 @@
-"""The beat sweep: leads created while the broker was down are routed a minute later,
-and no lead is left without an owner or a team."""
+"""The beat sweep: leads created while the broker was down are routed by the next
+sweep, and no lead is left without an owner or a team."""
 
 import datetime as dt
 
@@ -28,7 +28,7 @@ def team(staff, fallback_team):
 def test_the_sweep_routes_leads_created_while_the_broker_was_down(team):
     # Intake saved these but no routing task was ever published.
     now = timezone.now()
-    missed = [LeadFactory(created_at=now - dt.timedelta(seconds=s)) for s in (61, 300, 3600)]
+    missed = [LeadFactory(created_at=now - dt.timedelta(seconds=s)) for s in (5, 300, 3600)]
 
     result = routing_sweep(now=now)
 
@@ -40,14 +40,15 @@ def test_the_sweep_routes_leads_created_while_the_broker_was_down(team):
         assert entry.details["trigger"] == "sweep"
 
 
-def test_the_sweep_leaves_young_leads_to_their_task(team):
+def test_the_sweep_routes_a_lead_that_missed_its_publish_a_moment_ago(team):
+    # The broker came back a second ago; this lead's publish failed just before.
     now = timezone.now()
-    young = LeadFactory(created_at=now - dt.timedelta(seconds=20))
+    young = LeadFactory(created_at=now - dt.timedelta(seconds=1))
 
-    routing_sweep(now=now)
+    assert routing_sweep(now=now)["routed"] == 1
 
     young.refresh_from_db()
-    assert young.routed_at is None
+    assert young.owner is not None and young.routed_at is not None
 
 
 def test_the_sweep_task_routes_leads_and_reports_counts(team):
@@ -87,3 +88,25 @@ def test_the_sweep_keeps_an_owner_staff_gave_before_routing_ran(team, staff, fal
     assert lead.owner == mine
     assert lead.routed_at is not None
     assert not lead.activities.filter(kind=ActivityKind.ASSIGNMENT).exists()
+
+
+def test_a_lead_waiting_for_anyone_gets_an_owner_within_one_sweep_once_someone_has_room(
+    staff, fallback_team
+):
+    team = TeamFactory(name="Spine intake", slug="spine-intake")
+    RoutingRuleFactory(target_team=team)
+    member = staff(team, max_open_leads=1)
+    LeadFactory(owner=member, team=team)  # the only member is full
+    staff(fallback_team, is_on_shift=False)
+    waiting = LeadFactory()
+    routing_sweep(now=waiting.created_at + dt.timedelta(minutes=2))
+    waiting.refresh_from_db()
+    assert waiting.owner is None and waiting.routing_wait is not None
+
+    member.max_open_leads = 2
+    member.save(update_fields=["max_open_leads"])
+    result = routing_sweep()
+
+    waiting.refresh_from_db()
+    assert result["owners_found"] == 1
+    assert (waiting.owner, waiting.team) == (member, team)

@@ -157,7 +157,7 @@ def test_responded_lead_gets_no_escalation(clock, started_lead, owner, answer_af
         lead=started_lead,
         kind=ActivityKind.CALL,
         direction=Direction.OUTBOUND,
-        outcome=Outcome.LEFT_VOICEMAIL,
+        outcome=Outcome.REACHED,
         actor=owner,
     )
     clock.move_to(T0 + minutes(120))
@@ -170,6 +170,27 @@ def test_responded_lead_gets_no_escalation(clock, started_lead, owner, answer_af
     }
     started_lead.refresh_from_db()
     assert started_lead.time_to_first_response == minutes(answer_after_minutes)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.NO_ANSWER, Outcome.LEFT_VOICEMAIL])
+def test_a_call_that_reached_nobody_does_not_stop_the_escalation(
+    clock, started_lead, owner, outcome
+):
+    clock.move_to(T0 + minutes(1))
+    activity_log(
+        lead=started_lead,
+        kind=ActivityKind.CALL,
+        direction=Direction.OUTBOUND,
+        outcome=outcome,
+        actor=owner,
+    )
+    clock.move_to(T0 + minutes(25))
+
+    escalations_sweep()
+
+    assert "breach" in {level for level, _ in alerts_of(started_lead)}
+    started_lead.refresh_from_db()
+    assert started_lead.first_response_at is None
 
 
 def test_automatic_message_does_not_stop_the_escalation(clock, started_lead, owner):

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from apps.leads.choices import LeadType, Urgency
-from apps.sla.selectors import lead_sla_due_at, response_target_for_lead
+from apps.sla.selectors import response_target_for_lead
+from apps.sla.services import sla_clock_plan
 from tests.factories import BusinessHoursFactory, LeadFactory, LocationFactory, ServiceLineFactory
 from tests.sla.factories import ResponsePolicyFactory
 
@@ -133,4 +134,4 @@ def test_friday_evening_due_times(weekday_campus, urgency, expected_due):
         urgency=urgency,
     )
 
-    assert lead_sla_due_at(lead=lead, started_at=FRIDAY_1755_NEW_YORK) == expected_due
+    assert sla_clock_plan(lead=lead, started_at=FRIDAY_1755_NEW_YORK).due_at == expected_due

@@ -29,6 +29,15 @@ def test_manager_sees_policies_in_a_fixed_number_of_queries(
     assert response.content.decode().count('href="/sla/policies/') == 4  # 3 rows + "Add"
 
 
+def test_the_policy_page_says_what_stops_the_clock(client, manager):
+    client.force_login(manager)
+
+    html = client.get("/sla/policies/").content.decode()
+
+    assert "What stops the clock" in html
+    assert "A call with no answer, a busy line, a wrong number or a voicemail does not" in html
+
+
 def test_manager_adds_a_policy(client, manager, service_line):
     client.force_login(manager)
 

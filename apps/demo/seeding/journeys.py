@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from apps.demo.seeding.clock import BusinessClock
+from apps.leads.first_response import is_first_response
 from apps.pipeline.choices import DefaultStage
 
 NEW, ATTEMPTING, CONTACTED, QUALIFIED, SCHEDULED, COMPLETED, NOT_READY, DISQUALIFIED, REFERRED = (
@@ -149,7 +150,6 @@ def journey_plan(
         else:
             events.append((moment, EMAIL, "sent", "o"))
 
-    plan.first_response_at = first
     reached_first = target != ATTEMPTING and rnd() < 0.45
     never_reached = target == DISQUALIFIED and rnd() < 0.35
     moment = first
@@ -212,6 +212,19 @@ def journey_plan(
     return _finish(plan, events, stage, now, first)
 
 
+def _is_first_response(event: tuple) -> bool:
+    _, code, outcome, direction = event
+    if code not in (CALL, EMAIL, SMS):
+        return False
+    return is_first_response(
+        kind=code,
+        direction="outbound" if direction == "o" else "inbound",
+        outcome=outcome,
+        by_staff=True,
+        is_automated=False,
+    )
+
+
 def _finish(plan: Journey, events: list, stage: int, now: int, first: int) -> Journey:
     """Squeeze a journey that would run past `now` into the time the lead has had."""
     last = events[-1][0]
@@ -225,6 +238,7 @@ def _finish(plan: Journey, events: list, stage: int, now: int, first: int) -> Jo
                 plan.appointment_at = first + int((plan.appointment_at - first) * scale)
         if plan.recontact_at is not None:
             plan.recontact_at = max(plan.recontact_at, events[-1][0] + DAY)
+    plan.first_response_at = next((e[0] for e in events if _is_first_response(e)), None)
     plan.stage = stage
     plan.stage_entered_at = next(e[0] for e in reversed(events) if e[1] == STAGE)
     if stage in CLOSED_STAGES:

@@ -84,6 +84,8 @@ class LeadGenerator:
         self.text = TimeText()
         self.phones = PhoneBook(start=next_ids["person"])
         self.stage_ids = [setting.hospital.stage_ids[slug] for slug in j.STAGE_SLUGS]
+        # (lead id, team id, routed at) of the leads left waiting in a team's queue.
+        self.waiting: list[tuple[int, int, int]] = []
         self.recent_patients: list[tuple[int, int]] = []  # (person id, service line id)
 
     def created_times(self, count: int) -> list[int]:
@@ -225,6 +227,10 @@ class LeadGenerator:
         owner = NULL if owner_id is None else owner_id
         lead_id = self.next_lead()
         routed_at = t0 + 2 + int(rnd() * 25)
+        if owner_id is None:
+            # Routing found nobody free: the lead waits for the sweep, as real routing
+            # records it (apps.routing.services.lead_waits_record).
+            self.waiting.append((lead_id, team.id, routed_at))
         sla_due = t0 + target * 60 if urgency == "urgent" else clock.add_minutes(t0, target)
 
         pool = line.inquiries_es if language == "es" and rnd() < 0.5 else line.inquiries

@@ -34,6 +34,9 @@ from apps.people.models import Consent, Person
 from apps.referral_sources.models import ReferralSource
 from apps.referrals.models import LiaisonVisit
 from apps.referrals.services import referrer_health_classify
+from apps.routing.choices import WaitReason
+from apps.routing.models import RoutingWait
+from apps.routing.services import lead_waits_record
 
 DAYS = 180
 CHUNK_LEADS = 10_000
@@ -129,6 +132,7 @@ def demo_seed(
                     bar.update(len(part))
             loader.finish(on_step=say)
             result.rows = dict(loader.rows_loaded)
+        _waits_record(generator.waiting)
         result.intake_key_name, result.intake_key = _demo_intake_key()
     # After the commit: the nightly job's first run, so the liaison plan has verdicts from
     # the start. It is the referrals app's own transaction; the seed stands either way.
@@ -149,6 +153,24 @@ def demo_data_delete() -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def _waits_record(waiting: list[tuple[int, int, int]]) -> None:
+    """Record the leads the demo leaves in a team's queue the way routing does, so the
+    sweep offers them to the next coordinator with room (without it they waited until
+    someone routed them again by hand: issue 16)."""
+    lead_waits_record(
+        waits=[
+            RoutingWait(
+                lead_id=lead_id,
+                team_id=team_id,
+                reason=WaitReason.NOBODY_AVAILABLE,
+                waiting_since=dt.datetime.fromtimestamp(routed_at, dt.UTC),
+                last_tried_at=dt.datetime.fromtimestamp(routed_at, dt.UTC),
+            )
+            for lead_id, team_id, routed_at in waiting
+        ]
+    )
 
 
 def _lead_estimate() -> int:

@@ -123,7 +123,8 @@ class TaskForm(AccessibleForm):
 
 
 class ReassignForm(AccessibleForm):
-    """A manager gives the lead to a team, and to someone in it or its queue."""
+    """A manager gives the lead to a team, and to someone in it or its queue (that the
+    owner is in the team is the service's rule: apps.routing.assignment)."""
 
     team = forms.TypedChoiceField(label="Team", coerce=int)
     owner = forms.TypedChoiceField(label="Owner", coerce=int, required=False, empty_value=None)
@@ -159,13 +160,3 @@ class ReassignForm(AccessibleForm):
             for team in teams
             if self.members_by_team.get(team.pk)
         ]
-
-    def clean(self):
-        cleaned = super().clean()
-        team_id, owner_id = cleaned.get("team"), cleaned.get("owner")
-        if team_id and owner_id and owner_id not in self.members_by_team.get(team_id, set()):
-            self.add_error(
-                "owner",
-                f"{self.users[owner_id].display_name} is not in {self.teams[team_id].name}.",
-            )
-        return cleaned

@@ -12,12 +12,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.accounts.selectors import user_sees_all_leads
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
-from apps.leads.services import activity_log, lead_claim, lead_stage_change, task_complete
+from apps.leads.services import activity_log, lead_stage_change, task_complete
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
     lead_for_action,
@@ -25,7 +26,7 @@ from apps.queue.selectors.lead_page import (
     merge_for_action,
     task_for_action,
 )
-from apps.routing.services import lead_reassign
+from apps.routing.assignment import lead_claim, lead_reassign
 
 FORM_CLASSES = {
     "call": forms.CallLogForm,
@@ -248,12 +249,10 @@ def lead_claim_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _done(request, lead_id, "You own this lead now.")
 
 
-@login_required
+@role_required(*MANAGER_ROLES, message="Only managers reassign leads.")
 @require_POST
 def lead_reassign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Managers give a lead to a team and someone in it, with a reason (apps.routing)."""
-    if not user_sees_all_leads(user=request.user):
-        raise PermissionDenied("Only managers reassign leads.")
     try:
         page = lead_page_get(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from apps.accounts.choices import Role
+from apps.accounts.decorators import MANAGER_ROLES
 from apps.accounts.selectors import user_has_role
 
 register = template.Library()
@@ -11,4 +11,4 @@ register = template.Library()
 @register.filter
 def manages_safety(user) -> bool:
     """{% if user|manages_safety %}: managers and admins tune the screening phrases."""
-    return user_has_role(user=user, roles={Role.MANAGER, Role.ADMIN})
+    return user_has_role(user=user, roles=set(MANAGER_ROLES))

@@ -40,6 +40,13 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
     def handle(self, *args, **options):
+        if getattr(settings, "PRODUCTION", False):
+            # The demo makes an admin with a published password and prints a live
+            # intake key: never in a hospital's production database.
+            raise CommandError(
+                "seed_demo refuses to run in production (LEADCRM_ENV=production). "
+                "Create the first admin with `manage.py createsuperuser`."
+            )
         leads = options["leads"]
         if leads < 0:
             raise CommandError("--leads must be zero or more.")
@@ -50,8 +57,6 @@ class Command(BaseCommand):
             self.stdout.write("Leads exist already; seed_demo --if-empty left everything as is.")
             self._print_logins()
             return
-        if options["reset"] and getattr(settings, "PRODUCTION", False):
-            raise CommandError("Refusing to --reset in production mode.")
 
         started = time.monotonic()
         result = demo_seed(

@@ -2,94 +2,26 @@
 the CSV exports) and as chart series. Every number carries the link to the list of
 leads behind it: the page's filters plus the number's own condition."""
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-from urllib.parse import urlencode
-
-from django.urls import reverse
-
 from apps.dashboards import conditions as c
 from apps.dashboards import selectors as s
-from apps.dashboards.filters import DashboardFilters
-from apps.dashboards.query import rate
-from apps.pipeline.choices import DefaultStage
+from apps.dashboards.tables.base import Cell, Chart, Links, PanelView, Table
+from apps.dashboards.tables.base import count_cell as _count
+from apps.dashboards.tables.base import rate_cell as _rate
+from apps.dashboards.tables.referrals import referral_view
 
-
-@dataclass
-class Cell:
-    value: object  # int, Decimal, str or None ("no data")
-    unit: str = ""  # "%", "min", "days" or "" for counts and text
-    href: str = ""  # the drill-down list of the leads behind the number
-
-    @property
-    def is_number(self) -> bool:
-        return isinstance(self.value, int | Decimal) or (self.value is None and bool(self.unit))
-
-
-@dataclass
-class Table:
-    slug: str
-    title: str
-    columns: list[str]
-    rows: list[list[Cell]]
-    empty: str = "No leads match these filters in this period."
-    caption: str = ""
-
-
-@dataclass
-class Chart:
-    kind: str  # "bars", "lines" or "stacked"
-    title: str
-    labels: list[str]
-    series: list[dict]  # {"name": str, "values": [number, ...]}
-    unit: str = ""
-
-
-@dataclass
-class PanelView:
-    slug: str
-    title: str
-    summary: list[tuple[str, Cell]] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    note: str = ""
-    is_empty: bool = False
-
-
-class Links:
-    """Builds drill-down URLs: the page's filters, narrowed, plus a number's condition."""
-
-    def __init__(self, filters: DashboardFilters):
-        self.filters = filters
-        self.base = reverse("dashboards:leads")
-        self.params = filters.query_params()
-        # A panel has a few hundred links: encode the filters once, not once per link.
-        self.prefix = f"{self.base}?{urlencode(self.params)}"
-
-    def __call__(self, *, panel: str, **condition: str | int | None) -> str:
-        extra = {"panel": panel}
-        for name, value in condition.items():
-            if value is None or value == "":
-                continue
-            if name in self.params:
-                if self.params[name] == str(value):
-                    continue  # already narrowed to it by the filters
-                return self._rebuilt(panel=panel, **condition)
-            extra[name] = str(value)
-        return f"{self.prefix}&{urlencode(extra)}"
-
-    def _rebuilt(self, *, panel: str, **condition) -> str:
-        params = {**self.params, "panel": panel}
-        params.update({k: str(v) for k, v in condition.items() if v is not None and v != ""})
-        return f"{self.base}?{urlencode(params)}"
-
-
-def _count(value: int, href: str) -> Cell:
-    return Cell(value, href=href if value else "")
-
-
-def _rate(value: Decimal | None, href: str = "") -> Cell:
-    return Cell(value, unit="%", href=href if value else "")
+__all__ = [
+    "Cell",
+    "Chart",
+    "Links",
+    "PanelView",
+    "Table",
+    "channel_view",
+    "drop_off_view",
+    "funnel_view",
+    "referral_view",
+    "response_view",
+    "trends_view",
+]
 
 
 # --- Funnel -----------------------------------------------------------------------------
@@ -464,184 +396,3 @@ def drop_off_view(drop: s.DropOff, links: Links) -> PanelView:
 
 
 # --- Referral sources -------------------------------------------------------------------
-
-
-def referral_view(referrals: s.ReferralSources, links: Links) -> PanelView:
-    total = referrals.total
-
-    def source_cells(row: s.SourceFigures) -> list[Cell]:
-        narrow = {"referral_source": row.source_id} if row.source_id else {"referred": "1"}
-        return [
-            _count(row.referrals, links(panel="referrals", **narrow)),
-            _count(
-                row.scheduled, links(panel="referrals", reached=DefaultStage.SCHEDULED, **narrow)
-            ),
-            _count(row.completed, links(panel="referrals", state="won", **narrow)),
-            _count(row.lost, links(panel="referrals", state="lost", **narrow)),
-            _rate(row.leakage_rate, links(panel="referrals", state="lost", **narrow)),
-            _rate(row.closed_loop_rate, links(panel="referrals", feedback="sent", **narrow)),
-            Cell(
-                row.median_days_to_appointment,
-                unit="days",
-                href=links(panel="referrals", appointment="1", **narrow)
-                if row.with_appointment
-                else "",
-            ),
-        ]
-
-    referred = {"referred": "1"}
-    top_rows = [
-        [Cell(row.name), Cell(row.kind), Cell(row.health or "—"), *source_cells(row)]
-        for row in referrals.top
-    ]
-    return PanelView(
-        slug="referrals",
-        title="Referral sources",
-        summary=[
-            ("Referred leads", _count(total.referrals, links(panel="referrals", **referred))),
-            (
-                "Leakage",
-                _rate(total.leakage_rate, links(panel="referrals", state="lost", **referred)),
-            ),
-            (
-                "Closed loop",
-                _rate(
-                    total.closed_loop_rate, links(panel="referrals", feedback="sent", **referred)
-                ),
-            ),
-            (
-                "Median days, referral to appointment",
-                Cell(
-                    total.median_days_to_appointment,
-                    unit="days",
-                    href=links(panel="referrals", appointment="1", **referred)
-                    if total.with_appointment
-                    else "",
-                ),
-            ),
-        ],
-        charts=[
-            Chart(
-                kind="bars",
-                title="Top referral sources",
-                labels=[row.name for row in referrals.top],
-                series=[
-                    {"name": "Referred leads", "values": [row.referrals for row in referrals.top]}
-                ],
-            )
-        ],
-        tables=[
-            Table(
-                slug="top-sources",
-                title=f"Top {s.TOP_SOURCES} sources",
-                columns=[
-                    "Source",
-                    "Kind",
-                    "Health",
-                    "Referred leads",
-                    "Scheduled",
-                    "Completed",
-                    "Lost",
-                    "Leakage",
-                    "Closed loop",
-                    "Median days to appointment",
-                ],
-                rows=top_rows,
-                empty="No referred leads match these filters in this period.",
-            ),
-            Table(
-                slug="leakage",
-                title="Leakage and closed loop",
-                columns=["Figure", "Leads", "Share of referred leads"],
-                rows=[
-                    [
-                        Cell("Referred leads"),
-                        _count(total.referrals, links(panel="referrals", **referred)),
-                        Cell(None),
-                    ],
-                    [
-                        Cell("Lost"),
-                        _count(total.lost, links(panel="referrals", state="lost", **referred)),
-                        _rate(total.leakage_rate),
-                    ],
-                    [
-                        Cell("Referred elsewhere"),
-                        _count(
-                            total.referred_elsewhere,
-                            links(
-                                panel="referrals", stage=DefaultStage.REFERRED_ELSEWHERE, **referred
-                            ),
-                        ),
-                        _rate(rate(total.referred_elsewhere, total.referrals)),
-                    ],
-                    [
-                        Cell("Out of network"),
-                        _count(
-                            total.out_of_network,
-                            links(panel="referrals", lost_reason="out_of_network", **referred),
-                        ),
-                        _rate(rate(total.out_of_network, total.referrals)),
-                    ],
-                    [
-                        Cell("Declined by the patient"),
-                        _count(
-                            total.declined_by_patient,
-                            links(panel="referrals", lost_reason="declined_by_patient", **referred),
-                        ),
-                        _rate(rate(total.declined_by_patient, total.referrals)),
-                    ],
-                    [
-                        Cell("Completed"),
-                        _count(total.completed, links(panel="referrals", state="won", **referred)),
-                        _rate(rate(total.completed, total.referrals)),
-                    ],
-                    [
-                        Cell("Completed, summary sent back"),
-                        _count(
-                            total.feedback_sent,
-                            links(panel="referrals", feedback="sent", **referred),
-                        ),
-                        _rate(rate(total.feedback_sent, total.referrals)),
-                    ],
-                    [
-                        Cell("Completed, summary awaited"),
-                        _count(
-                            total.completed - total.feedback_sent,
-                            links(panel="referrals", feedback="awaited", **referred),
-                        ),
-                        _rate(rate(total.completed - total.feedback_sent, total.referrals)),
-                    ],
-                ],
-                empty="No referred leads match these filters in this period.",
-            ),
-            Table(
-                slug="declining",
-                title="Declining sources",
-                columns=[
-                    "Source",
-                    "Recent referrals",
-                    "Expected",
-                    "Why",
-                    "Referred leads in this period",
-                ],
-                rows=[
-                    [
-                        Cell(row.name),
-                        Cell(row.recent_referrals),
-                        Cell(row.expected_recent_referrals),
-                        Cell(row.reason),
-                        _count(
-                            row.referrals, links(panel="referrals", referral_source=row.source_id)
-                        ),
-                    ]
-                    for row in referrals.declining
-                ],
-                empty="No referral source is declining.",
-            ),
-        ],
-        note="Leakage: referred leads lost (disqualified or referred elsewhere). Closed loop: "
-        "completed referrals whose visit summary went back to the referrer. Declining: "
-        "the nightly referrer health check (fewer referrals in the last 90 days than "
-        "expected from the year before, by 30% or more).",
-        is_empty=total.referrals == 0,
-    )
