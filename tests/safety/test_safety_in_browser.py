@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from apps.accounts.choices import Role
 from apps.safety.services import lead_safety_screen
-from tests.browser import log_in
+from tests.browser import csp_violations_fail, csp_violations_watch, log_in
 from tests.factories import (
     LeadFactory,
     PersonFactory,
@@ -69,6 +69,7 @@ def test_a_flagged_inquiry_shows_a_red_banner_on_the_queue_and_the_lead_page(
     for size, viewport in SIZES.items():
         context = browser.new_context(base_url=live_server.url, viewport=viewport)
         context.set_default_timeout(10_000)
+        violations = csp_violations_watch(context)
         page = context.new_page()
         log_in(page, username="avery", password=PASSWORD)
         expect(page).to_have_url(re.compile(r"/queue/$"))
@@ -93,6 +94,7 @@ def test_a_flagged_inquiry_shows_a_red_banner_on_the_queue_and_the_lead_page(
         expect(lead_banner).to_contain_text("crushing pressure in my chest")
         screenshot(page, f"lead-banner-{size}")
         context.close()
+        csp_violations_fail(violations)
 
 
 def test_a_manager_tests_a_message_and_sees_what_matched_and_why(browser, live_server):
@@ -102,6 +104,7 @@ def test_a_manager_tests_a_message_and_sees_what_matched_and_why(browser, live_s
     for size, viewport in SIZES.items():
         context = browser.new_context(base_url=live_server.url, viewport=viewport)
         context.set_default_timeout(10_000)
+        violations = csp_violations_watch(context)
         page = context.new_page()
         log_in(page, username="morgan", password=PASSWORD)
         page.get_by_role("link", name="Safety").first.click()
@@ -124,3 +127,4 @@ def test_a_manager_tests_a_message_and_sees_what_matched_and_why(browser, live_s
         expect(page.get_by_role("heading", name="Built-in phrases")).to_be_visible()
         screenshot(page, f"safety-phrases-page-{size}")
         context.close()
+        csp_violations_fail(violations)
