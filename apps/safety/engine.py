@@ -1,10 +1,12 @@
 """The screening engine: which emergency phrases a text contains, and which of them count.
 
-No database and no Django here: the caller passes the hospital's own phrases in, so the
+The phrases and the language pipelines are compiled in apps.safety.phrasebook. No
+database and no Django here: the caller passes the hospital's own phrases in, so the
 engine can be benchmarked and tested on its own (bench/safety.py, tests/safety/).
 
-How a text is read, per language in apps.safety.languages (every text in every language,
-so a Spanish message from a person whose preferred language is English is still read):
+How a text is read, in each language of apps.safety.languages that simplemma finds in it
+(so a Spanish message from a person whose preferred language is English is still read,
+and English is not misread as Spanish):
 1. spaCy's blank pipeline for the language (a rule-based tokenizer, no trained model, so
    nothing is downloaded) splits it into sentences and tokens, and expands contractions
    through the token's norm ("can't" -> "can not", "wanna" -> "want to").
@@ -20,37 +22,42 @@ so a Spanish message from a person whose preferred language is English is still 
    hypothetical ("what to do if"). Those do not count.
 """
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from dataclasses import dataclass
 
 import simplemma
-import spacy
-from medspacy.context import ConText, ConTextRule
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
 from spacy.tokens import Doc, Span
 
 from apps.safety.choices import CATEGORY_PRECEDENCE, PhraseKind
 from apps.safety.languages import LANGUAGES
+from apps.safety.phrasebook import (
+    SPAN_GROUP,
+    PhraseSpec,
+    RuleSet,
+    built_in_key,
+    built_in_phrases,
+    pipeline,
+    rule_sets,
+    token_norm,
+    warm_up,
+    word_keys,
+)
 
-# Words of a phrase may be spread over this many extra tokens ("pain in my chest"), or
-# one for a phrase holding a negation ("can't really breathe").
-WINDOW_SLACK = 3
-NEGATED_PHRASE_SLACK = 2
-# Misspellings are forgiven only in words this long, and at this similarity (one edit
-# in five letters); shorter words have too many real neighbours ("pill"/"bill").
-FUZZY_MIN_LENGTH = 4
-FUZZY_MIN_SIMILARITY = 0.75
-# Below this length a token's lemma is not used: "me" and "I" share the lemma "I",
-# which would let "I hit my head" match "hit me".
-LEMMA_MIN_LENGTH = 4
+__all__ = [
+    "Match",
+    "PhraseSpec",
+    "Screening",
+    "built_in_key",
+    "built_in_phrases",
+    "languages_of",
+    "screen",
+    "warm_up",
+]
+
 # A language is read when its share of the text's words is at least this part of the
 # most likely language's share.
 LANGUAGE_SHARE = 0.6
-SPAN_GROUP = "safety"
 CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "\u2014", "\u2013"})  # dashes
 # The ConText attributes that make a match not count, and how the test page says why.
 DISCOUNTING = {
@@ -58,24 +65,6 @@ DISCOUNTING = {
     "is_historical": "in the past",
     "is_hypothetical": "hypothetical or a topic, not an event",
 }
-# Bounds every language's ConText scopes: a line break between the message and the
-# condition field, or between two lines of a message.
-COMMON_CONTEXT_RULES = [
-    ("line break", "TERMINATE", "TERMINATE", None, [{"IS_SPACE": True}]),
-]
-
-
-@dataclass(frozen=True)
-class PhraseSpec:
-    """A phrase as written, built in or a manager's."""
-
-    key: str
-    category: str
-    language: str
-    text: str
-    kind: str = PhraseKind.FLAG
-    needs: tuple[str, ...] = ()
-    built_in: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,202 +110,6 @@ class Screening:
         return list(dict.fromkeys(match.words for match in ordered))
 
 
-def built_in_phrases() -> list[PhraseSpec]:
-    """Every phrase shipped in apps.safety.languages, with its stable key."""
-    return list(_built_in_phrases())
-
-
-@cache
-def _built_in_phrases() -> tuple[PhraseSpec, ...]:
-    specs = []
-    for code, module in LANGUAGES.items():
-        for category, entries in module.PHRASES.items():
-            for entry in entries:
-                text, *needs = (entry,) if isinstance(entry, str) else entry
-                specs.append(
-                    PhraseSpec(
-                        key=built_in_key(language=code, category=category, text=text),
-                        category=category,
-                        language=code,
-                        text=text,
-                        needs=tuple(needs),
-                    )
-                )
-        for text in module.NOT_A_FLAG:
-            specs.append(
-                PhraseSpec(
-                    key=built_in_key(language=code, category="", text=text),
-                    category="",
-                    language=code,
-                    text=text,
-                    kind=PhraseKind.NOT_A_FLAG,
-                )
-            )
-    return tuple(specs)
-
-
-def built_in_key(*, language: str, category: str, text: str) -> str:
-    return f"{language}:{category or 'not_a_flag'}:{text}"
-
-
-# --- Language pipelines, once per process ---------------------------------------
-
-
-@dataclass
-class _Pipeline:
-    nlp: spacy.Language
-    context: ConText
-
-
-@cache
-def _pipeline(code: str) -> _Pipeline:
-    nlp = spacy.blank(code)
-    nlp.add_pipe("sentencizer")
-    context = ConText(
-        nlp,
-        rules=None,
-        language_code=code,
-        input_span_type="group",
-        span_group_name=SPAN_GROUP,
-        prune_on_modifier_overlap=True,
-        # "can't" inside "can't breathe" is part of the phrase, not its negation.
-        prune_on_target_overlap=True,
-    )
-    rules = [*LANGUAGES[code].CONTEXT_RULES, *COMMON_CONTEXT_RULES]
-    context.add(
-        [
-            ConTextRule(literal, category, pattern=pattern, direction=direction, max_scope=scope)
-            for literal, category, direction, scope, pattern in rules
-        ]
-    )
-    return _Pipeline(nlp=nlp, context=context)
-
-
-def warm_up() -> None:
-    """Load every language's pipeline and lemma dictionary now rather than on the
-    first inquiry (about two seconds, once per process)."""
-    for code in LANGUAGES:
-        _pipeline(code)
-        simplemma.lemmatize("warm", lang=code)
-    _compiled(())
-
-
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=100_000)
-def _word_keys(norm: str, code: str) -> frozenset[str]:
-    keys = {norm, _strip_accents(norm)}
-    if len(norm) >= LEMMA_MIN_LENGTH or norm in ("is", "are", "was", "'s", "'re"):
-        lemma = simplemma.lemmatize(norm, lang=code).lower()
-        keys |= {lemma, _strip_accents(lemma)}
-    return frozenset(keys)
-
-
-def _token_norm(token) -> str:
-    return token.norm_.lower()
-
-
-# --- Phrases compiled for matching ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    spec: PhraseSpec
-    words: tuple[frozenset[str], ...]
-    needs: tuple[frozenset[str], ...]
-    ordered: bool
-    slack: int
-
-
-@dataclass
-class _RuleSet:
-    """The phrases of one language, indexed by word key."""
-
-    code: str
-    phrases: list[_Compiled] = field(default_factory=list)
-    # word key -> every phrase having a word with that key (for misspellings)
-    index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    # anchor key -> the phrases whose anchor word has that key
-    anchors: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    vocabulary: list[str] = field(default_factory=list)
-    fuzzy_cache: dict[str, frozenset[str]] = field(default_factory=dict)
-
-    def add(self, spec: PhraseSpec) -> None:
-        nlp = _pipeline(self.code).nlp
-        words = tuple(
-            _word_keys(_token_norm(token), self.code)
-            for token in nlp.make_doc(spec.text)
-            if not (token.is_punct or token.is_space)
-        )
-        if not words:
-            return
-        needs = tuple(
-            _word_keys(_token_norm(token), self.code)
-            for need in spec.needs
-            for token in nlp.make_doc(need)
-        )
-        number = len(self.phrases)
-        # Idioms are fixed wordings: "dying to" is an idiom, "want to die" is not.
-        ordered = spec.kind == PhraseKind.NOT_A_FLAG
-        negations = set(LANGUAGES[self.code].NEGATION_WORDS)
-        slack = NEGATED_PHRASE_SLACK if any(keys & negations for keys in words) else WINDOW_SLACK
-        self.phrases.append(
-            _Compiled(spec=spec, words=words, needs=needs, ordered=ordered, slack=slack)
-        )
-        for keys in words:
-            for key in keys:
-                self.index[key].append(number)
-        anchor = max(words, key=lambda keys: max(len(key) for key in keys))
-        for key in anchor:
-            self.anchors[key].append(number)
-
-    def finish(self) -> None:
-        self.vocabulary = sorted(key for key in self.index if len(key) >= FUZZY_MIN_LENGTH)
-
-    def misspelt_keys(self, norm: str) -> frozenset[str]:
-        """Phrase words a token outside the dictionary is one or two edits from."""
-        found = self.fuzzy_cache.get(norm)
-        if found is None:
-            found = frozenset()
-            if len(norm) >= FUZZY_MIN_LENGTH:
-                near = process.extract(
-                    norm,
-                    self.vocabulary,
-                    scorer=DamerauLevenshtein.normalized_similarity,
-                    score_cutoff=FUZZY_MIN_SIMILARITY,
-                    limit=3,
-                )
-                if _is_a_word(norm):
-                    # A real word is taken for a phrase word only when two letters
-                    # were swapped ("pian" for "pain"), the commonest typing slip.
-                    near = [n for n in near if sorted(n[0]) == sorted(norm)]
-                found = frozenset(word for word, _, _ in near)
-            self.fuzzy_cache[norm] = found
-        return found
-
-
-@lru_cache(maxsize=100_000)
-def _is_a_word(norm: str) -> bool:
-    """A word of any language we screen in is not a misspelling: "suicidal" must not
-    become Spanish "suicida", where English negations are not understood."""
-    return any(simplemma.is_known(norm, lang=code) for code in LANGUAGES)
-
-
-@lru_cache(maxsize=16)
-def _compiled(custom: tuple[PhraseSpec, ...], inactive: frozenset[str] = frozenset()):
-    """The rule sets for the built-in phrases still active plus the hospital's own.
-    Cached by value: the same phrases compile once per process."""
-    rule_sets = {code: _RuleSet(code=code) for code in LANGUAGES}
-    for spec in (*_built_in_phrases(), *custom):
-        if spec.key not in inactive and spec.language in rule_sets:
-            rule_sets[spec.language].add(spec)
-    for rule_set in rule_sets.values():
-        rule_set.finish()
-    return rule_sets
-
-
 # --- Screening ----------------------------------------------------------------------
 
 
@@ -330,10 +123,10 @@ def screen(
     """
     if not text.strip():
         return Screening()
-    rule_sets = _compiled(tuple(custom), frozenset(inactive))
+    by_language = rule_sets(tuple(custom), frozenset(inactive))
     matches: list[Match] = []
     for code in languages_of(text):
-        matches += _screen_language(text, rule_set=rule_sets[code])
+        matches += _screen_language(text, rule_set=by_language[code])
     return Screening(matches=tuple(matches))
 
 
@@ -352,13 +145,13 @@ def languages_of(text: str) -> list[str]:
     return [code for code in LANGUAGES if shares.get(code, 0.0) >= LANGUAGE_SHARE * best]
 
 
-def _screen_language(text: str, *, rule_set: _RuleSet) -> list[Match]:
-    pipeline = _pipeline(rule_set.code)
-    doc = pipeline.nlp(text)
+def _screen_language(text: str, *, rule_set: RuleSet) -> list[Match]:
+    reader = pipeline(rule_set.code)
+    doc = reader.nlp(text)
     keys = []
     for token in doc:
-        norm = _token_norm(token)
-        token_keys = _word_keys(norm, rule_set.code)
+        norm = token_norm(token)
+        token_keys = word_keys(norm, rule_set.code)
         if not any(key in rule_set.index for key in token_keys):
             token_keys = token_keys | rule_set.misspelt_keys(norm)
         keys.append(token_keys)
@@ -390,7 +183,7 @@ def _screen_language(text: str, *, rule_set: _RuleSet) -> list[Match]:
             targets.append((len(matches) - 1, Span(doc, start, end, label=spec.category)))
     if targets:
         doc.spans[SPAN_GROUP] = [span for _, span in targets]
-        pipeline.context(doc)
+        reader.context(doc)
         for number, span in targets:
             reason = next((why for attr, why in DISCOUNTING.items() if getattr(span._, attr)), "")
             if reason:
@@ -438,7 +231,7 @@ def _clause_numbers(doc: Doc) -> list[int]:
     return numbers
 
 
-def _phrase_spans(doc: Doc, *, keys: list[frozenset[str]], rule_set: _RuleSet):
+def _phrase_spans(doc: Doc, *, keys: list[frozenset[str]], rule_set: RuleSet):
     """(start, end, phrase) for every phrase whose words all occur close together.
 
     Only phrases whose anchor (their most telling word) occurs are looked at, so an
@@ -454,8 +247,8 @@ def _phrase_spans(doc: Doc, *, keys: list[frozenset[str]], rule_set: _RuleSet):
         compiled = rule_set.phrases[number]
         by_clause: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         for position, token_keys in enumerate(keys):
-            for word_number, word_keys in enumerate(compiled.words):
-                if word_keys & token_keys:
+            for word_number, phrase_word_keys in enumerate(compiled.words):
+                if phrase_word_keys & token_keys:
                     by_clause[clause_of[position]][word_number].append(position)
         for by_word in by_clause.values():
             if len(by_word) < len(compiled.words):

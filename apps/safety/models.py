@@ -113,7 +113,11 @@ class LeadSafetyFlag(models.Model):
 
     class Meta:
         ordering = ["-flagged_at", "-id"]
-        indexes = [models.Index(fields=["lead", "-flagged_at"], name="safety_flag_lead_idx")]
+        indexes = [
+            models.Index(fields=["lead", "-flagged_at"], name="safety_flag_lead_idx"),
+            # The queue's banner reads the last day's flags first, then their leads.
+            models.Index(fields=["-flagged_at"], name="safety_flag_recent_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(category__in=SafetyCategory.values), name="safety_flag_category_valid"
