@@ -5,6 +5,7 @@ works on a fresh machine. `LEADCRM_ENV=production` switches on the hardened mode
 passes `manage.py check --deploy` and refuses to start without a real SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -133,7 +134,10 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -360,7 +364,7 @@ PERMISSIONS_POLICY = (
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",  # the token with its user
+        "apps.accounts.authentication.StaffTokenAuthentication",  # DRF's, with an expiry
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -446,3 +450,52 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+
+# --- Sign-in: lockout, passwords, sessions (issue 13) ---------------------------
+# django-axes counts failed sign-ins per username and, separately, per client address;
+# the LOGIN_FAILURE_LIMIT-th failure locks that username (or address) for
+# LOGIN_LOCKOUT_MINUTES, the right password included. Admins unlock from the user list.
+INSTALLED_APPS += ["axes"]
+# Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses before the password is even checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.login_locked_out"
+# The client's address: the connection's own unless proxies are trusted to name it in
+# X-Forwarded-For (a header anyone can send would let an attacker dodge the address lock).
+# One setting for every per-address count: NUM_PROXIES, as the API throttles read it.
+if REST_FRAMEWORK["NUM_PROXIES"]:
+    AXES_IPWARE_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Passwords: 12 characters or more (AUTH_PASSWORD_VALIDATORS above); a reset link works
+# once (Django's token covers the password hash) and for an hour.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Sessions: signed out after SESSION_IDLE_SECONDS without activity (a warning comes
+# SESSION_IDLE_WARNING_SECONDS before, with one click to stay) and SESSION_COOKIE_AGE
+# after signing in whatever happens. Each session row names its user, so "sign out
+# everywhere" and deactivation end them all at once.
+SESSION_ENGINE = "apps.accounts.sessions"
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+if not 0 < SESSION_IDLE_WARNING_SECONDS < SESSION_IDLE_SECONDS <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "Sessions need 0 < SESSION_IDLE_WARNING_SECONDS < SESSION_IDLE_SECONDS"
+        " <= SESSION_COOKIE_AGE."
+    )
+# After the auth, messages and htmx middleware, whose request attributes it reads.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
+    "apps.accounts.middleware.SessionTimeoutMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+    "apps.accounts.context_processors.session_timeout"
+)
+# Staff API tokens (Authorization: Token) stop working this many days after they are made.
+STAFF_API_TOKEN_DAYS = env.int("STAFF_API_TOKEN_DAYS", default=90)

@@ -15,7 +15,30 @@ urlpatterns = [
     path("readyz/", core_views.readyz, name="readyz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("account/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
+    # Pages without our <link rel="icon"> (the admin, the API docs) still ask for it here.
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),

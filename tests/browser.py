@@ -83,28 +83,53 @@ def csp_violations_fail(violations: list[str]) -> None:
 
 
 @pytest.fixture
-def page(browser, live_server):
+def console_errors():
+    """Console errors and uncaught page errors of the test's tabs: any left when the test
+    ends fails it (a 404 favicon, a script error). A test that provokes one on purpose
+    (an error page) checks it and clears the list."""
+    errors: list[str] = []
+    yield errors
+    if errors:
+        pytest.fail("Browser console errors:\n" + "\n".join(errors), pytrace=False)
+
+
+def _watch_console(tab, errors: list[str]) -> None:
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(f"console: {message.text} ({message.location.get('url')})")
+            if message.type == "error"
+            else None
+        ),
+    )
+    tab.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+
+
+@pytest.fixture
+def page(browser, live_server, console_errors):
     """A fresh browser tab at desktop size, its base URL the live test server; the test
-    fails on any Content-Security-Policy violation."""
+    fails on any console error or Content-Security-Policy violation."""
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP_VIEWPORT)
     context.set_default_timeout(10_000)
     violations = csp_violations_watch(context)
     tab = context.new_page()
+    _watch_console(tab, console_errors)
     yield tab
     context.close()
     csp_violations_fail(violations)
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
-    """A fresh browser tab at a phone-sized viewport (liaisons in a parking lot); the test
-    fails on any Content-Security-Policy violation."""
+def phone_page(browser, live_server, console_errors):
+    """A fresh browser tab at a phone-sized viewport (liaisons in a parking lot); the
+    test fails on any console error or Content-Security-Policy violation."""
     context = browser.new_context(
         base_url=live_server.url, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True
     )
     context.set_default_timeout(10_000)
     violations = csp_violations_watch(context)
     tab = context.new_page()
+    _watch_console(tab, console_errors)
     yield tab
     context.close()
     csp_violations_fail(violations)

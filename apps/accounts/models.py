@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -33,3 +34,20 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class StaffSession(AbstractBaseSession):
+    """A browser session, with the user it belongs to, so that all of one person's
+    sessions can be ended at once ("sign out everywhere", deactivation).
+
+    Django's documented way of extending the database session engine; the engine is
+    apps.accounts.sessions (SESSION_ENGINE).
+    """
+
+    user = models.ForeignKey(User, null=True, on_delete=models.CASCADE, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from apps.accounts.sessions import SessionStore
+
+        return SessionStore

@@ -1,7 +1,13 @@
 """Reads about staff and their roles."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils.timezone import now
+from rest_framework.authtoken.models import Token
+
 from apps.accounts.choices import Role
-from apps.accounts.models import User
+from apps.accounts.models import StaffSession, User
 
 
 def user_has_role(*, user: User, roles: set[str]) -> bool:
@@ -20,3 +26,23 @@ def user_has_role(*, user: User, roles: set[str]) -> bool:
 def user_sees_all_leads(*, user: User) -> bool:
     """Managers and admins see every lead; others see their own and their teams'."""
     return user_has_role(user=user, roles={Role.MANAGER, Role.ADMIN})
+
+
+def api_token_expires_at(*, created_at: datetime) -> datetime:
+    """When a staff API token made at created_at stops working (STAFF_API_TOKEN_DAYS)."""
+    return created_at + timedelta(days=settings.STAFF_API_TOKEN_DAYS)
+
+
+def api_token_for_user(*, user: User) -> dict | None:
+    """The user's own staff API token: when it was made and when it expires (not its key,
+    which is shown once, when made)."""
+    created_at = Token.objects.filter(user=user).values_list("created", flat=True).first()
+    if created_at is None:
+        return None
+    expires_at = api_token_expires_at(created_at=created_at)
+    return {"created_at": created_at, "expires_at": expires_at, "expired": expires_at <= now()}
+
+
+def session_count_for_user(*, user: User) -> int:
+    """How many browser sessions the user has that have not expired."""
+    return StaffSession.objects.filter(user=user, expire_date__gt=now()).count()

@@ -1,11 +1,26 @@
-"""The home page: where each role starts its day."""
+"""Staff accounts' pages: the home page each role starts its day on, the lockout page,
+the user's own account page, and the idle-logoff warning's endpoints."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts import selectors, services
 from apps.accounts.choices import Role
+from apps.accounts.middleware import duration_words, idle_seconds_left
 from apps.accounts.selectors import user_has_role
+
+# The same words whether or not the username exists: a lockout must not tell an
+# attacker which usernames are real.
+LOCKED_OUT_MESSAGE = (
+    "Too many failed sign-in attempts. Sign-in is paused for {minutes} minutes; "
+    "an administrator can unlock it sooner."
+)
 
 
 @login_required
@@ -14,3 +29,105 @@ def home(request: HttpRequest) -> HttpResponse:
     if user_has_role(user=request.user, roles={Role.INTAKE_COORDINATOR}):
         return redirect("queue:index")
     return render(request, "accounts/home.html")
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """The login page with the lockout message (django-axes' AXES_LOCKOUT_CALLABLE)."""
+    cool_off_seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(
+        request,
+        "registration/login.html",
+        {
+            "form": AuthenticationForm(request),
+            "locked_out_message": LOCKED_OUT_MESSAGE.format(minutes=cool_off_seconds // 60),
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(cool_off_seconds)
+    return response
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The user's own page: who they are, their password and sign-in settings."""
+    return _account_render(request, password_form=PasswordChangeForm(request.user))
+
+
+@login_required
+@require_POST
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST)
+    if not form.is_valid():
+        return _account_render(request, password_form=form, status=400)
+    form.save()
+    # Keeps this session signed in; the user's other sessions end with the old password.
+    update_session_auth_hash(request, form.user)
+    messages.success(request, "Your password was changed.")
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    services.user_sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, "You were signed out on every device, this one included.")
+    return redirect(settings.LOGIN_URL)
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    key = services.api_token_issue(user=request.user)
+    return _account_render(
+        request, password_form=PasswordChangeForm(request.user), new_token_key=key
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    if services.api_token_revoke(user=request.user):
+        messages.success(request, "Your API token was revoked.")
+    return redirect("accounts:account")
+
+
+@login_required
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds left before idle logoff; asked by the warning script, and not activity."""
+    return JsonResponse({"seconds_left": max(0, int(idle_seconds_left(request)))})
+
+
+@login_required
+@require_POST
+def session_stay(request: HttpRequest) -> JsonResponse:
+    """ "Stay signed in": a request like any other, so it counts as activity."""
+    return JsonResponse({"seconds_left": max(0, int(idle_seconds_left(request)))})
+
+
+def _account_render(
+    request: HttpRequest,
+    *,
+    password_form: PasswordChangeForm,
+    new_token_key: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "password_form": password_form,
+            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "sessions": selectors.session_count_for_user(user=user),
+            "api_token": selectors.api_token_for_user(user=user),
+            "new_token_key": new_token_key,
+            "token_days": settings.STAFF_API_TOKEN_DAYS,
+            "idle_duration": duration_words(settings.SESSION_IDLE_SECONDS),
+        },
+        status=status,
+    )

@@ -250,6 +250,28 @@ class Lead(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    # What staff may still do on a lead, by its state. A merged lead lives on in the lead
+    # it was merged into; a closed one keeps its record (a note) and can be reopened by
+    # moving its stage, but nobody calls, texts, claims or sets follow-ups on it.
+    ACTIONS_OPEN = frozenset(
+        {"call", "message", "note", "task", "stage", "claim", "assign", "merge"}
+    )
+    ACTIONS_CLOSED = frozenset({"note", "stage"})
+
+    @property
+    def actions_allowed(self) -> frozenset[str]:
+        if self.merged_into_id is not None:
+            return frozenset()
+        return self.ACTIONS_OPEN if self.closed_at is None else self.ACTIONS_CLOSED
+
+    def action_refusal(self, action: str) -> str:
+        """Why `action` is not offered on this lead ("" when it is)."""
+        if action in self.actions_allowed:
+            return ""
+        if self.merged_into_id is not None:
+            return f"This lead is merged into lead #{self.merged_into_id}: work it there."
+        return "This lead is closed: move it back to an open stage first."
+
     @property
     def time_to_first_response(self):
         if self.first_response_at is None:

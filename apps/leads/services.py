@@ -135,6 +135,17 @@ def _touch_details(*, utm: dict[str, str], landing_page: str, captured_via: str)
     return details
 
 
+# The lead-page action (Lead.actions_allowed) a staff member's activity of each kind is.
+STAFF_ACTION_OF_KIND = {
+    ActivityKind.CALL: "call",
+    ActivityKind.EMAIL: "message",
+    ActivityKind.SMS: "message",
+    ActivityKind.NOTE: "note",
+    ActivityKind.TASK: "task",
+    ActivityKind.MEETING: "note",
+}
+
+
 @transaction.atomic
 def activity_log(
     *,
@@ -171,6 +182,8 @@ def activity_log(
         errors["kind"] = (
             "Stage changes, inquiries and assignments are recorded by their own services."
         )
+    elif actor is not None and (refusal := lead.action_refusal(STAFF_ACTION_OF_KIND.get(kind, ""))):
+        errors["kind"] = refusal
     if errors:
         raise ValidationError(errors)
 
@@ -226,6 +239,8 @@ def lead_stage_change(
     reopening a closed lead needs a reason. Raises ValidationError keyed by field.
     """
     lead = Lead.objects.select_for_update().select_related("stage").get(pk=lead.pk)
+    if actor is not None and (refusal := lead.action_refusal("stage")):
+        raise ValidationError({"to_stage": refusal})
     from_stage = lead.stage
     now = timezone.now()
     _stage_change_validate(

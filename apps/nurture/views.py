@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
 
 from apps.accounts.decorators import MANAGER_ROLES, role_required
+from apps.core.form_tokens import form_token_spend
 from apps.core.throttles import throttled
 from apps.leads.models import Lead
 from apps.nurture import delivery, replies, selectors, services
@@ -63,6 +64,9 @@ def _track_form_page(request: HttpRequest, *, track: NurtureTrack | None) -> Htt
     form = NurtureTrackForm(request.POST or None, instance=instance)
     formset = StepFormSet(request.POST or None, instance=instance, prefix=STEP_PREFIX)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
+        if not form_token_spend(request):
+            messages.info(request, "That track was already saved.")
+            return redirect("nurture:track_list")
         steps, removed = step_formset_steps(formset)
         try:
             saved = services.nurture_track_save(
@@ -186,6 +190,10 @@ def lead_enroll(request: HttpRequest, lead_id: int) -> HttpResponse:
         raise Http404("No such lead.") from None
     form = EnrollForm(request.POST)
     if form.is_valid():
+        if not form_token_spend(request):  # sent twice: the first put the lead on the track
+            if request.htmx:
+                return _lead_page(request, lead_id)
+            return redirect("nurture:lead", lead_id=lead_id)
         try:
             services.nurture_enroll(track=form.cleaned_data["track"], lead=lead, actor=request.user)
         except ValidationError as exc:

@@ -1,5 +1,7 @@
 """Writes to referral sources. NPI is the key that keeps one record per provider."""
 
+import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -57,6 +59,10 @@ def _referral_source_save(
         setattr(source, name, value)
 
     errors: dict[str, str] = {}
+    if "phone" in changes:
+        source.phone, phone_error = _phone_cleaned(changes["phone"] or "")
+        if phone_error:
+            errors["phone"] = phone_error
     if source.npi and source.kind != ReferralSourceKind.PROVIDER:
         errors["npi"] = "Only a referring provider has an NPI."
     elif source.npi:
@@ -94,6 +100,27 @@ def _referral_source_save(
             raise ValidationError({"npi": _duplicate_npi_message(duplicate)}) from exc
         raise
     return source
+
+
+def _phone_cleaned(raw: str) -> tuple[str, str]:
+    """A referrer's office number, written the one way staff dial it, or an error: "call
+    the front desk" is not a number anyone can call back."""
+    raw = raw.strip()
+    if not raw:
+        return "", ""
+    try:
+        number = phonenumbers.parse(raw, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        return raw, "Enter a phone number, e.g. (312) 555-0142 or 312-555-0142 x204."
+    region = phonenumbers.region_code_for_number(number)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == settings.PHONENUMBER_DEFAULT_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)[:20], ""
 
 
 def _duplicate_npi_message(duplicate: dict) -> str:

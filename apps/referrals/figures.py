@@ -319,6 +319,53 @@ def referral_gift_value_by_year(*, source_id: int) -> list[GiftYear]:
     ]
 
 
+def gift_split_evenly(*, total: Decimal, parts: int) -> list[Decimal]:
+    """$100.00 over 3 sources is 33.34 + 33.33 + 33.33: the shares always add up."""
+    cents = int(total * 100)
+    share, extra = divmod(cents, parts)
+    return [Decimal(share + (1 if index < extra else 0)) / 100 for index in range(parts)]
+
+
+def gift_totals_in_year(
+    *, source_ids: list[int], year: int, exclude_visit_id: int | None = None
+) -> dict[int, Decimal]:
+    """Each source's gifts and meals so far in a calendar year (the visit being edited
+    left out), from the (source, visited_on) index."""
+    rows = (
+        LiaisonVisitSource.objects.filter(
+            source_id__in=source_ids,
+            visited_on__gte=dt.date(year, 1, 1),
+            visited_on__lte=dt.date(year, 12, 31),
+            gift_value__gt=0,
+        )
+        .exclude(visit_id=exclude_visit_id)
+        .order_by()
+        .values("source_id")
+        .annotate(total=Sum("gift_value"))
+    )
+    return {row["source_id"]: row["total"] for row in rows}
+
+
+def gift_over_limit(
+    *, sources: list, visited_on: dt.date, gift_value: Decimal, exclude_visit_id=None
+) -> list:
+    """The sources whose yearly total this visit's gift would take over the limit."""
+    if not sources or not gift_value:
+        return []
+    totals = gift_totals_in_year(
+        source_ids=[source.pk for source in sources],
+        year=visited_on.year,
+        exclude_visit_id=exclude_visit_id,
+    )
+    shares = gift_split_evenly(total=gift_value, parts=len(sources))
+    limit = gift_annual_limit()
+    return [
+        source
+        for source, share in zip(sources, shares, strict=True)
+        if totals.get(source.pk, Decimal("0")) + share > limit
+    ]
+
+
 # --- Trend around liaison visits --------------------------------------------------------
 
 

@@ -134,6 +134,10 @@ class VisitForm(forms.Form):
         label="Follow-up due",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # Asked only when the gift would take a source over the yearly limit.
+    gift_limit_ok = forms.BooleanField(
+        required=False, label="Save anyway: the compliance office knows about this gift"
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

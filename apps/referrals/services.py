@@ -27,6 +27,7 @@ from apps.pipeline.models import StageKind
 from apps.referral_sources.models import ReferralSource
 from apps.referrals.choices import FeedbackMethod, PersonMet, VisitKind
 from apps.referrals.conf import HealthThresholds, feedback_due_days
+from apps.referrals.figures import gift_split_evenly
 from apps.referrals.health import HealthWindows, ReferralHistory, health_classify
 from apps.referrals.models import (
     LiaisonTerritory,
@@ -140,7 +141,7 @@ def visit_log(
         follow_up=follow_up,
         follow_up_due_on=follow_up_due_on,
     )
-    shares = _split_evenly(total=gift_value, parts=len(sources))
+    shares = gift_split_evenly(total=gift_value, parts=len(sources))
     LiaisonVisitSource.objects.bulk_create(
         [
             LiaisonVisitSource(visit=visit, source=source, visited_on=visited_on, gift_value=share)
@@ -151,13 +152,6 @@ def visit_log(
     if service_lines:
         visit.service_lines.set(service_lines)
     return visit
-
-
-def _split_evenly(*, total: Decimal, parts: int) -> list[Decimal]:
-    """$100.00 over 3 sources is 33.34 + 33.33 + 33.33: the shares always add up."""
-    cents = int(total * 100)
-    share, extra = divmod(cents, parts)
-    return [Decimal(share + (1 if index < extra else 0)) / 100 for index in range(parts)]
 
 
 @transaction.atomic

@@ -17,12 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import role_required
+from apps.core.form_tokens import form_token_spend
 from apps.core.queueing import task_queue
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_get_for_user
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.services import referral_source_update
-from apps.referrals import charts, selectors, services
+from apps.referrals import charts, figures, selectors, services
 from apps.referrals.conf import gift_annual_limit, gift_warning_threshold
 from apps.referrals.forms import (
     AppointmentSourceForm,
@@ -135,7 +136,11 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and request.GET.get("source", "").isdigit():
         initial["sources"] = [int(request.GET["source"])]
     form = VisitForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _gift_limit_checked(form):
+        if not form_token_spend(request):
+            # A double tap on Save: the first sending saved the visit.
+            messages.info(request, "This visit was already saved.")
+            return redirect("referrals:plan")
         data = form.cleaned_data
         try:
             visit = services.visit_log(
@@ -176,8 +181,48 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/visit_form.html",
-        {"form": form, "chosen": chosen, "more_fields": more_fields},
+        {
+            "form": form,
+            "chosen": chosen,
+            "more_fields": more_fields,
+            **_gift_context(form),
+        },
     )
+
+
+def _gift_limit_checked(form, *, visit_id: int | None = None) -> bool:
+    """False (with the error beside the gift) when the gift takes a source over the
+    yearly limit and the liaison has not said to save it anyway."""
+    data = form.cleaned_data
+    over = figures.gift_over_limit(
+        sources=list(data["sources"]),
+        visited_on=data["visited_on"],
+        gift_value=data["gift_value"] or Decimal("0"),
+        exclude_visit_id=visit_id,
+    )
+    if not over or data.get("gift_limit_ok"):
+        return True
+    names = ", ".join(source.name for source in over)
+    form.add_error(
+        "gift_value",
+        f"This gift takes {names} over the ${gift_annual_limit()} yearly limit for "
+        f"{data['visited_on'].year}. Lower it, or tick “Save anyway” below.",
+    )
+    return False
+
+
+def _gift_context(form, *, visit_id: int | None = None) -> dict:
+    """What the form's live gift-limit warning needs: each source's total this year."""
+    year = timezone.localdate().year
+    choices = form.fields["sources"].queryset
+    return {
+        "gift_limit": gift_annual_limit(),
+        "gift_warning_from": gift_warning_threshold(),
+        "gift_year": year,
+        "gift_totals": figures.gift_totals_in_year(
+            source_ids=[source.pk for source in choices], year=year, exclude_visit_id=visit_id
+        ),
+    }
 
 
 @referrals_staff_required

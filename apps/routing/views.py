@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import MANAGER_ROLES, role_required
+from apps.core.form_tokens import form_token_spend
 from apps.leads.models import Lead
 from apps.routing import services
 from apps.routing.assignment import lead_reassign as lead_reassign_by_hand
@@ -37,6 +38,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_create(request: HttpRequest) -> HttpResponse:
     form = RoutingRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            messages.info(request, "That rule was already added.")
+            return redirect("routing:rule_list")
         try:
             rule = services.routing_rule_create(data=form.cleaned_data)
         except ValidationError as exc:

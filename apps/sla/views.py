@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from apps.accounts.decorators import MANAGER_ROLES, role_required
+from apps.core.form_tokens import form_token_spend
 from apps.leads.first_response import FIRST_RESPONSE_IN_WORDS
 from apps.sla.forms import ResponsePolicyForm
 from apps.sla.models import ResponsePolicy
@@ -28,6 +29,8 @@ def policy_edit(request: HttpRequest, policy_id: int | None = None) -> HttpRespo
     policy = get_object_or_404(ResponsePolicy, pk=policy_id) if policy_id else None
     form = ResponsePolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            return redirect("sla:policy_list")  # already saved by the first sending
         try:
             response_policy_save(policy=form.save(commit=False))
         except ValidationError as exc:

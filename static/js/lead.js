@@ -64,4 +64,24 @@
       if (detail) detail.focus();
     }
   });
+
+  // Logging an SMS for someone who never agreed to texts warns before anything is
+  // saved; the "log it anyway" box shows only then (the server asks for it too).
+  function smsConsentShow() {
+    var action = document.getElementById("action-message");
+    if (!action) return;
+    var allowed = action.dataset.textsAllowed === "yes";
+    var sms = action.querySelector("input[name=message-kind][value=sms]");
+    var anyway = document.getElementById("id_message-sent_without_consent");
+    var warning = document.getElementById("sms-consent-warning");
+    var needed = !allowed && sms && sms.checked;
+    if (warning) warning.hidden = !needed;
+    var box = anyway && anyway.closest(".field");
+    if (box) box.hidden = !needed && !box.classList.contains("has-error");
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "message-kind") smsConsentShow();
+  });
+  document.addEventListener("htmx:afterSettle", smsConsentShow);
+  smsConsentShow();
 })();

@@ -86,6 +86,14 @@
     return rows().map(function (r) { return r.id; });
   }
 
+  // A hidden tab does not poll. This check lives here, not in an hx-trigger filter:
+  // htmx runs such filters through eval, which the Content-Security-Policy forbids.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.id === "queue-list" && document.visibilityState !== "visible") {
+      event.preventDefault();
+    }
+  });
+
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "queue-list") knownRows = rowIds();
   });
@@ -101,9 +109,85 @@
       }
     }
     knownRows = null;
+    arrivalsShow();
     if (selectedId) {
       var again = document.getElementById(selectedId);
       if (again) again.classList.add("is-selected");
     }
+  });
+
+  // New leads in my teams announce themselves: a notice with their count, and a sound
+  // and a browser notification if the coordinator switched them on (kept per browser).
+  // The notification names no patient: it lands on a shared screen's lock screen.
+  var lastArrived = 0;
+  var audio = null;
+  var sound = document.getElementById("queue-alert-sound");
+  var notify = document.getElementById("queue-alert-notify");
+
+  function stored(box, key) {
+    if (!box) return;
+    box.checked = window.localStorage.getItem(key) === "on";
+    box.addEventListener("change", function () {
+      window.localStorage.setItem(key, box.checked ? "on" : "off");
+    });
+  }
+  stored(sound, "leadcrm.queue.sound");
+  stored(notify, "leadcrm.queue.notify");
+
+  if (sound) sound.addEventListener("change", function () {
+    // Browsers allow audio only after a gesture: this click is it.
+    if (sound.checked && !audio && window.AudioContext) audio = new window.AudioContext();
+  });
+  if (notify) notify.addEventListener("change", function () {
+    if (!notify.checked || !("Notification" in window)) return;
+    window.Notification.requestPermission().then(function (answer) {
+      var help = document.getElementById("queue-alert-notify-help");
+      if (answer !== "granted") {
+        notify.checked = false;
+        window.localStorage.setItem("leadcrm.queue.notify", "off");
+        if (help) help.hidden = false;
+      } else if (help) {
+        help.hidden = true;
+      }
+    });
+  });
+
+  function beep() {
+    if (!audio) return;
+    var tone = audio.createOscillator();
+    var gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.value = 0.1;
+    tone.connect(gain);
+    gain.connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.2);
+  }
+
+  function arrivalsShow() {
+    var list = document.getElementById("queue-list");
+    var notice = document.getElementById("queue-arrivals-notice");
+    if (!list || !notice) return;
+    var arrived = parseInt(list.dataset.arrived || "0", 10);
+    var text = arrived === 1 ? "1 new lead in your teams" : arrived + " new leads in your teams";
+    notice.hidden = arrived === 0;
+    document.getElementById("queue-arrivals-text").textContent = text;
+    document.title = (arrived ? "(" + arrived + ") " : "") + document.title.replace(/^\(\d+\) /, "");
+    if (arrived > lastArrived) {
+      if (sound && sound.checked) beep();
+      if (notify && notify.checked && "Notification" in window && window.Notification.permission === "granted") {
+        new window.Notification("LeadCRM", { body: text, tag: "leadcrm-queue" });
+      }
+    }
+    lastArrived = arrived;
+  }
+
+  var seenButton = document.getElementById("queue-arrivals-seen");
+  if (seenButton) seenButton.addEventListener("click", function () {
+    var list = document.getElementById("queue-list");
+    document.getElementById("id_seen").value = list.dataset.newest;
+    list.dataset.arrived = "0";
+    arrivalsShow();
+    window.scrollTo(0, 0);
   });
 })();

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import RequestFactory  # django-axes counts sign-ins by request
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -59,7 +60,9 @@ def test_token_authenticates(client_for, manager):
 def test_session_login_authenticates(manager):
     lead = LeadFactory()
     client = APIClient()
-    assert client.login(username="manager", password="correct-horse-battery")
+    assert client.login(
+        request=RequestFactory().post("/"), username="manager", password="correct-horse-battery"
+    )
 
     response = client.get("/api/v1/leads/")
 
@@ -70,7 +73,9 @@ def test_session_login_authenticates(manager):
 def test_session_writes_need_the_csrf_token(manager):
     lead = LeadFactory()
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="manager", password="correct-horse-battery")
+    client.login(
+        request=RequestFactory().post("/"), username="manager", password="correct-horse-battery"
+    )
 
     response = client.patch(f"/api/v1/leads/{lead.pk}/", {"payer": "Aetna"}, format="json")
 

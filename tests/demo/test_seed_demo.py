@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q
+from django.test import RequestFactory  # django-axes counts sign-ins by request
 
 from apps.accounts.choices import Role
 from apps.accounts.models import User
@@ -99,7 +100,9 @@ def test_every_role_has_a_user_and_the_admin_is_a_superuser(demo):
 
 
 def test_demo_users_can_log_in_with_the_documented_password(demo, client):
-    assert client.login(username="coordinator", password="leadcrm-demo")
+    assert client.login(
+        request=RequestFactory().post("/"), username="coordinator", password="leadcrm-demo"
+    )
     assert (
         Group.objects.get(name=Role.INTAKE_COORDINATOR)
         .user_set.filter(username="coordinator")

@@ -339,11 +339,12 @@ def _fill_queue(*, team, coordinator, routed_lead, leads: int, tasks: int):
 
 
 # The queue page's query budget: session, user, role groups, team ids, the merged page,
-# the leads of the page, the service line and location filter lists (stages come from
-# the process's cache), the safety banner's flags, and the alert badge of the top bar.
-QUEUE_PAGE_QUERIES = 10
-# The polled fragment: no filter lists, no top bar; the banner comes with it.
-QUEUE_FRAGMENT_QUERIES = 7
+# the leads of the page, the newest waiting lead (new-lead notice), the service line and
+# location filter lists (stages come from the process's cache), the safety banner's
+# flags, and the alert badge of the top bar.
+QUEUE_PAGE_QUERIES = 11
+# The polled fragment: no filter lists, no top bar; the safety banner comes with it.
+QUEUE_FRAGMENT_QUERIES = 8
 
 
 @pytest.mark.parametrize(("leads", "tasks", "size"), [(3, 1, 50), (40, 6, 200)])
@@ -417,4 +418,52 @@ def test_paging_through_leads_and_tasks_with_equal_due_times_loses_nothing(
         after = match.group(1)
 
     assert len(everything) == 9
+    assert seen == everything
+
+
+def test_a_new_urgent_lead_is_on_top_of_old_overdue_follow_ups(
+    logged_in, coordinator, team, routed_lead
+):
+    """The demo's buried urgent lead: 15 minutes to answer it, at row 24 of 50 below
+    follow-ups overdue by weeks."""
+    answered = routed_lead(team=team, owner=coordinator, first_response_at=timezone.now())
+    old_chores = [task(answered, coordinator, due_in=-days * 24 * 60) for days in range(30, 8, -1)]
+    routine_breached = routed_lead(team=team, owner=coordinator, due_in=-60)
+    routine = routed_lead(team=team, due_in=240)
+    urgent = routed_lead(team=team, urgency=Urgency.URGENT, due_in=15)
+    callback_today = task(answered, coordinator, due_in=30, details={"task_type": "callback"})
+
+    shown = rows(logged_in(coordinator).get(QUEUE))
+
+    assert shown[0] == lead_row(urgent)
+    assert shown[1:4] == [
+        lead_row(routine_breached),
+        f"task-{callback_today.pk}",
+        lead_row(routine),
+    ]
+    assert shown[4:-1] == [f"task-{chore.pk}" for chore in old_chores]
+    assert shown[-1] == lead_row(answered)
+
+
+def test_paging_crosses_every_section_once_in_order(logged_in, coordinator, team, routed_lead):
+    answered = routed_lead(team=team, owner=coordinator, first_response_at=timezone.now())
+    for days in (3, 2):
+        task(answered, coordinator, due_in=-days * 24 * 60)
+    for due_in in (5, 50):
+        routed_lead(team=team, owner=coordinator, urgency=Urgency.URGENT, due_in=due_in)
+        routed_lead(team=team, owner=coordinator, due_in=due_in + 1)
+    task(answered, coordinator, due_in=20)
+    client = logged_in(coordinator)
+    everything = rows(client.post(QUEUE, {"size": 50}, HTTP_HX_REQUEST="true"))
+
+    seen, after = [], ""
+    for _ in range(10):
+        response = client.post(QUEUE, {"size": 5, "after": after}, HTTP_HX_REQUEST="true")
+        seen += rows(response)
+        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
+        if not match:
+            break
+        after = match.group(1)
+
+    assert len(everything) == 8
     assert seen == everything

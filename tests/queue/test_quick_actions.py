@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 import zoneinfo
 
 import pytest
@@ -9,7 +10,13 @@ from apps.leads.models import Activity
 from apps.pipeline.selectors import stage_get_by_slug
 from apps.routing.models import RoutingWait
 from apps.servicelines.models import QualificationQuestion
-from tests.factories import ActivityFactory, LeadFactory, LocationFactory, ServiceLineFactory
+from tests.factories import (
+    ActivityFactory,
+    ConsentFactory,
+    LeadFactory,
+    LocationFactory,
+    ServiceLineFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +108,7 @@ def test_a_call_in_the_future_gets_the_services_error_on_its_field(client_, lead
 
 @pytest.mark.parametrize("kind", ["email", "sms"])
 def test_logging_an_email_or_sms_sent_stops_the_clock(client_, lead, kind):
+    ConsentFactory(person=lead.person, channel=kind)
     client_.post(url("lead_message", lead), {"message-kind": kind, "message-note": "Sent hours."})
     lead.refresh_from_db()
     message = Activity.objects.get(lead=lead, kind=kind)
@@ -408,3 +416,56 @@ def test_a_service_line_without_questions_qualifies_directly(
     assert response.status_code == 302
     lead.refresh_from_db()
     assert lead.stage.slug == "qualified"
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "kind"),
+    [
+        ("lead_note", {"note-body": "Asked about parking."}, "note"),
+        (
+            "lead_call",
+            {"call-direction": "outbound", "call-outcome": "left_voicemail"},
+            "call",
+        ),
+    ],
+)
+def test_a_quick_action_sent_twice_with_its_form_token_is_saved_once(
+    client_, lead, action, data, kind
+):
+    page = html_of(client_.get(url("lead", lead)))
+    tokens = re.findall(r'name="form_token" value="([^"]+)"', page)
+    assert len(set(tokens)) == 4  # call, message, note and task: one token each
+    data = {**data, "form_token": tokens[0]}
+
+    client_.post(url(action, lead), data, HTTP_HX_REQUEST="true")
+    again = client_.post(url(action, lead), data, HTTP_HX_REQUEST="true")
+
+    assert "Already saved." in html_of(again)
+    assert Activity.objects.filter(lead=lead, kind=kind).count() == 1
+
+
+def test_an_sms_to_someone_who_never_agreed_to_texts_warns_and_saves_nothing(client_, lead):
+    ConsentFactory(person=lead.person, channel="email")  # email yes, texts never asked
+    page = html_of(client_.get(url("lead", lead)))
+    assert 'id="sms-consent-warning"' in page and "No SMS consent" in page
+
+    response = client_.post(url("lead_message", lead), {"message-kind": "sms"})
+
+    assert "has not agreed to texts" in html_of(response)
+    assert not Activity.objects.filter(lead=lead, kind="sms").exists()
+    lead.refresh_from_db()
+    assert lead.first_response_at is None
+
+
+def test_an_sms_already_sent_without_consent_is_logged_when_confirmed(client_, lead):
+    ConsentFactory(person=lead.person, channel="sms", status="withdrawn")
+    client_.post(
+        url("lead_message", lead),
+        {"message-kind": "sms", "message-sent_without_consent": "on"},
+    )
+    assert Activity.objects.filter(lead=lead, kind="sms").count() == 1
+
+
+def test_no_sms_warning_for_someone_who_agreed_to_texts(client_, lead):
+    ConsentFactory(person=lead.person, channel="sms")
+    assert 'id="sms-consent-warning"' not in html_of(client_.get(url("lead", lead)))

@@ -1,12 +1,14 @@
 """A liaison logs a visit from a phone: the few fields a parking lot allows."""
 
 import time
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from apps.referrals.models import LiaisonVisit
-from apps.referrals.services import liaison_territories_set
+from apps.referrals.services import liaison_territories_set, visit_log
 from tests.browser import log_in
 from tests.factories import ReferralSourceFactory, UserFactory
 
@@ -64,3 +66,46 @@ def test_visit_form_fits_a_phone_without_sideways_scrolling(phone_page):
     in_person = phone_page.locator("label.ref-segment").filter(has_text="In person")
     assert in_person.bounding_box()["height"] >= MIN_TOUCH_TARGET
     assert phone_page.get_by_label("In person").is_checked()
+
+
+def test_a_double_tapped_save_records_one_visit(phone_page):
+    liaison = UserFactory(username="liaison-double", roles=["liaison"])
+    liaison_territories_set(liaison=liaison, territories=["North Shore"])
+    ReferralSourceFactory(name="Lakeview Orthopedics", territory="North Shore")
+    log_in(phone_page, username="liaison-double", password="correct-horse-battery")
+    phone_page.goto("/referrals/visits/new/")
+    phone_page.get_by_label("Lakeview Orthopedics").check()
+    phone_page.get_by_text("More details").click()
+    phone_page.get_by_label("Follow-up task").fill("Bring the MRI schedule")
+
+    phone_page.get_by_role("button", name="Save visit").dblclick()
+    phone_page.wait_for_url("**/referrals/*/")
+
+    assert LiaisonVisit.objects.count() == 1
+
+
+def test_the_gift_limit_warning_shows_while_typing_before_saving(page):
+    liaison = UserFactory(username="liaison-gift", roles=["liaison"])
+    liaison_territories_set(liaison=liaison, territories=["North Shore"])
+    source = ReferralSourceFactory(name="Lakeview Orthopedics", territory="North Shore")
+    visit_log(
+        actor=liaison,
+        liaison=liaison,
+        sources=[source],
+        visited_on=timezone.localdate(),
+        gift_value=Decimal("480.00"),
+    )
+    log_in(page, username="liaison-gift", password="correct-horse-battery")
+    page.goto("/referrals/visits/new/")
+    page.get_by_label("Lakeview Orthopedics").check()
+    page.get_by_text("More details").click()
+    warning = page.locator("#gift-limit-warning")
+
+    page.get_by_label("Value of meal or items given ($)").fill("20")
+    expect(warning).to_contain_text("Near the $519.00 yearly gift limit: Lakeview Orthopedics")
+    page.get_by_label("Value of meal or items given ($)").fill("60")
+    expect(warning).to_contain_text("Over the $519.00 yearly gift limit")
+    expect(
+        page.get_by_label("Save anyway: the compliance office knows about this gift")
+    ).to_be_visible()
+    assert LiaisonVisit.objects.count() == 1  # nothing saved yet

@@ -1,6 +1,7 @@
 """Logging liaison visits: the service's rules and the mobile form."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -165,3 +166,74 @@ def test_visit_form_lists_only_the_liaisons_sources(client, liaison, territory_s
     response = client.get(reverse("referrals:visit_new"))
     assert "South practice" not in response.content.decode()
     assert "North practice 0" in response.content.decode()
+
+
+def test_a_visit_form_sent_twice_saves_one_visit_and_one_follow_up(
+    client, liaison, territory_sources
+):
+    client.force_login(liaison)
+    page = client.get(reverse("referrals:visit_new")).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    data = {
+        "sources": [territory_sources[0].pk],
+        "visited_on": timezone.localdate().isoformat(),
+        "kind": "in_person",
+        "follow_up": "Bring the MRI schedule",
+        "form_token": token,
+    }
+
+    first = client.post(reverse("referrals:visit_new"), data)
+    second = client.post(reverse("referrals:visit_new"), data)
+
+    assert first.status_code == second.status_code == 302
+    assert LiaisonVisit.objects.count() == 1
+    assert LiaisonVisit.objects.filter(follow_up="Bring the MRI schedule").count() == 1
+    # A new form (a new token) saves the next visit.
+    page = client.get(reverse("referrals:visit_new")).content.decode()
+    data["form_token"] = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    client.post(reverse("referrals:visit_new"), data)
+    assert LiaisonVisit.objects.count() == 2
+
+
+def test_a_gift_over_the_yearly_limit_is_refused_until_confirmed(
+    client, liaison, territory_sources
+):
+    source = territory_sources[0]
+    visit_log(
+        actor=liaison,
+        liaison=liaison,
+        sources=[source],
+        visited_on=timezone.localdate(),
+        gift_value=Decimal("480.00"),
+    )
+    client.force_login(liaison)
+    data = {
+        "sources": [source.pk],
+        "visited_on": timezone.localdate().isoformat(),
+        "kind": "in_person",
+        "gift_value": "60.00",
+    }
+
+    refused = client.post(reverse("referrals:visit_new"), data)
+
+    assert refused.status_code == 200
+    assert "over the $519.00 yearly limit" in refused.context["form"].errors["gift_value"][0]
+    assert LiaisonVisit.objects.count() == 1
+    client.post(reverse("referrals:visit_new"), {**data, "gift_limit_ok": "on"})
+    assert LiaisonVisit.objects.count() == 2
+
+
+def test_the_visit_form_carries_each_sources_gift_total_for_the_live_warning(
+    client, liaison, territory_sources
+):
+    visit_log(
+        actor=liaison,
+        liaison=liaison,
+        sources=territory_sources[:2],
+        visited_on=timezone.localdate(),
+        gift_value=Decimal("100.00"),
+    )
+    client.force_login(liaison)
+    html = client.get(reverse("referrals:visit_new")).content.decode()
+    assert html.count('data-gift-total="50.00"') == 2
+    assert 'data-gift-limit="519.00"' in html

@@ -26,6 +26,8 @@ class QueueFilterForm(forms.Form):
     )
     q = forms.CharField(label="Search name, email or phone", required=False, max_length=100)
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # The newest waiting lead the coordinator has seen: later ones are announced.
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     # Query-string names of the filters that may appear in a URL (never `q`).
     URL_FIELDS = ("scope", "service_line", "location", "stage", "urgency", "lead_type", "channel")
@@ -60,6 +62,9 @@ class QueueFilterForm(forms.Form):
     def cursor(self) -> QueueCursor | None:
         token = self._valid_values().get("after")
         return QueueCursor.decode(token) if token else None
+
+    def seen_lead_id(self) -> int | None:
+        return self._valid_values().get("seen")
 
     def url_params(self) -> dict[str, str]:
         """The filters that are safe in a URL (ids and codes), without empty ones."""

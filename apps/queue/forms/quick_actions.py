@@ -54,7 +54,7 @@ class CallLogForm(AccessibleForm):
 
 
 class MessageLogForm(AccessibleForm):
-    rows = (("kind",), ("occurred_at",), ("note",))
+    rows = (("kind",), ("occurred_at",), ("note",), ("sent_without_consent",))
 
     kind = forms.ChoiceField(
         label="Sent by",
@@ -73,6 +73,11 @@ class MessageLogForm(AccessibleForm):
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # Asked only when the person never agreed to texts (see lead_message_log).
+    sent_without_consent = forms.BooleanField(
+        label="Log it anyway: the text was sent without SMS consent",
+        required=False,
     )
 
 

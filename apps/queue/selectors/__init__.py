@@ -8,8 +8,10 @@
 from apps.queue.selectors.keyset import KIND_LEAD, KIND_TASK, QueueCursor
 from apps.queue.selectors.queue import (
     PAGE_SIZE,
+    Arrivals,
     QueueFilters,
     Scope,
+    queue_arrivals,
     queue_page,
     queue_scopes,
     queue_team_ids,
@@ -21,6 +23,7 @@ __all__ = [
     "KIND_LEAD",
     "KIND_TASK",
     "PAGE_SIZE",
+    "Arrivals",
     "QueueCursor",
     "QueueFilters",
     "QueueLead",
@@ -28,6 +31,7 @@ __all__ = [
     "QueueRow",
     "Scope",
     "lead_clock_state",
+    "queue_arrivals",
     "queue_page",
     "queue_scopes",
     "queue_team_ids",

@@ -14,9 +14,14 @@ from django.db.models import CharField, F, IntegerField, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.utils.dateparse import parse_datetime
 
-# Sections: leads whose response clock runs and tasks due (0), then the rest (1).
-SECTION_CLOCK_RUNNING = 0
-SECTION_ANSWERED = 1
+# Sections, in the order a coordinator works them: urgent leads whose response clock
+# runs (0); other leads whose clock runs and my tasks due today (1); my follow-ups left
+# overdue from earlier days (2), which once buried a new urgent lead at row 24; then
+# leads already answered (3).
+SECTION_URGENT = 0
+SECTION_CLOCK_RUNNING = 1
+SECTION_OLD_TASKS = 2
+SECTION_ANSWERED = 3
 # Within a due time, leads before tasks.
 KIND_LEAD = 0
 KIND_TASK = 1

@@ -92,6 +92,8 @@ class LeadPage:
     can_reassign: bool
     appointment_zone: str = ""
     safety_flag: LeadSafetyFlag | None = None
+    # The person agreed to texts about their inquiry: else logging an SMS warns.
+    texts_allowed: bool = False
     reassign_teams: list[Team] = field(default_factory=list)
     reassign_memberships: list[TeamMembership] = field(default_factory=list)
 
@@ -151,7 +153,8 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
     timeline.sort(key=lambda entry: (entry.at, entry.order), reverse=True)
 
     person_ids = [lead.person_id] + ([lead.caregiver_id] if lead.caregiver_id else [])
-    consents = _consent_rows(consents_in_force(person_ids=person_ids))
+    in_force = consents_in_force(person_ids=person_ids)
+    consents = _consent_rows(in_force)
     visible = lead_visible_to(user=user)
     duplicates = (
         [] if lead.merged_into_id else lead_duplicate_suggestions(lead=lead, visible=visible)
@@ -193,10 +196,12 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         stages=stages,
         locations=locations,
         can_claim=can_claim,
-        can_reassign=sees_all and lead.merged_into_id is None,
+        can_reassign=sees_all and "assign" in lead.actions_allowed,
     )
     page.clock_state, page.warn_at = lead_clock_state(lead=lead, now=now)
     page.safety_flag = lead_safety_flag_latest(lead=lead)
+    sms = in_force[lead.person_id].get(ConsentPurpose.CARE_COORDINATION, {}).get(ConsentChannel.SMS)
+    page.texts_allowed = sms is not None and sms.status == ConsentStatus.GRANTED
     if lead.appointment_at:
         # The time the patient is told: the clock on the wall where the appointment is.
         place = lead.appointment_location or lead.location

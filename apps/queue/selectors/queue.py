@@ -4,10 +4,13 @@ order, one page at a time.
 The queue is a merge of a few streams, each read in the order of one partial index and
 cut at the page size, then merged by PostgreSQL in one UNION ALL query:
 
-- section 0, leads whose response clock runs (no first response yet), by SLA due time,
-  and my follow-up tasks and callbacks due today, by due time: breached or overdue
-  first, then by time left;
-- section 1, leads already answered (or without a clock), by SLA due time.
+- section 0, urgent leads whose response clock runs (no first response yet), by SLA
+  due time;
+- section 1, the other leads whose clock runs, by SLA due time, and my follow-up tasks
+  and callbacks due today, by due time: breached or overdue first, then by time left;
+- section 2, my follow-ups overdue from earlier days, by due time: old chores must not
+  bury a patient waiting for a first call;
+- section 3, leads already answered (or without a clock), by SLA due time.
 
 Paging is a keyset on (section, due time, kind, id): no OFFSET, no COUNT(*), so the
 hundredth page costs what the first does on a million leads.
@@ -16,12 +19,12 @@ hundredth page costs what the first does on a million leads.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
-from apps.leads.choices import ActivityKind
+from apps.leads.choices import ActivityKind, Urgency
 from apps.leads.models import Activity, Lead
 from apps.leads.selectors import lead_search
 from apps.pipeline.choices import DefaultStage
@@ -32,6 +35,8 @@ from apps.queue.selectors.keyset import (
     KIND_TASK,
     SECTION_ANSWERED,
     SECTION_CLOCK_RUNNING,
+    SECTION_OLD_TASKS,
+    SECTION_URGENT,
     QueueCursor,
     keyset_after,
     queue_stream,
@@ -115,6 +120,31 @@ def queue_scopes(*, user: User) -> dict[str, str]:
     return dict(Scope.LABELS)
 
 
+@dataclass(frozen=True)
+class Arrivals:
+    """New leads in the user's reach since the page was opened: the queue announces them."""
+
+    newest_lead_id: int
+    count: int
+
+
+def queue_arrivals(*, user: User, seen_lead_id: int | None) -> Arrivals:
+    """How many leads waiting for a first response arrived in the user's teams (or to the
+    user) after `seen_lead_id`, and the newest one's id. One query; lead ids only grow, so
+    "after" is a range on the primary key, whatever the size of the table."""
+    waiting = Lead.objects.filter(
+        Q(owner_id=user.pk) | Q(team_id__in=queue_team_ids(user=user)),
+        closed_at__isnull=True,
+        first_response_at__isnull=True,
+        sla_due_at__isnull=False,
+    )
+    if seen_lead_id is None:
+        newest = waiting.aggregate(newest=Max("pk"))["newest"]
+        return Arrivals(newest_lead_id=newest or 0, count=0)
+    found = waiting.filter(pk__gt=seen_lead_id).aggregate(newest=Max("pk"), count=Count("pk"))
+    return Arrivals(newest_lead_id=found["newest"] or seen_lead_id, count=found["count"])
+
+
 def working_stages() -> list[PipelineStage]:
     """Stages where intake still has work: open ones before the handoff to scheduling.
 
@@ -190,17 +220,21 @@ def queue_page(
         answered = leads.filter(source).filter(
             Q(first_response_at__isnull=False) | Q(sla_due_at__isnull=True)
         )
-        streams.append(
-            queue_stream(
-                clock_running,
-                section=SECTION_CLOCK_RUNNING,
-                kind=KIND_LEAD,
-                key="sla_due_at",
-                lead="pk",
-                limit=limit,
-                cursor=cursor,
+        for section, running in (
+            (SECTION_URGENT, clock_running.filter(urgency=Urgency.URGENT)),
+            (SECTION_CLOCK_RUNNING, clock_running.exclude(urgency=Urgency.URGENT)),
+        ):
+            streams.append(
+                queue_stream(
+                    running,
+                    section=section,
+                    kind=KIND_LEAD,
+                    key="sla_due_at",
+                    lead="pk",
+                    limit=limit,
+                    cursor=cursor,
+                )
             )
-        )
         streams.append(
             queue_stream(
                 answered,
@@ -214,19 +248,30 @@ def queue_page(
             )
         )
     if scope in (Scope.ALL, Scope.MINE):
-        streams.append(
-            queue_stream(
-                _tasks_due(
-                    user=user, filters=filters, now=now, cursor=cursor, lead_ids=matching_ids
-                ),
-                section=SECTION_CLOCK_RUNNING,
-                kind=KIND_TASK,
-                key="due_at",
-                lead="lead_id",
-                limit=limit,
-                cursor=cursor,
+        start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        for section, due in (
+            (SECTION_CLOCK_RUNNING, Q(due_at__gte=start_of_day)),
+            (SECTION_OLD_TASKS, Q(due_at__lt=start_of_day)),
+        ):
+            streams.append(
+                queue_stream(
+                    _tasks_due(
+                        user=user,
+                        filters=filters,
+                        now=now,
+                        cursor=cursor,
+                        lead_ids=matching_ids,
+                        section=section,
+                        due=due,
+                    ),
+                    section=section,
+                    kind=KIND_TASK,
+                    key="due_at",
+                    lead="lead_id",
+                    limit=limit,
+                    cursor=cursor,
+                )
             )
-        )
     streams = [stream for stream in streams if stream is not None]
     if not streams:
         return QueuePage(now=now)
@@ -262,6 +307,8 @@ def _tasks_due(
     now: dt.datetime,
     cursor: QueueCursor | None,
     lead_ids: list[int] | None,
+    section: int,
+    due: Q,
 ) -> QuerySet[Activity]:
     """My open follow-up tasks and callbacks on open leads, due by the end of the day
     (and always those of the next few hours, so a late callback shows before midnight).
@@ -279,14 +326,16 @@ def _tasks_due(
         completed_at__isnull=True,
         assignee_id=user.pk,
         due_at__lte=end_of_day,
-    )
+    ).filter(due)
     lead_condition = filters.lead_condition(prefix="lead__")
     if lead_ids is not None:
         lead_condition &= Q(lead_id__in=lead_ids)
     if not lead_condition:
         return mine.filter(lead__closed_at__isnull=True)
     after = keyset_after(
-        cursor=cursor, section=SECTION_CLOCK_RUNNING, kind=KIND_TASK, key="due_at", nullable=False
+        cursor=cursor, section=section, kind=KIND_TASK, key="due_at", nullable=False
     )
+    if after is None:
+        return Activity.objects.none()
     window = mine.filter(after).order_by("due_at", "pk").values("pk")[:TASK_SCAN_LIMIT]
     return Activity.objects.filter(lead_condition, pk__in=window, lead__closed_at__isnull=True)

@@ -191,6 +191,11 @@ def lead_clock_state(
 ) -> tuple[str, dt.datetime | None]:
     """The response clock of one lead as the countdown shows it: (state, warn_at)."""
     now = now or timezone.now()
+    # A merged or closed lead's clock has stopped for good, answered or not.
+    if lead.merged_into_id is not None:
+        return "merged", None
+    if lead.closed_at is not None:
+        return "closed", None
     if lead.first_response_at:
         return "answered", None
     if lead.sla_due_at is None:

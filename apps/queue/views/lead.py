@@ -14,11 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.accounts.selectors import user_sees_all_leads
+from apps.core.form_tokens import form_token_spend
 from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import lead_merge, lead_merge_undo
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
 from apps.leads.services import activity_log, lead_stage_change, task_complete
+from apps.people.models import ConsentChannel, ConsentPurpose
+from apps.people.selectors import consent_is_granted
 from apps.queue import forms
 from apps.queue.selectors.lead_page import (
     lead_for_action,
@@ -146,8 +149,12 @@ def _quick_action(request, lead_id, *, action, perform, notice) -> HttpResponse:
     """Validate the action's form, call its service, and answer with the page (or its
     body) showing the result, or the form with its field errors."""
     lead = _lead_or_404(request, lead_id)
+    if refusal := lead.action_refusal(action):
+        return _failed(request, lead_id, refusal)
     form = FORM_CLASSES[action](request.POST, prefix=action)
     if form.is_valid():
+        if not form_token_spend(request):
+            return _done(request, lead_id, "Already saved.")
         try:
             perform(lead, form.cleaned_data)
         except ValidationError as error:
@@ -180,6 +187,22 @@ def lead_call_log(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_message_log(request: HttpRequest, lead_id: int) -> HttpResponse:
     def perform(lead, data):
+        if (
+            data["kind"] == ActivityKind.SMS
+            and not data.get("sent_without_consent")
+            and not consent_is_granted(
+                person=lead.person,
+                channel=ConsentChannel.SMS,
+                purpose=ConsentPurpose.CARE_COORDINATION,
+            )
+        ):
+            raise ValidationError(
+                {
+                    "sent_without_consent": "This person has not agreed to texts about their "
+                    "inquiry: call or email instead, or tick this box to record a text "
+                    "already sent."
+                }
+            )
         activity_log(
             lead=lead,
             kind=data["kind"],
@@ -320,6 +343,8 @@ def _initial_from(form: forms.StageChangeForm) -> dict:
 def lead_merge_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Merge another lead (posted as `duplicate`, an id) into this one."""
     survivor = _lead_or_404(request, lead_id)
+    if refusal := survivor.action_refusal("merge"):
+        return _failed(request, lead_id, refusal)
     try:
         duplicate = lead_visible_to(user=request.user).get(
             pk=int(request.POST.get("duplicate", ""))

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_http_methods
 from apps.facilities.models import Location
 from apps.queue import forms
 from apps.queue.display import queue_row_display, queue_row_html
-from apps.queue.selectors import PAGE_SIZE, queue_page, queue_scopes, working_stages
+from apps.queue.selectors import (
+    PAGE_SIZE,
+    queue_arrivals,
+    queue_page,
+    queue_scopes,
+    working_stages,
+)
 from apps.safety.selectors import safety_banner_for_user
 from apps.servicelines.models import ServiceLine
 
@@ -50,6 +56,7 @@ def queue_index(request: HttpRequest) -> HttpResponse:
         "rows_html": [queue_row_html(row, show_owner=show_owner) for row in page.rows],
         "current_after": cursor.encode() if cursor else "",
         "show_owner": show_owner,
+        "arrivals": queue_arrivals(user=request.user, seen_lead_id=form.seen_lead_id()),
         # Polled with the list, so a new emergency shows within seconds.
         "safety_flags": safety_banner_for_user(user=request.user, now=page.now),
     }

@@ -1,0 +1,48 @@
+/* On every page: forms that create something are sent once, and a page brought back by
+   Back or Forward from the browser's memory is loaded again, fresh. */
+(function () {
+  "use strict";
+
+  // A second tap on Save while the first is on its way is dropped (the server also
+  // refuses a form token it has seen: apps.core.form_tokens). The buttons are disabled
+  // a tick later, so the form still sends the name and value of the one pressed.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || (form.method || "").toLowerCase() !== "post") return;
+    if (form.dataset.submitting === "1") {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    form.dataset.submitting = "1";
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (button) {
+        if (!button.disabled) { button.disabled = true; button.dataset.disabledOnSubmit = "1"; }
+      });
+    }, 0);
+  }, true);
+
+  function release(form) {
+    if (!form || !form.dataset) return;
+    delete form.dataset.submitting;
+    form.querySelectorAll("[data-disabled-on-submit]").forEach(function (button) {
+      button.disabled = false;
+      delete button.dataset.disabledOnSubmit;
+    });
+  }
+
+  // An htmx form answered in place (kept on the page, or a request that failed) can be
+  // used again.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var element = event.detail && event.detail.elt;
+    release(element && element.closest ? element.closest("form") : null);
+  });
+
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+      return;
+    }
+    document.querySelectorAll("form[data-submitting]").forEach(release);
+  });
+})();
