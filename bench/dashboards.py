@@ -11,7 +11,8 @@ that took. Then, for every panel, times `--runs` requests of the panel's fragmen
 Django's full stack in-process (django.test.Client as the demo manager: middleware,
 session, view, selector, template), one after another, and the selector alone; prints
 p50/p95/max and the SQL query count of one request. DEBUG is off. Target: p95 under
-300 ms per panel. `--filtered` adds runs with one service line and one channel, one location and one
+300 ms per panel. `--plain-percentiles` times plain percentile_cont beside them (issue 12).
+`--filtered` adds runs with one service line and one channel, one location and one
 lead type (the finest rollup level), and the busiest referral source.
 """
 
@@ -52,6 +53,11 @@ def main() -> int:
     parser.add_argument("--filtered", action="store_true", help="also time a filtered view")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each query")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--plain-percentiles",
+        action="store_true",
+        help="also time plain percentile_cont over the fact table (issue 12), same run",
+    )
     args = parser.parse_args()
 
     env = bench_django_setup()
@@ -215,6 +221,8 @@ def main() -> int:
             print(f"{panel:<11} {len(queries):>7}   {summary(views):<42}  {summary(selects)}{flag}")
             if args.explain:
                 _explain(connection, queries)
+        if args.plain_percentiles:
+            missed += _plain_percentiles(connection, filters, runs=args.runs, label=label)
 
         leads_url = f"{reverse('dashboards:leads')}?{query}&panel=funnel&reached=qualified"
         client.get(leads_url)
@@ -242,6 +250,73 @@ def main() -> int:
     print(f"Target: p95 under {TARGET_P95_MS:.0f} ms per panel.", end=" ")
     print("Missed by: " + ", ".join(missed) if missed else "All panels met it.")
     return 1 if args.strict and missed else 0
+
+
+# Issue 12: the panels' medians and 90th percentiles as plain percentile_cont over the
+# fact rows of the period (no bins, no ranks), each in one statement, to compare with the
+# panels' bin-and-rank selectors above in the same run. The covering index lets the
+# period be read from the index alone; the bench creates it if missing and says so.
+PLAIN_INDEX = (
+    "CREATE INDEX IF NOT EXISTS bench_fact_period_cover_idx ON dashboards_leadfact"
+    " (created_at) INCLUDE (team_id, owner_id, response_seconds, referral_source_id,"
+    " days_to_appointment, stage_id, closed_at, stage_entered_at, service_line_id,"
+    " location_id, channel, lead_type)"
+)
+PLAIN_PERCENTILES = {
+    "response": """
+        SELECT GROUPING(f.team_id) AS all_teams, GROUPING(f.owner_id) AS all_owners,
+            f.team_id, f.owner_id, count(*),
+            percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY f.response_seconds)
+        FROM dashboards_leadfact f
+        WHERE {where}
+        GROUP BY GROUPING SETS ((), (f.team_id), (f.owner_id))
+    """,
+    "referrals": """
+        SELECT GROUPING(f.referral_source_id) AS is_total, f.referral_source_id,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY f.days_to_appointment)
+        FROM dashboards_leadfact f
+        WHERE {where} AND f.referral_source_id IS NOT NULL
+            AND f.days_to_appointment IS NOT NULL
+        GROUP BY GROUPING SETS ((), (f.referral_source_id))
+    """,
+    "drop-off": """
+        SELECT f.stage_id, count(*),
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY f.stage_entered_at - %(now)s)
+        FROM dashboards_leadfact f
+        WHERE {where} AND f.closed_at IS NULL
+        GROUP BY f.stage_id
+    """,
+}
+
+
+def _plain_percentiles(connection, filters, *, runs: int, label: str) -> list[str]:
+    from django.utils import timezone
+
+    from apps.dashboards.query import cohort_where, fetch_all
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'bench_fact_period_cover_idx'")
+        if cursor.fetchone() is None:
+            began = time.perf_counter()
+            cursor.execute(PLAIN_INDEX)
+            cursor.execute("VACUUM ANALYZE dashboards_leadfact")
+            print(f"  (covering index built in {time.perf_counter() - began:.1f} s)")
+    where, params = cohort_where(filters, now=timezone.now())
+    missed = []
+    print("  plain percentile_cont over the fact rows, the percentile statement alone:")
+    for panel, sql in PLAIN_PERCENTILES.items():
+        statement = sql.format(where=where)
+        fetch_all(statement, params)  # warm
+        times = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            fetch_all(statement, params)
+            times.append((time.perf_counter() - began) * 1000)
+        over = percentile(times, 0.95) >= TARGET_P95_MS
+        if over:
+            missed.append(f"plain {panel} ({label})")
+        print(f"  {panel:<11} {1:>5}   {summary(times)}{'  <- over target' if over else ''}")
+    return missed
 
 
 def _captured(client, url: str, **headers) -> list[dict]:

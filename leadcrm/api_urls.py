@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.facilities.urls")),
     path("", include("apps.pipeline.urls")),
     path("", include("apps.teams.urls")),
+    path("", include("apps.webhooks.api_urls")),
 ]

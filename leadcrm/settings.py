@@ -7,6 +7,7 @@ passes `manage.py check --deploy` and refuses to start without a real SECRET_KEY
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -23,7 +24,8 @@ if LEADCRM_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("LEADCRM_ENV must be 'development' or 'production'.")
 PRODUCTION = LEADCRM_ENV == "production"
 
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+# Off unless a developer turns it on (DEBUG=true): tracebacks echo what was posted.
+DEBUG = env.bool("DEBUG", default=False)
 # In production a missing, default or short key is refused by a system check
 # (apps/core/checks.py), along with DEBUG, empty ALLOWED_HOSTS and console backends.
 SECRET_KEY = env.str(
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
     "apps.queue",
     "apps.dashboards",
     "apps.nurture",
+    "apps.search",
+    "apps.webhooks",
+    "apps.fhir",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +94,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PrivateResponseMiddleware",
+    "apps.core.middleware.ViewerTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "leadcrm.urls"
@@ -338,6 +344,39 @@ CELERY_BEAT_SCHEDULE["nurture-hourly-sweep"] = {
 CELERY_TASK_QUEUES.append(Queue("nurture"))
 CELERY_TASK_ROUTES["apps.nurture.tasks.nurture_send_deliver"] = {"queue": "nurture"}
 
+# --- Outbound webhooks (issue 17) ---------------------------------------------
+# Endpoints on loopback, link-local or private addresses are refused (server-side
+# request forgery) unless this is on: for a receiver inside the hospital's network.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# A claimed delivery not recorded within this belongs to a dead worker and is sent again.
+WEBHOOK_CLAIM_LEASE_SECONDS = env.float("WEBHOOK_CLAIM_LEASE_SECONDS", default=60.0)
+if WEBHOOK_CLAIM_LEASE_SECONDS <= WEBHOOK_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("WEBHOOK_CLAIM_LEASE_SECONDS must exceed WEBHOOK_TIMEOUT_SECONDS.")
+# Seconds to wait after the 1st, 2nd, ... failed try (each ±25%); the default is
+# exponential (x4 from 5 s, capped at 8 h) and spans 30-50 h (39.6 h on average)
+# before the endpoint is disabled and its owner alerted.
+try:
+    WEBHOOK_RETRY_DELAYS = [
+        float(part)
+        for part in env.str(
+            "WEBHOOK_RETRY_DELAYS", default="5,20,80,320,1280,5120,20480,28800,28800,28800,28800"
+        ).split(",")
+    ]
+    if not WEBHOOK_RETRY_DELAYS or min(WEBHOOK_RETRY_DELAYS) <= 0:
+        raise ValueError
+except ValueError:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_DELAYS: positive seconds, comma-separated.") from None
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["webhooks-deliveries-sweep"] = {
+    "task": "apps.webhooks.tasks.webhook_deliveries_sweep",
+    "schedule": WEBHOOK_SWEEP_SECONDS,
+    "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+}
+# A slow receiver must never hold up routing or escalations: a queue of its own.
+CELERY_TASK_QUEUES.append(Queue("webhooks"))
+CELERY_TASK_ROUTES["apps.webhooks.tasks.webhook_endpoint_deliver"] = {"queue": "webhooks"}
+
 # --- Browser security --------------------------------------------------------
 # Content-Security-Policy (django-csp): scripts and styles only from our own static
 # files, never inline or eval'd; no framing; forms post only to us.
@@ -406,6 +445,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "StaffActivityKindEnum": "apps.leads.serializers.STAFF_ACTIVITY_KINDS",
         "StageKindEnum": "apps.pipeline.models.StageKind",
         "ReferralSourceKindEnum": "apps.referral_sources.models.ReferralSourceKind",
+        "WebhookEventTypeEnum": "apps.webhooks.choices.WebhookEventType",
     }
 )
 
@@ -494,8 +534,115 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
     "apps.accounts.middleware.SessionTimeoutMiddleware",
 )
-TEMPLATES[0]["OPTIONS"]["context_processors"].append(
-    "apps.accounts.context_processors.session_timeout"
-)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("apps.accounts.context_processors.sign_in")
 # Staff API tokens (Authorization: Token) stop working this many days after they are made.
 STAFF_API_TOKEN_DAYS = env.int("STAFF_API_TOKEN_DAYS", default=90)
+# Sign-in runs through django-allauth: its login view, two-factor authentication
+# (allauth.mfa: authenticator apps, security keys and passkeys, recovery codes) and
+# single sign-on (allauth.socialaccount's OpenID Connect provider). Why allauth rather
+# than django-otp: see the README's "Sign-in".
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "allauth.account.middleware.AccountMiddleware",
+)
+AUTHENTICATION_BACKENDS += ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"  # no self sign-up
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # sessions end by the rules above, never "remembered"
+# Failed sign-ins are django-axes' (above), not allauth's own counter; every sign-in
+# attempt from one address, failed or not, at most LOGIN_RATE_LIMIT (allauth's syntax).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "login": env.str("LOGIN_RATE_LIMIT", default="30/m/ip"),
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"]  # the same address as axes counts
+MFA_ADAPTER = "apps.accounts.adapters.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="LeadCRM")
+# Browsers allow WebAuthn on http://localhost; elsewhere only over HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Roles (comma-separated role names, see apps/accounts/choices.py) that must set up a
+# second factor before using the app; empty when the identity provider's MFA covers all.
+MFA_REQUIRED_ROLES = frozenset(
+    role.strip()
+    for role in env.str("MFA_REQUIRED_ROLES", default="manager,admin").split(",")
+    if role.strip()
+)
+_unknown_roles = MFA_REQUIRED_ROLES - {"intake coordinator", "liaison", "manager", "admin"}
+if _unknown_roles:
+    raise ImproperlyConfigured(f"MFA_REQUIRED_ROLES: unknown role(s) {sorted(_unknown_roles)}.")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("apps.accounts.middleware.SessionTimeoutMiddleware") + 1,
+    "apps.accounts.mfa.MfaRequiredMiddleware",
+)
+# Single sign-on with the hospital's identity provider over OpenID Connect (Microsoft
+# Entra ID, Okta, Google Workspace...): set SSO_SERVER_URL (the issuer, whose
+# /.well-known/openid-configuration is read), SSO_CLIENT_ID and SSO_CLIENT_SECRET. Staff
+# signing in for the first time get an account; SSO_GROUP_ROLES ("idp group=role,...")
+# then sets their roles from the token's groups claim at every sign-in.
+SSO_SERVER_URL = env.str("SSO_SERVER_URL", default="")
+SSO_PROVIDER_ID = env.str("SSO_PROVIDER_ID", default="hospital")
+SSO_PROVIDER_NAME = env.str("SSO_PROVIDER_NAME", default="your hospital account")
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if SSO_SERVER_URL:
+    # "Sign in with ..." posts to us and is redirected to the provider: form-action
+    # governs that redirect too, so the provider's origin must be allowed.
+    _sso_url = urlsplit(SSO_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_sso_url.scheme}://{_sso_url.netloc}"
+    )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": SSO_PROVIDER_ID,
+            "name": SSO_PROVIDER_NAME,
+            "client_id": env.str("SSO_CLIENT_ID"),
+            "secret": env.str("SSO_CLIENT_SECRET"),
+            "settings": {"server_url": SSO_SERVER_URL},
+        }
+    )
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# A staff member made by an admin signs in by SSO with the same (verified) email.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False  # nothing here calls the provider's APIs later
+
+
+def _sso_group_roles(text: str) -> dict[str, str]:
+    roles = {"intake coordinator", "liaison", "manager", "admin"}
+    mapping = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        group, _, role = pair.rpartition("=")
+        if not group.strip() or role.strip() not in roles:
+            raise ImproperlyConfigured(
+                f"SSO_GROUP_ROLES: {pair!r} is not 'group=role' with a role of {sorted(roles)}."
+            )
+        mapping[group.strip()] = role.strip()
+    return mapping
+
+
+SSO_GROUP_ROLES = _sso_group_roles(env.str("SSO_GROUP_ROLES", default=""))
+# Off: no password sign-in anywhere (login page, admin, API), only single sign-on.
+LOCAL_PASSWORDS_ENABLED = env.bool("LOCAL_PASSWORDS_ENABLED", default=True)
+if not LOCAL_PASSWORDS_ENABLED:
+    if not SSO_SERVER_URL:
+        raise ImproperlyConfigured("LOCAL_PASSWORDS_ENABLED=false needs SSO_SERVER_URL.")
+    SOCIALACCOUNT_ONLY = True
+    AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "apps.accounts.adapters.SingleSignOnOnlyBackend",
+    ]
+CELERY_BEAT_SCHEDULE["sessions-clear-expired"] = {
+    "task": "apps.accounts.tasks.sessions_clear_expired",
+    "schedule": crontab(hour=8, minute=45),  # UTC: overnight across US time zones
+    "options": {"expires": 6 * 60 * 60},
+}

@@ -1,8 +1,10 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from apps.accounts import views as accounts_views
+from apps.accounts.views import local_passwords_only
 from apps.core import api_docs
 from apps.core import views as core_views
 
@@ -13,29 +15,32 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("readyz/", core_views.readyz, name="readyz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", allauth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("apps.accounts.urls")),
+    # Django's password reset (allauth's own reset pages, below, are never reached).
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        local_passwords_only(auth_views.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(
         "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        local_passwords_only(auth_views.PasswordResetDoneView.as_view()),
         name="password_reset_done",
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        local_passwords_only(auth_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        local_passwords_only(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
-    path("account/", include("apps.accounts.urls")),
+    # django-allauth: two-factor set-up and sign-in, single sign-on (the paths above win).
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # Pages without our <link rel="icon"> (the admin, the API docs) still ask for it here.
     path("favicon.ico", core_views.favicon, name="favicon"),
@@ -46,7 +51,13 @@ urlpatterns = [
     path("referrals/", include("apps.referrals.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),
+    path("search/", include("apps.search.urls")),
+    path("webhooks/", include("apps.webhooks.urls")),
+    path("fhir/", include("apps.fhir.urls")),
     path("", include("apps.queue.urls")),
     path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# django-allauth answers a sign-in over LOGIN_RATE_LIMIT with this view.
+handler429 = "apps.accounts.views.too_many_sign_ins"

@@ -140,3 +140,30 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     status = "granted"
     method = "web_form"
     wording = "You may contact me about my inquiry."
+
+
+def lead_with_journey(*, created_at, journey=(), **fields) -> Lead:
+    """A lead that went through `journey` [(stage slug, when), ...], each move recorded
+    as a stage_change activity, and stands at the last stage."""
+    closing = {"completed", "disqualified", "referred-elsewhere"}
+    final_slug, final_at = journey[-1] if journey else ("new", created_at)
+    lead = LeadFactory(
+        created_at=created_at,
+        stage=stage_get_by_slug(final_slug),
+        stage_entered_at=final_at,
+        closed_at=final_at if final_slug in closing else None,
+        converted_at=final_at if final_slug == "completed" else None,
+        **fields,
+    )
+    previous = "new"
+    for slug, when in journey:
+        ActivityFactory(
+            lead=lead,
+            kind="stage_change",
+            from_stage=stage_get_by_slug(previous),
+            to_stage=stage_get_by_slug(slug),
+            occurred_at=when,
+            body="",
+        )
+        previous = slug
+    return lead

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils.timezone import now
 from rest_framework.authtoken.models import Token
@@ -46,3 +47,32 @@ def api_token_for_user(*, user: User) -> dict | None:
 def session_count_for_user(*, user: User) -> int:
     """How many browser sessions the user has that have not expired."""
     return StaffSession.objects.filter(user=user, expire_date__gt=now()).count()
+
+
+def user_must_use_mfa(*, user: User) -> bool:
+    """True when one of the user's roles is in MFA_REQUIRED_ROLES; a superuser counts as
+    an admin (not as every role, as for what they may see)."""
+    required = settings.MFA_REQUIRED_ROLES
+    if not required:
+        return False
+    if user.is_superuser:
+        return Role.ADMIN in required
+    return user_has_role(user=user, roles=set(required))
+
+
+def user_has_second_factor(*, user: User) -> bool:
+    """An authenticator app or a security key/passkey (recovery codes alone don't count)."""
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def mfa_summary_for_user(*, user: User) -> dict:
+    """Which second factors the user has set up, for their account page."""
+    types = list(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    return {
+        "totp": Authenticator.Type.TOTP in types,
+        "security_keys": types.count(Authenticator.Type.WEBAUTHN),
+        "recovery_codes": Authenticator.Type.RECOVERY_CODES in types,
+        "required": user_must_use_mfa(user=user),
+    }

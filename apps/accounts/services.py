@@ -1,8 +1,11 @@
 """Writes to staff accounts: roles, sign-in lockouts, sessions and API tokens."""
 
+from allauth.mfa.models import Authenticator
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from apps.accounts.choices import Role
@@ -51,3 +54,35 @@ def api_token_revoke(*, user: User) -> bool:
     """Revoke the user's staff API token; False when they had none."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def user_mfa_reset(*, user: User) -> int:
+    """An admin resets someone's second factors (a lost phone or key): every authenticator
+    app, security key and recovery code goes, and so do their sessions; they sign in with
+    their password and, if their role requires it, set up a factor again. Returns how
+    many factors were removed."""
+    deleted, _ = Authenticator.objects.filter(user=user).delete()
+    user_sign_out_everywhere(user=user)
+    return deleted
+
+
+@transaction.atomic
+def user_roles_sync_from_groups(*, user: User, groups: list[str]) -> set[str] | None:
+    """Single sign-on: the user's roles become those SSO_GROUP_ROLES maps their identity
+    provider groups to (none if no group maps). Without SSO_GROUP_ROLES, roles are left
+    as admins set them. Returns the roles set, or None when left alone."""
+    mapping = settings.SSO_GROUP_ROLES
+    if not mapping:
+        return None
+    roles = {mapping[group] for group in groups if group in mapping}
+    user.groups.remove(*Group.objects.filter(name__in=[role.value for role in Role]))
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    return roles
+
+
+def sessions_clear_expired() -> int:
+    """Delete sessions past their expiry (Django keeps them until asked); returns how
+    many went."""
+    deleted, _ = StaffSession.objects.filter(expire_date__lte=timezone.now()).delete()
+    return deleted

@@ -1,12 +1,16 @@
 """Staff accounts' pages: the home page each role starts its day on, the lockout page,
 the user's own account page, and the idle-logoff warning's endpoints."""
 
+from collections.abc import Callable
+from functools import wraps
+
+from allauth.account.forms import LoginForm
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,15 +42,24 @@ def login_locked_out(
     cool_off_seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     response = render(
         request,
-        "registration/login.html",
+        "account/login.html",
         {
-            "form": AuthenticationForm(request),
+            "form": LoginForm(request=request),
             "locked_out_message": LOCKED_OUT_MESSAGE.format(minutes=cool_off_seconds // 60),
-            "next": request.POST.get("next", ""),
+            "redirect_field_name": "next",
+            "redirect_field_value": request.POST.get("next", ""),
         },
         status=429,
     )
     response["Retry-After"] = str(cool_off_seconds)
+    return response
+
+
+def too_many_sign_ins(request: HttpRequest) -> HttpResponse:
+    """Sign-in attempts over LOGIN_RATE_LIMIT from one address (allauth's handler429):
+    429 with Retry-After, so a person or a script waits instead of hammering."""
+    response = render(request, "accounts/too_many_sign_ins.html", status=429)
+    response["Retry-After"] = "60"
     return response
 
 
@@ -56,6 +69,19 @@ def account(request: HttpRequest) -> HttpResponse:
     return _account_render(request, password_form=PasswordChangeForm(request.user))
 
 
+def local_passwords_only(view: Callable) -> Callable:
+    """404 for password pages when passwords are switched off (LOCAL_PASSWORDS_ENABLED)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.LOCAL_PASSWORDS_ENABLED:
+            raise Http404("Passwords are switched off: sign in through single sign-on.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@local_passwords_only
 @login_required
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
@@ -125,6 +151,7 @@ def _account_render(
             "roles": sorted(user.groups.values_list("name", flat=True)),
             "sessions": selectors.session_count_for_user(user=user),
             "api_token": selectors.api_token_for_user(user=user),
+            "mfa": selectors.mfa_summary_for_user(user=user),
             "new_token_key": new_token_key,
             "token_days": settings.STAFF_API_TOKEN_DAYS,
             "idle_duration": duration_words(settings.SESSION_IDLE_SECONDS),

@@ -16,6 +16,8 @@ class AlertLevel(models.TextChoices):
     REPEAT_INQUIRY = "repeat_inquiry", "Asked again while waiting"
     # apps.referrals: a completed referral whose summary has not gone back to the referrer.
     REFERRAL_FEEDBACK_OVERDUE = "referral_feedback", "Referral summary not sent"
+    # apps.webhooks: every retry of a delivery failed, so the endpoint was turned off.
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled"
 
 
 class EmailStatus(models.TextChoices):

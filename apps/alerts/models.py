@@ -20,7 +20,17 @@ class Alert(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
     )
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="alerts")
+    # Empty only for alerts about a webhook endpoint (level webhook_disabled).
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
+    )
+    webhook_endpoint = models.ForeignKey(
+        "webhooks.WebhookEndpoint",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+    )
     level = models.CharField(max_length=20, choices=AlertLevel.choices)
     activity = models.ForeignKey(
         "leads.Activity", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
@@ -53,7 +63,7 @@ class Alert(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["lead", "level", "recipient", "activity"],
+                fields=["lead", "level", "recipient", "activity", "webhook_endpoint"],
                 nulls_distinct=False,
                 name="alert_once_per_lead_level_recipient",
             ),
@@ -61,11 +71,17 @@ class Alert(models.Model):
                 condition=Q(level__in=AlertLevel.values), name="alert_level_valid"
             ),
             models.CheckConstraint(
+                condition=Q(lead__isnull=False) | Q(webhook_endpoint__isnull=False),
+                name="alert_about_lead_or_endpoint",
+            ),
+            models.CheckConstraint(
                 condition=Q(email_status__in=EmailStatus.values), name="alert_email_status_valid"
             ),
         ]
 
     def __str__(self) -> str:
+        if self.lead_id is None:
+            return f"{self.get_level_display()}: webhook endpoint #{self.webhook_endpoint_id}"
         return f"{self.get_level_display()} on lead #{self.lead_id}"
 
     @property

@@ -171,6 +171,23 @@ def lead_repeat_inquiry_alert(*, lead: Lead, touch: Activity | None = None) -> l
     )
 
 
+@transaction.atomic
+def webhook_endpoint_disabled_alert(*, endpoint_id: int, owner_id: int) -> int:
+    """Tell an endpoint's owner that LeadCRM gave up on it and turned it off.
+
+    Each disablement is news: an alert left from an earlier one is replaced.
+    Side effect: its email, queued after commit.
+    """
+    Alert.objects.filter(
+        level=AlertLevel.WEBHOOK_DISABLED, webhook_endpoint_id=endpoint_id, recipient_id=owner_id
+    ).delete()
+    alert = Alert.objects.create(
+        level=AlertLevel.WEBHOOK_DISABLED, webhook_endpoint_id=endpoint_id, recipient_id=owner_id
+    )
+    transaction.on_commit(lambda: alert_emails_queue(alert_ids=[alert.pk]))
+    return alert.pk
+
+
 def alert_email_send(*, alert_id: int, final_attempt: bool = False) -> bool:
     """Send one alert's email, at most once per claim. Returns True when sent.
 
@@ -229,6 +246,8 @@ def lead_url(*, lead_id: int) -> str:
 def alert_email_message(*, alert: Alert) -> EmailMultiAlternatives:
     """The email for one alert: subject with the lead number only, body with what
     happened, the due time and a link; never the person, condition or payer."""
+    if alert.lead_id is None:
+        return _webhook_alert_email_message(alert=alert)
     lead = alert.lead
     context = {
         "alert": alert,
@@ -246,6 +265,19 @@ def alert_email_message(*, alert: Alert) -> EmailMultiAlternatives:
     )
     message.attach_alternative(render_to_string("emails/alerts/alert.html", context), "text/html")
     return message
+
+
+def _webhook_alert_email_message(*, alert: Alert) -> EmailMultiAlternatives:
+    context = {
+        "recipient_name": alert.recipient.first_name or alert.recipient.username,
+        "endpoint_id": alert.webhook_endpoint_id,
+        "endpoint_url": f"{settings.SITE_URL.rstrip('/')}/webhooks/{alert.webhook_endpoint_id}/",
+    }
+    return EmailMultiAlternatives(
+        subject=f"Webhook endpoint #{alert.webhook_endpoint_id} was disabled",
+        body=render_to_string("emails/alerts/webhook_disabled.txt", context),
+        to=[alert.recipient.email],
+    )
 
 
 def alert_emails_relay(*, now: dt.datetime | None = None, limit: int = 500) -> int:

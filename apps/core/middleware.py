@@ -1,9 +1,14 @@
 """Middleware of the platform itself: health probes that answer whatever the Host, and
 responses that no cache keeps."""
 
+import functools
+import zoneinfo
+from urllib.parse import unquote
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from apps.core.selectors import readiness_checks
@@ -72,3 +77,31 @@ class PrivateResponseMiddleware:
             add_never_cache_headers(response)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+# The cookie static/js/app.js sets from the browser's own zone (Intl API).
+TIME_ZONE_COOKIE = "leadcrm_tz"
+
+
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class ViewerTimeZoneMiddleware:
+    """Times are shown in the viewer's zone, and named (templates print the zone): the
+    zone of the user's account when it has one, else the browser's, else TIME_ZONE. A
+    coordinator in Denver reading a Chicago lead once saw Eastern times without a label
+    beside an appointment in "CST"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        zone = getattr(user, "time_zone", "") or unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
+        if zone not in _known_zones():
+            return self.get_response(request)
+        # For this request only: the next one on this thread starts from the default.
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            return self.get_response(request)

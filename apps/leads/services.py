@@ -20,6 +20,7 @@ from apps.pipeline.selectors import stage_get_by_slug
 from apps.referral_sources.models import ReferralSource
 from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team, TeamMembership
+from apps.webhooks import services as webhooks
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 
@@ -86,6 +87,7 @@ def lead_create(
         body=message,
         details=_touch_details(utm=utm, landing_page=landing_page, captured_via=captured_via),
     )
+    webhooks.lead_created_emit(lead=lead)
     return lead
 
 
@@ -209,11 +211,14 @@ def activity_log(
         by_staff=actor is not None,
         is_automated=is_automated,
     ):
+        unanswered = lead.first_response_at is None
         # Conditional UPDATE: the earliest attempt wins, whatever order they are logged in.
         Lead.objects.filter(pk=lead.pk).filter(
             Q(first_response_at__isnull=True) | Q(first_response_at__gt=occurred_at)
         ).update(first_response_at=occurred_at, updated_at=now)
         lead.refresh_from_db(fields=["first_response_at"])
+        if unanswered and lead.first_response_at == occurred_at:
+            webhooks.lead_first_response_emit(lead=lead)
     return activity
 
 
@@ -300,6 +305,7 @@ def lead_stage_change(
         lead.qualification_answers = qualification_answers or {}
         update_fields.append("qualification_answers")
     lead.save(update_fields=sorted(set(update_fields)))
+    webhooks.lead_stage_changed_emit(lead=lead, from_stage_slug=from_stage.slug)
 
     details = {}
     if lost_reason:
@@ -391,6 +397,9 @@ def lead_assign(
     owner_in_team_validate(owner=owner, team=team)
     lead.owner, lead.team = owner, team
     lead.save(update_fields=["owner", "team", "updated_at"])
+    webhooks.lead_assigned_emit(
+        lead=lead, previous_owner_id=previous_owner_id, previous_team_id=previous_team_id
+    )
     return Activity.objects.create(
         lead=lead,
         kind=ActivityKind.ASSIGNMENT,

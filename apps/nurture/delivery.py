@@ -50,6 +50,7 @@ from apps.nurture.timing import (
 from apps.people.models import ConsentChannel
 from apps.people.selectors import consent_is_granted
 from apps.pipeline.selectors import stages_by_id
+from apps.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -405,9 +406,11 @@ def _next_step(*, send: NurtureSend, lead: Lead) -> None:
     if following is not None:
         send_schedule(enrollment=send.enrollment, lead=lead, step=following, start=timezone.now())
         return
-    NurtureEnrollment.objects.filter(pk=send.enrollment_id, status=EnrollmentStatus.ACTIVE).update(
-        status=EnrollmentStatus.COMPLETED, ended_at=timezone.now()
-    )
+    completed = NurtureEnrollment.objects.filter(
+        pk=send.enrollment_id, status=EnrollmentStatus.ACTIVE
+    ).update(status=EnrollmentStatus.COMPLETED, ended_at=timezone.now())
+    if completed:
+        webhooks.nurture_enrollment_ended_emit(enrollment=send.enrollment, status="completed")
 
 
 def _nurture_details(send: NurtureSend) -> dict:

@@ -40,6 +40,7 @@ from apps.nurture.models import (
 from apps.nurture.selectors import REPLY_KINDS, enrollment_exit_reason, enrollments_to_exit
 from apps.nurture.timing import location_time_zone, step_due_at
 from apps.pipeline.models import StageKind
+from apps.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -384,6 +385,7 @@ def nurture_enrollment_exit(
         status=SendStatus.CANCELLED
     )
     enrollment.refresh_from_db(fields=["status", "exit_reason", "ended_at", "exited_by"])
+    webhooks.nurture_enrollment_ended_emit(enrollment=enrollment)
     lead = Lead.objects.get(pk=enrollment.lead_id)
     activity_log(
         lead=lead,

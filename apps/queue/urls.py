@@ -12,6 +12,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/call/", views.lead_call_log, name="lead_call"),
     path("leads/<int:lead_id>/message/", views.lead_message_log, name="lead_message"),
     path("leads/<int:lead_id>/note/", views.lead_note_add, name="lead_note"),
+    path("leads/<int:lead_id>/person/", views.lead_person_edit, name="lead_person"),
     path("leads/<int:lead_id>/task/", views.lead_task_add, name="lead_task"),
     path(
         "leads/<int:lead_id>/tasks/<int:task_id>/done/",

@@ -149,6 +149,44 @@ class VisitForm(forms.Form):
             del self.fields["liaison"]
 
 
+class VisitEditForm(VisitForm):
+    """A visit corrected after it was logged: the same fields, and why."""
+
+    reason = forms.CharField(
+        max_length=500,
+        label="Why is it changed?",
+        error_messages={"required": "Say why, for the record."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("liaison", None)  # whose visit it was does not change
+
+    @classmethod
+    def initial_of(cls, visit) -> dict:
+        return {
+            "sources": [share.source_id for share in visit.visit_sources.all()],
+            "visited_on": visit.visited_on,
+            "kind": visit.kind,
+            "notes": visit.notes,
+            "service_lines": [line.pk for line in visit.service_lines.all()],
+            "people_met": visit.people_met,
+            "materials_left": visit.materials_left,
+            "gift_value": visit.gift_value or None,
+            "gift_description": visit.gift_description,
+            "follow_up": visit.follow_up,
+            "follow_up_due_on": visit.follow_up_due_on,
+        }
+
+
+class VisitDeleteForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        label="Why is it deleted?",
+        error_messages={"required": "Say why, for the record."},
+    )
+
+
 class FeedbackForm(forms.Form):
     method = forms.ChoiceField(choices=FeedbackMethod.choices, label="Sent by")
     sent_at = forms.DateTimeField(

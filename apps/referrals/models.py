@@ -9,6 +9,7 @@ API's serializers of ReferralSource untouched.
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
@@ -175,3 +176,44 @@ class LiaisonVisitSource(models.Model):
 
     def __str__(self) -> str:
         return f"Source {self.source_id} on visit {self.visit_id}"
+
+
+class VisitChangeAction(models.TextChoices):
+    EDITED = "edited", "Edited"
+    DELETED = "deleted", "Deleted"
+
+
+class LiaisonVisitChange(models.Model):
+    """An edit or deletion of a liaison visit, with who, when, why and the values before
+    and after. Gift records matter for Stark Law: a visit is never changed or removed
+    without a trace, and the trace outlives the visit (listed on each source's history).
+    """
+
+    visit = models.ForeignKey(
+        LiaisonVisit, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    # The visit's number, kept after it is deleted.
+    visit_number = models.BigIntegerField()
+    action = models.CharField(max_length=10, choices=VisitChangeAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    # {field label: [before, after]} as text; a deletion records the whole visit.
+    changes = models.JSONField(default=dict)
+    source_ids = ArrayField(models.BigIntegerField(), default=list)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [GinIndex(fields=["source_ids"], name="visit_change_sources_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=VisitChangeAction.values),
+                name="visit_change_action_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="visit_change_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_number} {self.action}"

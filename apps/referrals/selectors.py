@@ -353,3 +353,15 @@ def visit_get_for_user(*, user: User, visit_id: int) -> LiaisonVisit:
     if not user_sees_all_referral_sources(user=user):
         visits = visits.filter(liaison=user)
     return visits.get(pk=visit_id)
+
+
+def visit_changes_for_source(*, source: ReferralSource, limit: int = 20):
+    """Edits and deletions of visits to a source (already in the user's scope), newest
+    first, from the GIN index on the sources each change touched."""
+    from apps.referrals.models import LiaisonVisitChange
+
+    return (
+        LiaisonVisitChange.objects.filter(source_ids__contains=[source.pk])
+        .select_related("actor")
+        .order_by("-changed_at", "-id")[:limit]
+    )

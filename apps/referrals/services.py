@@ -37,6 +37,7 @@ from apps.referrals.models import (
 )
 from apps.referrals.selectors import referral_source_visible_to, user_sees_all_referral_sources
 from apps.servicelines.models import ServiceLine
+from apps.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -64,34 +65,20 @@ def liaison_territories_set(*, liaison: User, territories: Iterable[str]) -> lis
 # --- Visits -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def visit_log(
+def visit_validate(
     *,
     actor: User,
     liaison: User,
-    sources: Sequence[ReferralSource],
+    sources: list[ReferralSource],
     visited_on: dt.date,
-    kind: str = VisitKind.IN_PERSON,
-    service_lines: Iterable[ServiceLine] = (),
-    people_met: Iterable[str] = (),
-    materials_left: str = "",
-    gift_value: Decimal = Decimal("0.00"),
-    gift_description: str = "",
-    notes: str = "",
-    follow_up: str = "",
-    follow_up_due_on: dt.date | None = None,
-) -> LiaisonVisit:
-    """Record a liaison's visit to one or more referral sources.
-
-    The gift value (meals, items) is split evenly across the sources, cent by cent, so
-    each referrer's yearly total for Stark Law records adds up to what was spent.
-    A liaison logs their own visits to sources in their scope; managers and admins may
-    log for any liaison. Raises ValidationError keyed by field.
-    """
-    sources = list(dict.fromkeys(sources))
+    kind: str,
+    people_met: list[str],
+    gift_value: Decimal,
+    follow_up: str,
+    follow_up_due_on: dt.date | None,
+) -> None:
+    """The rules of a visit, logged or edited. Raises ValidationError keyed by field."""
     today = timezone.localdate()
-    people_met = list(dict.fromkeys(people_met))
-    follow_up = follow_up.strip()
     errors: dict[str, str] = {}
     if not sources:
         errors["sources"] = "Choose the source or sources you visited."
@@ -127,6 +114,46 @@ def visit_log(
         errors["follow_up_due_on"] = "The follow-up cannot be due before the visit."
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor: User,
+    liaison: User,
+    sources: Sequence[ReferralSource],
+    visited_on: dt.date,
+    kind: str = VisitKind.IN_PERSON,
+    service_lines: Iterable[ServiceLine] = (),
+    people_met: Iterable[str] = (),
+    materials_left: str = "",
+    gift_value: Decimal = Decimal("0.00"),
+    gift_description: str = "",
+    notes: str = "",
+    follow_up: str = "",
+    follow_up_due_on: dt.date | None = None,
+) -> LiaisonVisit:
+    """Record a liaison's visit to one or more referral sources.
+
+    The gift value (meals, items) is split evenly across the sources, cent by cent, so
+    each referrer's yearly total for Stark Law records adds up to what was spent.
+    A liaison logs their own visits to sources in their scope; managers and admins may
+    log for any liaison. Raises ValidationError keyed by field.
+    """
+    sources = list(dict.fromkeys(sources))
+    people_met = list(dict.fromkeys(people_met))
+    follow_up = follow_up.strip()
+    visit_validate(
+        actor=actor,
+        liaison=liaison,
+        sources=sources,
+        visited_on=visited_on,
+        kind=kind,
+        people_met=people_met,
+        gift_value=gift_value,
+        follow_up=follow_up,
+        follow_up_due_on=follow_up_due_on,
+    )
 
     visit = LiaisonVisit.objects.create(
         liaison=liaison,
@@ -310,6 +337,7 @@ def referral_feedback_record(
     if not recorded:
         raise ValidationError({"sent_at": "The summary was already recorded as sent."})
     lead.referral_feedback_sent_at = sent_at
+    webhooks.referral_feedback_sent_emit(lead=lead, method=method)
     body = f"Visit summary sent to the referrer ({FeedbackMethod(method).label})."
     if note.strip():
         body += f" {note.strip()}"

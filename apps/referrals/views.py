@@ -23,7 +23,7 @@ from apps.leads.models import Lead
 from apps.leads.selectors import lead_get_for_user
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.services import referral_source_update
-from apps.referrals import charts, figures, selectors, services
+from apps.referrals import charts, figures, selectors, services, visit_services
 from apps.referrals.conf import gift_annual_limit, gift_warning_threshold
 from apps.referrals.forms import (
     AppointmentSourceForm,
@@ -32,6 +32,8 @@ from apps.referrals.forms import (
     ImportConfirmForm,
     ImportUploadForm,
     SourceEditForm,
+    VisitDeleteForm,
+    VisitEditForm,
     VisitForm,
 )
 from apps.referrals.imports import referral_sources_import
@@ -108,6 +110,8 @@ def profile(request: HttpRequest, source_id: int) -> HttpResponse:
             ),
             "gift_limit": gift_annual_limit(),
             "gift_warning_from": gift_warning_threshold(),
+            "visit_changes": selectors.visit_changes_for_source(source=source),
+            "edits_any_visit": selectors.user_sees_all_referral_sources(user=request.user),
         },
     )
 
@@ -348,3 +352,94 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
+
+
+def _visit_for_change(request: HttpRequest, visit_id: int) -> LiaisonVisit:
+    try:
+        return selectors.visit_get_for_user(user=request.user, visit_id=visit_id)
+    except LiaisonVisit.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _visit_done_url(visit_source_ids: list[int]) -> str:
+    if len(visit_source_ids) == 1:
+        return reverse("referrals:profile", args=[visit_source_ids[0]])
+    return reverse("referrals:plan")
+
+
+@referrals_staff_required
+def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Correct a visit, saying why; the change shows on each source's history."""
+    visit = _visit_for_change(request, visit_id)
+    form = VisitEditForm(
+        request.POST or None, initial=VisitEditForm.initial_of(visit), user=request.user
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _gift_limit_checked(form, visit_id=visit.pk)
+    ):
+        data = form.cleaned_data
+        try:
+            visit_services.visit_update(
+                visit=visit,
+                actor=request.user,
+                reason=data["reason"],
+                sources=list(data["sources"]),
+                visited_on=data["visited_on"],
+                kind=data["kind"],
+                service_lines=data["service_lines"],
+                people_met=data["people_met"],
+                materials_left=data["materials_left"],
+                gift_value=data["gift_value"] or Decimal("0.00"),
+                gift_description=data["gift_description"],
+                notes=data["notes"],
+                follow_up=data["follow_up"],
+                follow_up_due_on=data["follow_up_due_on"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Visit saved.")
+            return redirect(_visit_done_url([source.pk for source in data["sources"]]))
+    chosen = {str(value) for value in (form["sources"].value() or [])}
+    more_fields = [
+        form[name]
+        for name in (
+            "materials_left",
+            "gift_value",
+            "gift_description",
+            "follow_up",
+            "follow_up_due_on",
+        )
+    ]
+    return render(
+        request,
+        "referrals/visit_form.html",
+        {
+            "form": form,
+            "visit": visit,
+            "chosen": chosen,
+            "more_fields": more_fields,
+            **_gift_context(form, visit_id=visit.pk),
+        },
+    )
+
+
+@referrals_staff_required
+def visit_delete(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """Delete a visit logged in error, saying why (kept on each source's history)."""
+    visit = _visit_for_change(request, visit_id)
+    source_ids = list(visit.visit_sources.values_list("source_id", flat=True))
+    form = VisitDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_services.visit_delete(
+                visit=visit, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Visit deleted; the record of it stays on the history.")
+            return redirect(_visit_done_url(source_ids))
+    return render(request, "referrals/visit_delete.html", {"form": form, "visit": visit})

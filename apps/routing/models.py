@@ -139,6 +139,11 @@ class RoutingRule(models.Model):
         ]
         return [(name, wanted) for name, wanted in pairs if wanted]
 
+    # The rule's number as every screen shows it (rules page, dry run, timeline): its
+    # place in the order, counting from 1, whatever the stored positions (10, 20, ...).
+    # Set by whoever reads the rules in order (routing_rule_list, the routing cache).
+    number: int = 0
+
     def skills(self) -> list[str]:
         wanted = [
             label

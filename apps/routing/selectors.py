@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -13,10 +12,45 @@ from apps.routing.decision import LeadFacts, RoutingDecision, routing_decide
 from apps.routing.models import RoutingRule, RoutingWait
 
 
-def routing_rule_list() -> QuerySet[RoutingRule]:
-    """Every rule in routing order, with what the list shows in a fixed number of queries."""
-    return RoutingRule.objects.select_related("target_team", "fixed_owner").prefetch_related(
-        "service_lines", "locations"
+def routing_rule_list() -> list[RoutingRule]:
+    """Every rule in routing order, numbered, each with the earlier rule that leaves it
+    nothing to match (`shadowed_by`, or None), in a fixed number of queries."""
+    rules = list(
+        RoutingRule.objects.select_related("target_team", "fixed_owner")
+        .prefetch_related("service_lines", "locations")
+        .order_by("position", "id")
+    )
+    for number, rule in enumerate(rules, start=1):
+        rule.number = number
+        rule.shadowed_by = next(
+            (earlier for earlier in rules[: number - 1] if rule_catches_all_of(earlier, rule)),
+            None,
+        )
+    return rules
+
+
+def _condition_sets(rule: RoutingRule) -> list[set]:
+    """Each condition of a rule as a set of the values it accepts (empty: any)."""
+    return [
+        {line.pk for line in rule.service_lines.all()},
+        {location.pk for location in rule.locations.all()},
+        set(rule.lead_types),
+        set(rule.channels),
+        set(rule.urgencies),
+        set(rule.languages),
+        set(rule.referral_source_kinds),
+    ]
+
+
+def rule_catches_all_of(earlier: RoutingRule, later: RoutingRule) -> bool:
+    """True when every lead `later` matches is taken first by `earlier` (enabled, and
+    each of its conditions is "any" or accepts everything the later rule's does): the
+    later rule can never match. Conditions as in decision.rule_mismatch."""
+    if not earlier.is_enabled or not earlier.target_team.is_active:
+        return False
+    return all(
+        not wide or (narrow and narrow <= wide)
+        for wide, narrow in zip(_condition_sets(earlier), _condition_sets(later), strict=True)
     )
 
 

@@ -35,6 +35,7 @@ from apps.sla.services import (
     lead_sla_clock_schedule,
     sla_clock_plan,
 )
+from apps.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +240,9 @@ def _decision_apply(
     Lead.objects.filter(pk=lead.pk).update(**update)
     for name, value in update.items():
         setattr(lead, name, value)
+    webhooks.lead_assigned_emit(
+        lead=lead, previous_owner_id=previous_owner_id, previous_team_id=previous_team_id
+    )
 
     if decision.owner is not None and decision.strategy != Strategy.FIXED_OWNER:
         TeamRoutingCursor.objects.filter(team=decision.team).update(
@@ -373,15 +377,21 @@ def _rule_validate(*, rule: RoutingRule) -> None:
 
 
 @transaction.atomic
-def routing_rule_move(*, rule: RoutingRule, direction: str) -> None:
-    """Move a rule one place up or down; positions are renumbered 1..n on the way."""
-    if direction not in ("up", "down"):
+def routing_rule_move(*, rule: RoutingRule, direction: str = "", place: int | None = None) -> None:
+    """Move a rule one place up or down, or to a place in the order (1 = first);
+    positions are renumbered 1..n on the way, so a rule's number is its position."""
+    if place is None and direction not in ("up", "down"):
         raise ValidationError({"direction": "Move a rule up or down."})
     rules = list(RoutingRule.objects.select_for_update().order_by("position", "id"))
     index = next(i for i, r in enumerate(rules) if r.pk == rule.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(rules):
-        rules[index], rules[other] = rules[other], rules[index]
+    if place is not None:
+        if not 1 <= place <= len(rules):
+            raise ValidationError({"place": f"Choose a place from 1 to {len(rules)}."})
+        rules.insert(place - 1, rules.pop(index))
+    else:
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(rules):
+            rules[index], rules[other] = rules[other], rules[index]
     for position, each in enumerate(rules, start=1):
         if each.position != position:
             RoutingRule.objects.filter(pk=each.pk).update(position=position)

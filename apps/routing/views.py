@@ -28,6 +28,18 @@ def _rule_table(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/rule_list.html#rule-table", {"rules": routing_rule_list()})
 
 
+def _warn_if_never_matches(request: HttpRequest, rule: RoutingRule) -> None:
+    listed = next((each for each in routing_rule_list() if each.pk == rule.pk), None)
+    if listed is not None and listed.shadowed_by is not None:
+        earlier = listed.shadowed_by
+        messages.warning(
+            request,
+            f"Rule {listed.number} “{rule.name}” can never match: rule {earlier.number} "
+            f"“{earlier.name}” comes first and takes every lead it would. Set its place "
+            "in the list below.",
+        )
+
+
 @manager_required
 def rule_list(request: HttpRequest) -> HttpResponse:
     template = "routing/rule_list.html#rule-table" if request.htmx else "routing/rule_list.html"
@@ -47,6 +59,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, f"Rule “{rule.name}” added at the end of the order.")
+            _warn_if_never_matches(request, rule)
             return redirect("routing:rule_list")
     return render(request, "routing/rule_form.html", {"form": form, "rule": None})
 
@@ -62,6 +75,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, f"Rule “{rule.name}” saved.")
+            _warn_if_never_matches(request, rule)
             return redirect("routing:rule_list")
     return render(request, "routing/rule_form.html", {"form": form, "rule": rule})
 
@@ -71,8 +85,13 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
 def rule_move(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(RoutingRule, pk=rule_id)
     direction = request.POST.get("direction", "")
+    raw_place = request.POST.get("place", "").strip()
     try:
-        services.routing_rule_move(rule=rule, direction=direction)
+        place = int(raw_place) if raw_place else None
+    except ValueError:
+        return HttpResponse("Give the place as a number.", status=400)
+    try:
+        services.routing_rule_move(rule=rule, direction=direction, place=place)
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
     return _rule_table(request) if request.htmx else redirect("routing:rule_list")

@@ -40,6 +40,7 @@ from apps.sla.selectors import (
     schedule_time_add,
 )
 from apps.teams.models import Team
+from apps.webhooks import services as webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -327,6 +328,7 @@ def _escalations_fire_batch(*, now: dt.datetime, batch_size: int) -> tuple[int, 
             team_lead = lead.team.team_lead if lead.team_id else None
             recipients = ([team_lead] if team_lead and team_lead.is_active else []) + managers
             level = AlertLevel.BREACH
+            webhooks.lead_sla_breached_emit(lead=lead, due_at=step.due_at)
         elif step.level == EscalationLevel.MISSED_CALL:
             recipients = lead_owner_or_team_lead(lead=lead)
             level = AlertLevel.MISSED_CALL

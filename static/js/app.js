@@ -45,4 +45,27 @@
     }
     document.querySelectorAll("form[data-submitting]").forEach(release);
   });
+
+  // Times are shown in the viewer's zone: tell the server which one this browser is in
+  // (apps.core.middleware.ViewerTimeZoneMiddleware reads the cookie).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var current = (document.cookie.match(/(?:^|; )leadcrm_tz=([^;]*)/) || [])[1];
+    if (zone && decodeURIComponent(current || "") !== zone) {
+      document.cookie = "leadcrm_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (error) { /* no Intl: the server's default zone, still named on every time */ }
+
+  // "/" jumps to the search box in the top bar (the queue keeps "/" for its own box).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var tag = target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable) return;
+    if (document.getElementById("id_q")) return;
+    var box = document.getElementById("global-search");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+  });
 })();

@@ -2,6 +2,8 @@
 the right password included, with words that don't reveal whether the username exists;
 an admin can unlock."""
 
+import secrets
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 
@@ -15,7 +17,7 @@ LOCKED = "Too many failed sign-in attempts. Sign-in is paused for 15 minutes"
 
 def _fail(client, username, times):
     return [
-        client.post(LOGIN, {"username": username, "password": "not-the-password"})
+        client.post(LOGIN, {"login": username, "password": "not-the-password"})
         for _ in range(times)
     ]
 
@@ -31,7 +33,7 @@ def test_the_fifth_failure_locks_and_the_right_password_is_then_refused(client):
     assert fifth.status_code == 429
     assert LOCKED in fifth.content.decode()
     assert fifth["Retry-After"] == "900"
-    right = client.post(LOGIN, {"username": "pat.kim", "password": "correct-horse-battery"})
+    right = client.post(LOGIN, {"login": "pat.kim", "password": "correct-horse-battery"})
     assert right.status_code == 429
     assert LOCKED in right.content.decode()
     assert SESSION_KEY not in client.session
@@ -54,7 +56,7 @@ def test_five_failures_from_one_address_lock_it_for_every_username(client):
     for name in ["a.one", "b.two", "c.three", "d.four", "e.five"]:
         _fail(client, name, 1)
 
-    right = client.post(LOGIN, {"username": "pat.kim", "password": "correct-horse-battery"})
+    right = client.post(LOGIN, {"login": "pat.kim", "password": "correct-horse-battery"})
 
     assert right.status_code == 429
 
@@ -66,7 +68,7 @@ def test_another_address_is_not_locked_by_failures_elsewhere(client):
 
     right = client.post(
         LOGIN,
-        {"username": "pat.kim", "password": "correct-horse-battery"},
+        {"login": "pat.kim", "password": "correct-horse-battery"},
         REMOTE_ADDR="10.0.0.7",
     )
 
@@ -87,6 +89,19 @@ def test_an_admin_unlocks_a_locked_out_user_from_the_user_list(client):
     )
     assert "Sign-in unlocked for 1 user(s)." in answer.content.decode()
 
-    right = client.post(LOGIN, {"username": "pat.kim", "password": "correct-horse-battery"})
+    right = client.post(LOGIN, {"login": "pat.kim", "password": "correct-horse-battery"})
     assert right.status_code == 302
     assert client.session[SESSION_KEY] == str(locked.pk)
+
+
+def test_sign_ins_over_the_rate_from_one_address_wait_with_retry_after(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "3/m/ip", "login_failed": None}
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    answers = [
+        client.post(LOGIN, {"login": name, "password": "nope"}, REMOTE_ADDR=address)
+        for name in ["a.one", "b.two", "c.three", "d.four"]
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[-1]["Retry-After"] == "60"
+    assert "Too many sign-ins came from your network" in answers[-1].content.decode()

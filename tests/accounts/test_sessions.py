@@ -181,3 +181,15 @@ def test_a_user_makes_and_revokes_their_api_token_on_their_account_page(manager)
     client.post("/account/api-token/revoke/")
 
     assert api.get("/api/v1/stages/").status_code == 401
+
+
+def test_the_nightly_task_deletes_only_expired_sessions(clock, manager):
+    from apps.accounts.tasks import sessions_clear_expired
+
+    _signed_in(manager)
+    clock.shift(dt.timedelta(hours=11))
+    _signed_in(manager)
+    clock.shift(dt.timedelta(hours=2))  # the first is past its 12 hours, the second not
+
+    assert sessions_clear_expired() == 1
+    assert StaffSession.objects.filter(user=manager).count() == 1

@@ -20,6 +20,7 @@ from tests.factories import (
     ServiceLineFactory,
     UserFactory,
 )
+from tests.routing.factories import waiting_for_anyone
 
 pytestmark = pytest.mark.django_db
 
@@ -459,12 +460,14 @@ def test_stage_change_to_qualified_names_the_unanswered_questions(client_for, ma
 # --- Assignment ---------------------------------------------------------------------
 
 
+def assign(client, lead, payload: dict):
+    return client.post(f"/api/v1/leads/{lead.pk}/assign/", payload, format="json")
+
+
 def test_coordinator_claims_a_lead_waiting_in_their_team(client_for, coordinator, team):
     lead = LeadFactory(team=team, owner=None)
 
-    response = client_for(coordinator).post(
-        f"/api/v1/leads/{lead.pk}/assign/", {"owner": coordinator.pk}, format="json"
-    )
+    response = assign(client_for(coordinator), lead, {"owner": coordinator.pk})
 
     assert response.status_code == 200, response.content
     assert response.json()["owner"]["id"] == coordinator.pk
@@ -474,10 +477,8 @@ def test_coordinator_claims_a_lead_waiting_in_their_team(client_for, coordinator
 def test_coordinator_cannot_take_a_colleagues_lead(client_for, coordinator, colleague, team):
     lead = LeadFactory(team=team, owner=colleague)
 
-    response = client_for(coordinator).post(
-        f"/api/v1/leads/{lead.pk}/assign/",
-        {"owner": coordinator.pk, "reason": "mine now"},
-        format="json",
+    response = assign(
+        client_for(coordinator), lead, {"owner": coordinator.pk, "reason": "mine now"}
     )
 
     assert response.status_code == 403
@@ -489,14 +490,8 @@ def test_manager_reassigns_only_with_a_reason(client_for, manager, coordinator, 
     lead = LeadFactory(team=team, owner=colleague)
     client = client_for(manager)
 
-    refused = client.post(
-        f"/api/v1/leads/{lead.pk}/assign/", {"owner": coordinator.pk}, format="json"
-    )
-    accepted = client.post(
-        f"/api/v1/leads/{lead.pk}/assign/",
-        {"owner": coordinator.pk, "reason": "Colleague is on leave"},
-        format="json",
-    )
+    refused = assign(client, lead, {"owner": coordinator.pk})
+    accepted = assign(client, lead, {"owner": coordinator.pk, "reason": "Colleague is on leave"})
 
     assert refused.status_code == 400
     assert "reason" in refused.json()
@@ -513,10 +508,8 @@ def test_manager_cannot_assign_a_lead_to_someone_outside_its_team(
 ):
     lead = LeadFactory(team=team, owner=None)
 
-    response = client_for(manager).post(
-        f"/api/v1/leads/{lead.pk}/assign/",
-        {"owner": outsider.pk, "reason": "Covering the weekend"},
-        format="json",
+    response = assign(
+        client_for(manager), lead, {"owner": outsider.pk, "reason": "Covering the weekend"}
     )
 
     assert response.status_code == 400
@@ -532,17 +525,9 @@ def test_assigning_through_the_api_ends_the_wait_and_starts_the_clock(
     client_for, coordinator, team
 ):
     lead = LeadFactory(team=team, owner=None, routed_at=None)
-    RoutingWait.objects.create(
-        lead=lead,
-        team=team,
-        reason="nobody_available",
-        waiting_since=timezone.now(),
-        last_tried_at=timezone.now(),
-    )
+    waiting_for_anyone(lead=lead, team=team)
 
-    response = client_for(coordinator).post(
-        f"/api/v1/leads/{lead.pk}/assign/", {"owner": coordinator.pk}, format="json"
-    )
+    response = assign(client_for(coordinator), lead, {"owner": coordinator.pk})
 
     assert response.status_code == 200, response.content
     lead.refresh_from_db()
@@ -553,9 +538,7 @@ def test_assigning_through_the_api_ends_the_wait_and_starts_the_clock(
 def test_assign_needs_an_owner_or_a_team(client_for, manager):
     lead = LeadFactory()
 
-    response = client_for(manager).post(
-        f"/api/v1/leads/{lead.pk}/assign/", {"reason": "because"}, format="json"
-    )
+    response = assign(client_for(manager), lead, {"reason": "because"})
 
     assert response.status_code == 400
 

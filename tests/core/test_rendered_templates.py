@@ -48,9 +48,11 @@ def _pages(lead, source):
         reverse("nurture:track_create"),
         reverse("nurture:failed_sends"),
         reverse("nurture:lead", args=[lead.pk]),
+        reverse("search:index"),
     ]
 
 
+@pytest.mark.django_db  # the page lists the single sign-on providers (allauth reads its table)
 def test_login_page_prints_no_template_syntax(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200

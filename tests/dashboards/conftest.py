@@ -30,16 +30,14 @@ import time_machine
 from apps.dashboards.filters import DashboardFilters
 from apps.dashboards.services import lead_facts_refresh
 from apps.leads.models import Lead
-from apps.pipeline.selectors import stage_get_by_slug
 from apps.referrals.models import ReferralSourceHealth
 from tests.factories import (
-    ActivityFactory,
-    LeadFactory,
     LocationFactory,
     ReferralSourceFactory,
     ServiceLineFactory,
     TeamFactory,
     UserFactory,
+    lead_with_journey,
 )
 
 UTC = dt.UTC
@@ -53,31 +51,7 @@ def at(month_day: str, hhmm: str = "12:00") -> dt.datetime:
     return dt.datetime(2025, month, day, hour, minute, tzinfo=UTC)
 
 
-def make_lead(*, created_at, journey=(), **fields) -> Lead:
-    """A lead that went through `journey` [(stage slug, when), ...], each move recorded
-    as a stage_change activity, and stands at the last stage."""
-    closing = {"completed", "disqualified", "referred-elsewhere"}
-    final_slug, final_at = journey[-1] if journey else ("new", created_at)
-    lead = LeadFactory(
-        created_at=created_at,
-        stage=stage_get_by_slug(final_slug),
-        stage_entered_at=final_at,
-        closed_at=final_at if final_slug in closing else None,
-        converted_at=final_at if final_slug == "completed" else None,
-        **fields,
-    )
-    previous = "new"
-    for slug, when in journey:
-        ActivityFactory(
-            lead=lead,
-            kind="stage_change",
-            from_stage=stage_get_by_slug(previous),
-            to_stage=stage_get_by_slug(slug),
-            occurred_at=when,
-            body="",
-        )
-        previous = slug
-    return lead
+make_lead = lead_with_journey
 
 
 @dataclass

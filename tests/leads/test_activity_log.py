@@ -74,27 +74,24 @@ def test_what_stops_the_response_clock(
     assert Activity.objects.filter(first_response_filter(), pk=activity.pk).exists() is stops
 
 
-def test_a_no_answer_call_leaves_the_clock_running_until_someone_is_reached(lead, coordinator):
+def _call(lead, coordinator, *, outcome: str, at: dt.datetime) -> None:
     activity_log(
         lead=lead,
         kind="call",
         actor=coordinator,
         direction="outbound",
-        outcome="no_answer",
-        occurred_at=_minutes_ago(50),
+        outcome=outcome,
+        occurred_at=at,
     )
+
+
+def test_a_no_answer_call_leaves_the_clock_running_until_someone_is_reached(lead, coordinator):
+    _call(lead, coordinator, outcome="no_answer", at=_minutes_ago(50))
     lead.refresh_from_db()
     assert lead.first_response_at is None
 
     reached_at = _minutes_ago(20)
-    activity_log(
-        lead=lead,
-        kind="call",
-        actor=coordinator,
-        direction="outbound",
-        outcome="reached",
-        occurred_at=reached_at,
-    )
+    _call(lead, coordinator, outcome="reached", at=reached_at)
     lead.refresh_from_db()
     assert lead.first_response_at == reached_at
 
@@ -108,14 +105,7 @@ def test_the_earliest_attempt_wins_even_when_logged_late(lead, coordinator):
         occurred_at=_minutes_ago(60),
     )
     earlier = _minutes_ago(200)  # a call made earlier, logged after the email
-    activity_log(
-        lead=lead,
-        kind="call",
-        actor=coordinator,
-        direction="outbound",
-        outcome="reached",
-        occurred_at=earlier,
-    )
+    _call(lead, coordinator, outcome="reached", at=earlier)
     activity_log(
         lead=lead, kind="sms", actor=coordinator, direction="outbound", occurred_at=_minutes_ago(10)
     )

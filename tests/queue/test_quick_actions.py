@@ -17,6 +17,7 @@ from tests.factories import (
     LocationFactory,
     ServiceLineFactory,
 )
+from tests.routing.factories import waiting_for_anyone
 
 pytestmark = pytest.mark.django_db
 
@@ -227,13 +228,7 @@ def test_a_reassignment_from_the_lead_page_has_the_apis_side_effects(
     logged_in, manager, colleague, team
 ):
     lead = LeadFactory(team=team, owner=None, routed_at=None)
-    RoutingWait.objects.create(
-        lead=lead,
-        team=team,
-        reason="nobody_available",
-        waiting_since=timezone.now(),
-        last_tried_at=timezone.now(),
-    )
+    waiting_for_anyone(lead=lead, team=team)
 
     logged_in(manager).post(
         url("lead_reassign", lead),

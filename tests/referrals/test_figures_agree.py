@@ -17,16 +17,14 @@ from apps.dashboards.filters import DashboardFilters
 from apps.dashboards.selectors import dashboard_referral_sources
 from apps.dashboards.services import lead_facts_refresh
 from apps.leads.models import Lead
-from apps.pipeline.selectors import stage_get_by_slug
 from apps.referrals import figures
 from apps.referrals.outcomes import REFERRAL_OUTCOMES
-from tests.factories import ActivityFactory, LeadFactory, ReferralSourceFactory
+from tests.factories import ReferralSourceFactory, lead_with_journey
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2025, 6, 20, 12, 0, tzinfo=dt.UTC)
 START, END = dt.date(2025, 5, 1), dt.date(2025, 6, 15)
-CLOSING = {"completed", "disqualified", "referred-elsewhere"}
 
 
 def at(month: int, day: int, hour: int = 12) -> dt.datetime:
@@ -34,30 +32,10 @@ def at(month: int, day: int, hour: int = 12) -> dt.datetime:
 
 
 def referral(source, created_at, journey=(), **fields) -> Lead:
-    """A referred lead that went through `journey` [(stage slug, when)], each move on
-    its timeline, standing at the last stage."""
-    final_slug, final_at = journey[-1] if journey else ("new", created_at)
-    lead = LeadFactory(
-        referral_source=source,
-        created_at=created_at,
-        stage=stage_get_by_slug(final_slug),
-        stage_entered_at=final_at,
-        closed_at=final_at if final_slug in CLOSING else None,
-        converted_at=final_at if final_slug == "completed" else None,
-        **fields,
+    """A lead referred by `source` that went through `journey` [(stage slug, when)]."""
+    return lead_with_journey(
+        created_at=created_at, journey=journey, referral_source=source, **fields
     )
-    previous = "new"
-    for slug, when in journey:
-        ActivityFactory(
-            lead=lead,
-            kind="stage_change",
-            from_stage=stage_get_by_slug(previous),
-            to_stage=stage_get_by_slug(slug),
-            occurred_at=when,
-            body="",
-        )
-        previous = slug
-    return lead
 
 
 @pytest.fixture

@@ -142,8 +142,8 @@ def _profile_history(make_referrals, source, liaison, size: int):
 # session, user, groups, source (+ owner, practice, health), visits, their service
 # lines, this source's gift share, open follow-ups, trend around visits, 12 months,
 # service lines, median, leakage, closed loop, gifts, alerts badge,
-# awaiting feedback
-PROFILE_QUERIES = 17
+# awaiting feedback, changes to visits
+PROFILE_QUERIES = 18
 
 
 @pytest.mark.parametrize("size", [2, 12])

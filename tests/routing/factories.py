@@ -1,9 +1,10 @@
 """Factories of routing's own models (the shared ones are in tests/factories.py)."""
 
 import factory
+from django.utils import timezone
 
 from apps.routing.choices import Strategy
-from apps.routing.models import MemberSkills, RoutingRule
+from apps.routing.models import MemberSkills, RoutingRule, RoutingWait
 from tests.factories import TeamFactory, UserFactory
 
 
@@ -44,3 +45,12 @@ class MemberSkillsFactory(factory.django.DjangoModelFactory):
     def locations(self, create, extracted, **kwargs):
         if create and extracted:
             self.locations.set(extracted)
+
+
+def waiting_for_anyone(*, lead, team) -> RoutingWait:
+    """The lead waits in `team`'s queue for routing to find someone free (as routing
+    records it when nobody is available)."""
+    now = timezone.now()
+    return RoutingWait.objects.create(
+        lead=lead, team=team, reason="nobody_available", waiting_since=now, last_tried_at=now
+    )

@@ -22,11 +22,6 @@ def team(db):
     return TeamFactory(name="Ortho intake", slug="ortho-intake")
 
 
-@pytest.fixture
-def member(team, staff):
-    return staff(team, first_name="Avery", last_name="Stone")
-
-
 def test_a_coordinator_claims_a_lead_nobody_owns_in_their_team(team, staff, coordinator):
     staff_member = staff(team)
     lead = LeadFactory(owner=None, team=team)
@@ -103,7 +98,8 @@ def test_no_write_of_an_owner_skips_the_membership_rule(team):
     assert "owner" in refused.value.message_dict
 
 
-def test_assigning_the_current_owner_and_team_again_is_refused(team, member, manager):
+def test_assigning_the_current_owner_and_team_again_is_refused(team, staff, manager):
+    member = staff(team)
     lead = LeadFactory(owner=member, team=team)
 
     with pytest.raises(ValidationError) as refused:

@@ -60,8 +60,9 @@ def test_the_timeline_explains_a_fallback(team, staff, fallback_team):
 
     lead_route(lead_id=lead.pk)
 
+    # The only rule is rule 1, as the rules page numbers it, whatever its stored position.
     assert lead.activities.get(kind=ActivityKind.ASSIGNMENT).body == (
-        "Rule 2 “Cardiology” matched. Strategy: round robin in Cardiology intake. Nobody in "
+        "Rule 1 “Cardiology” matched. Strategy: round robin in Cardiology intake. Nobody in "
         "Cardiology intake is available. Passed over: Bob Stone (off shift). The lead goes to "
         "the fallback team Central intake. Strategy: round robin in Central intake. "
         "Chosen: Fay Wong."

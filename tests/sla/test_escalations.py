@@ -148,18 +148,22 @@ def test_policy_sets_reassignment_delay_and_can_switch_levels_off(
     assert {level for level, _ in alerts_of(lead)} == {"reassigned"}
 
 
+def _call_logged(lead, owner, outcome) -> None:
+    activity_log(
+        lead=lead,
+        kind=ActivityKind.CALL,
+        direction=Direction.OUTBOUND,
+        outcome=outcome,
+        actor=owner,
+    )
+
+
 @pytest.mark.parametrize(
     "answer_after_minutes", [pytest.param(1, id="early"), pytest.param(19, id="just-in-time")]
 )
 def test_responded_lead_gets_no_escalation(clock, started_lead, owner, answer_after_minutes):
     clock.move_to(T0 + minutes(answer_after_minutes))
-    activity_log(
-        lead=started_lead,
-        kind=ActivityKind.CALL,
-        direction=Direction.OUTBOUND,
-        outcome=Outcome.REACHED,
-        actor=owner,
-    )
+    _call_logged(started_lead, owner, Outcome.REACHED)
     clock.move_to(T0 + minutes(120))
 
     escalations_sweep()
@@ -177,13 +181,7 @@ def test_a_call_that_reached_nobody_does_not_stop_the_escalation(
     clock, started_lead, owner, outcome
 ):
     clock.move_to(T0 + minutes(1))
-    activity_log(
-        lead=started_lead,
-        kind=ActivityKind.CALL,
-        direction=Direction.OUTBOUND,
-        outcome=outcome,
-        actor=owner,
-    )
+    _call_logged(started_lead, owner, outcome)
     clock.move_to(T0 + minutes(25))
 
     escalations_sweep()

@@ -5,11 +5,14 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
 
+from apps.core.languages import language_name, language_names
 from apps.leads.choices import Outcome
 from apps.queue.forms.base import (
     DATETIME_LOCAL_FORMATS,
     AccessibleForm,
+    DateInput,
     DateTimeLocalInput,
     blank_choice,
 )
@@ -165,3 +168,45 @@ class ReassignForm(AccessibleForm):
             for team in teams
             if self.members_by_team.get(team.pk)
         ]
+
+
+class PersonContactForm(AccessibleForm):
+    """The person's contact details, corrected from the lead page."""
+
+    rows = (
+        ("first_name", "last_name"),
+        ("phone", "email"),
+        ("date_of_birth", "preferred_language"),
+        ("postal_code",),
+    )
+
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100, required=False)
+    phone = PhoneNumberField(
+        label="Phone",
+        required=False,
+        error_messages={"invalid": "Enter a phone number, e.g. (312) 555-0142."},
+    )
+    email = forms.EmailField(label="Email", required=False, max_length=254)
+    date_of_birth = forms.DateField(label="Birth date", required=False, widget=DateInput)
+    preferred_language = forms.ChoiceField(label="Language")
+    postal_code = forms.CharField(label="Postal code", max_length=10, required=False)
+
+    def __init__(self, *args, language: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(language_names())
+        if language and language not in names:  # a code intake sent that we cannot name
+            names[language] = language_name(language)
+        self.fields["preferred_language"].choices = sorted(names.items(), key=lambda i: i[1])
+
+    @classmethod
+    def initial_of(cls, person) -> dict:
+        return {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "phone": person.phone.as_national if person.phone else "",
+            "email": person.email,
+            "date_of_birth": person.date_of_birth,
+            "preferred_language": person.preferred_language,
+            "postal_code": person.postal_code,
+        }

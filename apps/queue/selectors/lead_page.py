@@ -20,6 +20,7 @@ from apps.leads.choices import ActivityKind, Direction, Outcome
 from apps.leads.merging import DuplicateSuggestion, lead_duplicate_suggestions, lead_merges_for
 from apps.leads.models import Activity, Lead, LeadMerge
 from apps.leads.selectors import lead_visible_to
+from apps.nurture.timing import quiet_hours_end
 from apps.people.models import ConsentChannel, ConsentPurpose, ConsentStatus
 from apps.people.selectors import consents_in_force
 from apps.pipeline.models import PipelineStage
@@ -94,6 +95,11 @@ class LeadPage:
     safety_flag: LeadSafetyFlag | None = None
     # The person agreed to texts about their inquiry: else logging an SMS warns.
     texts_allowed: bool = False
+    # The patient's clock (their location's zone) and, inside the quiet hours there,
+    # when calling hours start again.
+    now: dt.datetime | None = None
+    patient_zone: str = ""
+    patient_quiet_until: dt.datetime | None = None
     reassign_teams: list[Team] = field(default_factory=list)
     reassign_memberships: list[TeamMembership] = field(default_factory=list)
 
@@ -202,6 +208,10 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
     page.safety_flag = lead_safety_flag_latest(lead=lead)
     sms = in_force[lead.person_id].get(ConsentPurpose.CARE_COORDINATION, {}).get(ConsentChannel.SMS)
     page.texts_allowed = sms is not None and sms.status == ConsentStatus.GRANTED
+    page.now = now
+    if lead.location is not None:
+        page.patient_zone = lead.location.time_zone
+        page.patient_quiet_until = quiet_hours_end(location=lead.location, at=now)
     if lead.appointment_at:
         # The time the patient is told: the clock on the wall where the appointment is.
         place = lead.appointment_location or lead.location

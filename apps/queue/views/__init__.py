@@ -19,6 +19,7 @@ from apps.queue.views.lead import (
     lead_task_add,
     lead_task_done,
 )
+from apps.queue.views.person import lead_person_edit
 from apps.queue.views.queue import queue_index
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "lead_merge_view",
     "lead_message_log",
     "lead_note_add",
+    "lead_person_edit",
     "lead_reassign_view",
     "lead_stage",
     "lead_task_add",

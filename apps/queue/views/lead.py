@@ -72,6 +72,15 @@ def _render_lead(
         **{f"{name}_fields": _quick_fields_html(name, bound.get(name)) for name in FORM_CLASSES},
         "stage_form": bound.get("stage") or _stage_form(page, data=None),
         "reassign_form": bound.get("reassign") or _reassign_form(page, data=None),
+        "person_fields": _quick_fields_html(
+            "person",
+            bound.get("person")
+            or forms.PersonContactForm(
+                prefix="person",
+                initial=forms.PersonContactForm.initial_of(page.lead.person),
+                language=page.lead.person.preferred_language,
+            ),
+        ),
     }
     template = "queue/lead_detail.html"
     if request.htmx and not request.htmx.boosted:

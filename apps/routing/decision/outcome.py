@@ -20,7 +20,7 @@ class RuleCheck:
 
     rule_id: int
     name: str
-    position: int
+    number: int  # its place in the order, as the rules page shows it
     outcome: str  # "matched", "disabled", or why it did not match
 
 
@@ -105,7 +105,7 @@ class RoutingDecision:
         """The decision in plain words, as written on the lead's timeline."""
         parts: list[str] = []
         if self.rule is not None:
-            parts.append(f"Rule {self.rule.position} “{self.rule.name}” matched.")
+            parts.append(f"Rule {self.rule.number} “{self.rule.name}” matched.")
         elif self.rules_checked:
             parts.append("No routing rule matched.")
         else:

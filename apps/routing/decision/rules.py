@@ -54,6 +54,9 @@ def _routing_reference_load() -> RoutingReference:
         # Aggregating queries ignore Meta.ordering: the order is the rule.
         .order_by("position", "id")
     )
+    rules = list(rules)
+    for number, rule in enumerate(rules, start=1):
+        rule.number = number
     return RoutingReference(
         rules=tuple(rules),
         fallback_team=Team.objects.filter(is_fallback=True, is_active=True).first(),
@@ -96,7 +99,7 @@ def first_matching_rule(*, facts: LeadFacts, checked: list[RuleCheck]) -> Routin
             outcome = f"its team {rule.target_team.name} is not active"
         else:
             outcome = rule_mismatch(rule=rule, facts=facts) or "matched"
-        checked.append(RuleCheck(rule.pk, rule.name, rule.position, outcome))
+        checked.append(RuleCheck(rule.pk, rule.name, rule.number, outcome))
         if outcome == "matched":
             return rule
     return None

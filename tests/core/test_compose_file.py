@@ -1,0 +1,39 @@
+"""docker-compose.yml, read (Docker cannot run here): every service comes back after a
+crash and says when it is healthy; the demo hospital is only in the demo profile."""
+
+from pathlib import Path
+
+import yaml
+
+COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+ONE_SHOT = {"migrate", "seed-demo"}
+
+
+def test_every_long_running_service_restarts_and_has_a_health_check():
+    for name, service in SERVICES.items():
+        if name in ONE_SHOT:
+            assert service["restart"] == "no", name
+            continue
+        assert service["restart"] == "unless-stopped", name
+        assert service["healthcheck"]["test"], name
+        assert not service["healthcheck"].get("disable"), name
+
+
+def test_worker_and_beat_checks_ask_the_processes_themselves():
+    assert "inspect ping" in " ".join(SERVICES["worker"]["healthcheck"]["test"])
+    assert "beat_health" in SERVICES["beat"]["healthcheck"]["test"]
+
+
+def test_the_demo_hospital_is_seeded_only_in_the_demo_profile():
+    assert "seed_demo" not in " ".join(SERVICES["migrate"]["command"])
+    assert SERVICES["seed-demo"]["profiles"] == ["demo"]
+    assert "seed_demo" in SERVICES["seed-demo"]["command"]
+
+
+def test_every_setting_production_requires_can_be_given_to_the_stack():
+    environment = SERVICES["web"]["environment"]
+    required = ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL", "NURTURE_SMS_BACKEND"]
+    required += ["NURTURE_UNSUBSCRIBE_KEY", "TWILIO_AUTH_TOKEN", "SITE_URL", "NUM_PROXIES"]
+    for name in required:
+        assert f"${{{name}:-" in environment[name], name
