@@ -20,5 +20,11 @@ def post_worker_init(worker) -> None:
 
     None of it is ever freed, yet each full collection walked all of it, a pause that
     stalled every request queued behind it (bench/README.md).
+
+    Safety screening's language pipelines load first (about 3 s), so no inquiry waits
+    for them and they are frozen with the rest.
     """
+    from apps.safety.engine import warm_up
+
+    warm_up()
     gc.freeze()

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "apps.leads",
     "apps.routing",
     "apps.alerts",
+    "apps.safety",
     "apps.sla",
     "apps.intake",
     "apps.demo",

@@ -47,6 +47,7 @@ urlpatterns = [
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),
+    path("safety/", include("apps.safety.urls")),
     path("referrals/", include("apps.referrals.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
     path("nurture/", include("apps.nurture.urls")),

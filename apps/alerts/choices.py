@@ -10,7 +10,8 @@ class AlertLevel(models.TextChoices):
     OWNER_NOTICE = "owner_notice", "Response due soon"
     BREACH = "breach", "Response time breached"
     REASSIGNED = "reassigned", "Reassigned to the fallback team"
-    RED_FLAG = "red_flag", "Red flag: call now"
+    # apps.safety: an inquiry that reads like an emergency (once per flagged inquiry).
+    RED_FLAG = "red_flag", "Possible emergency: call now"
     MISSED_CALL = "missed_call", "Missed call not returned"
     REPEAT_INQUIRY = "repeat_inquiry", "Asked again while waiting"
     # apps.referrals: a completed referral whose summary has not gone back to the referrer.

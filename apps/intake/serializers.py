@@ -22,6 +22,7 @@ from apps.leads.models import Lead
 from apps.people.models import Person
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.validators import validate_npi
+from apps.safety.choices import SafetyCategory
 from apps.servicelines.selectors import service_line_find_by_slug
 
 # Consent wording is a TextField without a limit; this keeps it to what a form shows.
@@ -256,6 +257,13 @@ def _reachable(details: dict) -> bool:
     return bool(details.get("phone") or details.get("email"))
 
 
+class IntakeSafetySerializer(serializers.Serializer):
+    """What a form must show a person whose inquiry reads like an emergency."""
+
+    category = serializers.ChoiceField(choices=SafetyCategory.choices)
+    message = serializers.CharField(help_text="Show this to the person now, as it is.")
+
+
 class IntakeResponseSerializer(serializers.Serializer):
     """The answer to an intake (documentation only: services build it, to store it for
     replays)."""
@@ -266,4 +274,12 @@ class IntakeResponseSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     duplicate = serializers.BooleanField(
         help_text="True when the inquiry joined the person's open lead as a new touch."
+    )
+    safety = IntakeSafetySerializer(
+        allow_null=True,
+        help_text=(
+            "null, or a possible emergency found in the message or condition: the form "
+            "must show `message` to the person at once (it says to call 911, or 988 for "
+            "suicide or self-harm, in their preferred language when it is Spanish)."
+        ),
     )

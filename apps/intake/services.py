@@ -30,6 +30,7 @@ from apps.intake.contacts import (
     referral_source_find_or_create,
 )
 from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
+from apps.intake.repeat_inquiry import lead_find_by_caregiver, repeat_inquiry_additions
 from apps.intake.selectors import (
     contact_is_on_file,
     idempotency_record_find,
@@ -43,8 +44,10 @@ from apps.people.models import Person
 from apps.people.services import consent_record_from_form
 from apps.pipeline.selectors import stages_by_id
 from apps.routing.services import lead_routing_queue
+from apps.safety.models import LeadSafetyFlag
+from apps.safety.services import lead_safety_screen, safety_answer
 from apps.servicelines.models import ServiceLine
-from apps.sla.services import lead_red_flags_apply
+from apps.sla.services import lead_sla_urgency_raised
 
 KEY_PREFIX_LENGTH = 8
 # last_used_at is for "is this vendor still sending?", not an audit trail: writing it on
@@ -215,11 +218,21 @@ def intake_submit(
         phone=person.get("phone", ""), email=person.get("email", "")
     )
     lead = _open_lead_find(person=person, service_line=service_line) if known else None
+    if lead is None and caregiver and _reachable(caregiver):
+        lead = lead_find_by_caregiver(caregiver=caregiver, person=person, service_line=service_line)
     if lead is not None:
-        carer = _repeat_inquiry_take(lead=lead, caregiver=caregiver, touch=touch)
+        carer, flag = _repeat_inquiry_take(
+            lead=lead,
+            caregiver=caregiver,
+            touch=touch,
+            urgency=urgency,
+            referral_source=referral_source,
+            lead_type=lead_type,
+            condition_interest=condition_interest,
+        )
         duplicate, status_code = True, HTTPStatus.OK
     else:
-        lead = _new_inquiry_take(
+        lead, flag = _new_inquiry_take(
             person=person,
             person_on_file=known,
             caregiver=caregiver,
@@ -241,6 +254,7 @@ def intake_submit(
         consent_record_from_form(person=carer or lead.person, **_consent_form(consent, intake_key))
 
     body = _response_body(lead=lead, service_line=service_line, duplicate=duplicate)
+    body["safety"] = _safety_answer(flag=flag, person=person, caregiver=caregiver, lead=lead)
     if idempotency_key:
         IdempotencyRecord.objects.create(
             intake_key=intake_key,
@@ -276,9 +290,19 @@ def _open_lead_find(*, person: ContactDetails, service_line: ServiceLine) -> Lea
 
 
 def _repeat_inquiry_take(
-    *, lead: Lead, caregiver: ContactDetails | None, touch: Touch
-) -> Person | None:
-    """A new touch on the person's open lead. Returns the caregiver who wrote, if any."""
+    *,
+    lead: Lead,
+    caregiver: ContactDetails | None,
+    touch: Touch,
+    urgency: str,
+    referral_source: ReferralSourceDetails | None,
+    lead_type: str,
+    condition_interest: str,
+) -> tuple[Person | None, LeadSafetyFlag | None]:
+    """A new touch on the person's open lead, with what it brings: a referral source the
+    lead lacks, a higher urgency, and safety screening (which may make it urgent); a lead
+    made more urgent after routing has its clock restarted. Returns the caregiver who
+    wrote, if any, and the safety flag, if any."""
     recorded = lead_add_touch(
         lead=lead,
         channel=touch.channel,
@@ -289,9 +313,21 @@ def _repeat_inquiry_take(
     )
     # A person still waiting for a first response who asks again must not wait more.
     lead_repeat_inquiry_alert(lead=lead, touch=recorded)
+    urgency_before = lead.urgency
+    source = (
+        referral_source_find_or_create(details=referral_source, lead_type=lead_type)
+        if referral_source and lead.referral_source_id is None
+        else None
+    )
+    repeat_inquiry_additions(lead=lead, urgency=urgency, referral_source=source)
+    flag = lead_safety_screen(
+        lead=lead, inquiry=recorded, message=touch.message, condition_interest=condition_interest
+    )
+    if lead.urgency != urgency_before:
+        lead_sla_urgency_raised(lead=lead, at=recorded.occurred_at)
     if not caregiver:
-        return None
-    return caregiver_find_or_create(details=caregiver, patient=lead.person)
+        return None, flag
+    return caregiver_find_or_create(details=caregiver, patient=lead.person), flag
 
 
 def _new_inquiry_take(
@@ -303,9 +339,9 @@ def _new_inquiry_take(
     touch: Touch,
     lead_type: str,
     **lead_fields: Any,
-) -> Lead:
-    """A new lead for the person (found or made), its red flags applied and its routing
-    queued for after commit."""
+) -> tuple[Lead, LeadSafetyFlag | None]:
+    """A new lead for the person (found or made), screened for emergencies and its
+    routing queued for after commit. Returns the lead and its safety flag, if any."""
     patient = (
         person_find_or_create(details=person)
         if person_on_file
@@ -329,10 +365,30 @@ def _new_inquiry_take(
         captured_via=touch.captured_via,
         **lead_fields,
     )
-    # Red flags first: they make the lead urgent before routing picks a team.
-    lead_red_flags_apply(lead=lead)
+    # Screening first: an emergency makes the lead urgent before routing picks a team.
+    flag = lead_safety_screen(
+        lead=lead,
+        inquiry=None,
+        message=touch.message,
+        condition_interest=lead_fields.get("condition_interest", ""),
+    )
     lead_routing_queue(lead_id=lead.pk)
-    return lead
+    return lead, flag
+
+
+def _safety_answer(
+    *, flag, person: ContactDetails, caregiver: ContactDetails | None, lead: Lead
+) -> dict[str, str] | None:
+    """The safety answer, in the language of whoever filled in the form (the caregiver
+    when named), else the patient's language on file."""
+    if flag is None:
+        return None
+    language = (
+        (caregiver or {}).get("preferred_language")
+        or person.get("preferred_language")
+        or lead.person.preferred_language
+    )
+    return safety_answer(category=flag.category, preferred_language=language).as_dict()
 
 
 def _reachable(details: ContactDetails) -> bool:

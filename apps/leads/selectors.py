@@ -147,6 +147,29 @@ def lead_timeline_for_user(*, user: User, lead_id: int) -> QuerySet[Activity]:
     return lead_timeline(lead=lead)
 
 
+def lead_find_open_for_caregiver(
+    *, service_line: ServiceLine, phone: str = "", email: str = "", patient_first_name: str = ""
+) -> Lead | None:
+    """The open lead for a service line that a caregiver with this phone or email already
+    inquired about: a caregiver writing again for the same patient joins it. When both
+    name the patient, the first names must agree (one caregiver, two parents)."""
+    contact = Q()
+    if phone:
+        contact |= Q(caregiver__phone=phone)
+    if email:
+        contact |= Q(caregiver_email_lower=email.lower())
+    if not contact:
+        return None
+    leads = Lead.objects.annotate(caregiver_email_lower=Lower("caregiver__email")).filter(
+        contact, service_line=service_line, closed_at__isnull=True
+    )
+    if patient_first_name:
+        leads = leads.filter(
+            Q(person__first_name="") | Q(person__first_name__iexact=patient_first_name)
+        )
+    return leads.order_by("-created_at", "-id").first()
+
+
 def lead_find_open_for_contact(
     *, service_line: ServiceLine, phone: str = "", email: str = ""
 ) -> Lead | None:

@@ -289,6 +289,20 @@ class LeadReferralSourceSerializer(serializers.Serializer):
     organization_name = serializers.CharField(read_only=True)
 
 
+class LeadSafetySerializer(serializers.Serializer):
+    """The lead's latest safety flag (apps.safety), read through the reverse relation so
+    this layer needs nothing from the safety app."""
+
+    category = serializers.CharField(
+        help_text="self_harm, cardiac, stroke, breathing, overdose, pregnancy, bleeding or "
+        "violence."
+    )
+    matched_words = serializers.ListField(
+        child=serializers.CharField(), help_text="The words of the inquiry that matched."
+    )
+    flagged_at = serializers.DateTimeField()
+
+
 class LeadDetailSerializer(serializers.Serializer):
     """Everything about one lead. Needs `consents` in the context (see the view)."""
 
@@ -326,6 +340,14 @@ class LeadDetailSerializer(serializers.Serializer):
     recontact_on = serializers.DateField(read_only=True, allow_null=True)
     lost_reason = serializers.CharField(read_only=True)
     lost_reason_note = serializers.CharField(read_only=True)
+    safety = serializers.SerializerMethodField(
+        help_text="null, or the latest inquiry that read like an emergency."
+    )
+
+    @extend_schema_field(LeadSafetySerializer(allow_null=True))
+    def get_safety(self, lead: Lead) -> dict | None:
+        flag = lead.safety_flags.order_by("-flagged_at", "-id").first()
+        return LeadSafetySerializer(flag).data if flag is not None else None
 
     def get_time_to_first_response_seconds(self, lead: Lead) -> int | None:
         elapsed = lead.time_to_first_response

@@ -99,8 +99,8 @@ def lead_route(
     *, lead_id: int, trigger: str = RoutingTrigger.INTAKE, now: dt.datetime | None = None
 ) -> RoutingDecision | None:
     """Route a lead nobody has routed yet: team and owner by the rules, the decision on
-    the timeline, and the response clock started (apps.sla, which may alert the team
-    lead of a red-flagged lead). Returns None when the lead is routed already, another
+    the timeline, and the response clock started (apps.sla, which alerts about a lead
+    flagged by safety screening). Returns None when the lead is routed already, another
     run holds it (so running twice assigns once), or staff already gave it an owner.
     """
     now = now or timezone.now()

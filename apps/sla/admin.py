@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.sla.models import LeadEscalation, LeadRedFlag, RedFlagPhrase, ResponsePolicy
+from apps.sla.models import LeadEscalation, ResponsePolicy
 
 
 @admin.register(ResponsePolicy)
@@ -18,20 +18,6 @@ class ResponsePolicyAdmin(admin.ModelAdmin):
     )
     list_filter = ("service_line", "urgency", "lead_type", "is_active")
     list_select_related = ("service_line",)
-
-
-@admin.register(RedFlagPhrase)
-class RedFlagPhraseAdmin(admin.ModelAdmin):
-    list_display = ("phrase", "service_line", "is_active")
-    list_filter = ("service_line", "is_active")
-    search_fields = ("phrase",)
-
-
-@admin.register(LeadRedFlag)
-class LeadRedFlagAdmin(admin.ModelAdmin):
-    list_display = ("lead", "phrases", "flagged_at")
-    raw_id_fields = ("lead",)
-    show_full_result_count = False
 
 
 @admin.register(LeadEscalation)

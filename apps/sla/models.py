@@ -1,11 +1,8 @@
-"""Response policies, red-flag phrases and each lead's escalation steps."""
+"""Response policies and each lead's escalation steps."""
 
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
-from django.utils import timezone
 
 from apps.leads.choices import LeadType, Urgency
 from apps.sla.choices import EscalationLevel, EscalationOutcome
@@ -99,52 +96,6 @@ class ResponsePolicy(models.Model):
         urgency = self.get_urgency_display() if self.urgency else "any urgency"
         lead_type = self.get_lead_type_display() if self.lead_type else "any lead type"
         return f"{self.service_line}: {urgency}, {lead_type}"
-
-
-class RedFlagPhrase(models.Model):
-    """Words in an inquiry that mean "call now" (e.g. "chest pain now").
-
-    Matched case-insensitively, as whole words, in the lead's message and condition of
-    interest. Empty service line: the phrase applies to every service line.
-    """
-
-    service_line = models.ForeignKey(
-        "servicelines.ServiceLine",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="red_flag_phrases",
-    )
-    phrase = models.CharField(max_length=120)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["service_line__name", "phrase"]
-        constraints = [
-            models.UniqueConstraint(
-                "service_line",
-                Lower("phrase"),
-                nulls_distinct=False,
-                name="red_flag_phrase_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.phrase
-
-
-class LeadRedFlag(models.Model):
-    """A lead whose inquiry carried a red flag: it was made urgent at intake, and its
-    team lead is alerted to call as soon as it is routed."""
-
-    lead = models.OneToOneField(
-        "leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="red_flag"
-    )
-    phrases = ArrayField(models.CharField(max_length=120))
-    flagged_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"Red flag on lead #{self.lead_id}"
 
 
 class LeadEscalation(models.Model):

@@ -11,7 +11,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from apps.facilities.models import Location
 from apps.leads.choices import Urgency
@@ -21,8 +21,6 @@ from apps.sla.models import (
     DEFAULT_MISSED_CALL_RETURN_MINUTES,
     DEFAULT_OWNER_NOTICE_PERCENT,
     LeadEscalation,
-    LeadRedFlag,
-    RedFlagPhrase,
     ResponsePolicy,
 )
 
@@ -203,22 +201,6 @@ def response_target_for_lead(*, lead: Lead) -> ResponseTarget:
         missed_call_return_minutes=policy.missed_call_return_minutes,
         policy_id=policy.pk,
     )
-
-
-def red_flag_phrases_for(*, service_line_id: int) -> list[str]:
-    """Active red-flag phrases for a service line, including those for every line: the
-    line's own, then those for every line, each alphabetical."""
-    rows = (
-        RedFlagPhrase.objects.filter(is_active=True)
-        .filter(Q(service_line_id=service_line_id) | Q(service_line__isnull=True))
-        .order_by(F("service_line_id").asc(nulls_last=True), "phrase")
-    )
-    return list(rows.values_list("phrase", flat=True))
-
-
-def lead_red_flag_get(*, lead: Lead) -> LeadRedFlag | None:
-    """The red flag recorded on a lead at intake, if any."""
-    return LeadRedFlag.objects.filter(lead_id=lead.pk).first()
 
 
 def response_policy_list():

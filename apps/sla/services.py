@@ -1,5 +1,5 @@
-"""Writes of the response clock: red flags at intake, the clock at routing, and the
-escalation sweep that beat runs every few seconds.
+"""Writes of the response clock: the clock at routing, and the escalation sweep that
+beat runs every few seconds.
 
 Each escalation step is a `LeadEscalation` row with a due time. The sweep claims due
 rows with `SELECT ... FOR UPDATE SKIP LOCKED` (two sweeps never take the same row),
@@ -10,9 +10,7 @@ constraint keeps that from alerting twice.
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
-from functools import cache
 
 from django.db import transaction
 from django.db.models import Max
@@ -21,23 +19,22 @@ from django.utils import timezone
 from apps.alerts.choices import AlertLevel
 from apps.alerts.selectors import (
     lead_owner_or_team_lead,
-    lead_team_lead_or_managers,
     managers_to_alert,
 )
-from apps.alerts.services import AlertSpec, alert_fire, alerts_fire
+from apps.alerts.services import AlertSpec, alerts_fire
 from apps.facilities.models import Location
-from apps.leads.choices import ActivityKind, Direction, Outcome, Urgency
+from apps.leads.choices import Direction, Outcome, Urgency
 from apps.leads.first_response import first_response_filter
 from apps.leads.models import Activity, Lead
-from apps.leads.services import activity_log, lead_assign
+from apps.leads.services import lead_assign
+from apps.safety.services import lead_safety_alert_routed
 from apps.servicelines.models import ServiceLine
 from apps.sla.choices import EscalationLevel, EscalationOutcome
-from apps.sla.models import LeadEscalation, LeadRedFlag, MissedCallScan, ResponsePolicy
+from apps.sla.models import LeadEscalation, MissedCallScan, ResponsePolicy
 from apps.sla.selectors import (
     OpeningSchedule,
     ResponseTarget,
     opening_schedule_for,
-    red_flag_phrases_for,
     response_target_for_lead,
     schedule_time_add,
 )
@@ -54,53 +51,6 @@ SLA_LEVELS = (
     EscalationLevel.BREACH,
     EscalationLevel.FALLBACK_REASSIGN,
 )
-
-
-@cache
-def _phrase_pattern(phrase: str) -> re.Pattern:
-    # Whole words, any run of spaces or line breaks between them, any case.
-    words = [re.escape(word) for word in phrase.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
-
-
-def lead_red_flags_apply(*, lead: Lead) -> bool:
-    """Look for the service line's red-flag phrases in the inquiry; on a hit make the
-    lead urgent and record the flag. Returns True when the lead is red-flagged.
-
-    Called at intake, inside the intake transaction, before routing. Side effects on a
-    hit: Lead.urgency becomes urgent, a LeadRedFlag row (which makes `lead_sla_start`
-    alert the team lead to call) and a system note on the timeline.
-    """
-    text = f"{lead.message}\n{lead.condition_interest}"
-    hits = [
-        phrase
-        for phrase in red_flag_phrases_for(service_line_id=lead.service_line_id)
-        if phrase.split() and _phrase_pattern(phrase).search(text)
-    ]
-    if not hits:
-        return False  # the common case: no savepoint for an intake with nothing to flag
-    with transaction.atomic():
-        _lead_red_flag_record(lead=lead, hits=hits)
-    return True
-
-
-def _lead_red_flag_record(*, lead: Lead, hits: list[str]) -> None:
-    if lead.urgency != Urgency.URGENT:
-        # A direct UPDATE rather than lead_update: its full_clean must never be able to
-        # fail an intake over an unrelated field, least of all for an urgent lead.
-        Lead.objects.filter(pk=lead.pk).update(urgency=Urgency.URGENT, updated_at=timezone.now())
-        lead.urgency = Urgency.URGENT
-    LeadRedFlag.objects.update_or_create(lead=lead, defaults={"phrases": hits})
-    quoted = ", ".join(f"“{phrase}”" for phrase in hits)
-    activity_log(
-        lead=lead,
-        kind=ActivityKind.NOTE,
-        actor=None,
-        occurred_at=max(timezone.now(), lead.created_at),
-        body=f"Red flag in the inquiry ({quoted}): marked urgent; the team lead is alerted "
-        "to call as soon as the lead is routed.",
-        details={"red_flag": True},
-    )
 
 
 # --- The response clock at routing ----------------------------------------------
@@ -210,9 +160,8 @@ def lead_sla_clock_schedule(*, lead: Lead, clock: SlaClock) -> None:
     written on the lead row (routing, in its one UPDATE of the lead).
 
     Called again for a lead (re-routing), it moves the steps not yet done; steps already
-    done stay done, so no level fires twice. Side effects: a red-flagged lead's team
-    lead (or the managers when the team has none) is alerted at once to call, with an
-    email after commit.
+    done stay done, so no level fires twice. Side effects: a lead flagged by safety
+    screening is alerted at once (apps.safety.services.lead_safety_alert_routed).
     """
     if clock.restarts:
         LeadEscalation.objects.filter(
@@ -224,15 +173,10 @@ def lead_sla_clock_schedule(*, lead: Lead, clock: SlaClock) -> None:
             [LeadEscalation(lead_id=lead.pk, level=level, due_at=at) for level, at in clock.steps],
             ignore_conflicts=True,
         )
-    # A red flag makes the lead urgent at intake (lead_red_flags_apply), so only an urgent
-    # lead is looked up; one that staff have since judged not urgent gets no "call now".
-    if lead.urgency == Urgency.URGENT and LeadRedFlag.objects.filter(lead_id=lead.pk).exists():
-        flagged = Lead.objects.select_related("team__team_lead").get(pk=lead.pk)
-        alert_fire(
-            lead=flagged,
-            level=AlertLevel.RED_FLAG,
-            recipients=lead_team_lead_or_managers(lead=flagged),
-        )
+    # Screening makes a flagged lead urgent at intake, so only an urgent lead is looked
+    # up; one that staff have since judged not urgent gets no "call now".
+    if lead.urgency == Urgency.URGENT:
+        lead_safety_alert_routed(lead=lead)
 
 
 @transaction.atomic(savepoint=False)
@@ -243,13 +187,30 @@ def lead_sla_start(*, lead: Lead, started_at: dt.datetime) -> None:
     schedules its escalation steps: owner notice, breach, fallback reassignment.
     Called again (re-routing), it moves the steps not yet done; steps already done
     stay done, so no level fires twice. A lead already answered or closed gets a due
-    time but no steps. Side effects: see lead_sla_clock_schedule (red-flag alert).
+    time but no steps. Side effects: see lead_sla_clock_schedule (safety alert).
     """
     current = Lead.objects.only(*SLA_CLOCK_FIELDS).get(pk=lead.pk)
     clock = sla_clock_plan(lead=current, started_at=started_at)
     Lead.objects.filter(pk=lead.pk).update(sla_due_at=clock.due_at, updated_at=timezone.now())
     lead.sla_due_at = current.sla_due_at = clock.due_at
     lead_sla_clock_schedule(lead=current, clock=clock)
+
+
+@transaction.atomic(savepoint=False)
+def lead_sla_urgency_raised(*, lead: Lead, at: dt.datetime) -> bool:
+    """A routed, unanswered lead became more urgent at `at` (a repeat inquiry, or safety
+    screening): its clock restarts on the new target when that falls due sooner than the
+    current one. Returns True when the due time moved. Side effects: see lead_sla_start."""
+    current = Lead.objects.only(*SLA_CLOCK_FIELDS).get(pk=lead.pk)
+    if current.sla_due_at is None or current.first_response_at or current.closed_at:
+        return False
+    clock = sla_clock_plan(lead=current, started_at=at)
+    if clock.due_at >= current.sla_due_at:
+        return False
+    Lead.objects.filter(pk=lead.pk).update(sla_due_at=clock.due_at, updated_at=timezone.now())
+    lead.sla_due_at = current.sla_due_at = clock.due_at
+    lead_sla_clock_schedule(lead=current, clock=clock)
+    return True
 
 
 @transaction.atomic

@@ -14,10 +14,10 @@ from django.conf import settings
 from apps.alerts.services import lead_repeat_inquiry_alert
 from apps.leads.choices import Channel
 from apps.leads.services import lead_add_touch
-from apps.sla.services import escalations_sweep, lead_red_flags_apply, lead_sla_start
+from apps.safety.services import lead_safety_screen
+from apps.sla.services import escalations_sweep, lead_sla_start
 from tests.celery_processes import broker_purge
 from tests.factories import PersonFactory
-from tests.sla.factories import RedFlagPhraseFactory
 from tests.sla.scenario import T0
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +40,11 @@ def test_alert_tasks_carry_only_ids(
     clock, make_lead, service_line, manager, fallback_team, django_capture_on_commit_callbacks
 ):
     broker_purge()
-    RedFlagPhraseFactory(service_line=service_line, phrase="chest pain now")
     person = PersonFactory(first_name="Zebulon", last_name="Quistgaard", email="zq@example.com")
     lead = make_lead(person=person, message="chest pain now", payer="Acme Health Plan")
 
     with django_capture_on_commit_callbacks(execute=True):
-        lead_red_flags_apply(lead=lead)
+        lead_safety_screen(lead=lead, inquiry=None, message=lead.message)
         lead_sla_start(lead=lead, started_at=T0)
         lead_add_touch(lead=lead, channel=Channel.PHONE, message="Zebulon again")
         lead_repeat_inquiry_alert(lead=lead)
@@ -54,8 +53,9 @@ def test_alert_tasks_carry_only_ids(
         escalations_sweep()
 
     tasks = published_tasks()
-    # One task per single alert (red flag, repeat inquiry); one dispatch with the ids of
-    # the sweep's five (notice, breach x2, reassigned x2).
+    # One task for the repeat inquiry's single alert; one dispatch each for the safety
+    # alert's two recipients (the managers, no team lead on shift, and the owner) and
+    # for the sweep's five (notice, breach x2, reassigned x2).
     assert sorted(
         (
             task["task"],
@@ -64,7 +64,7 @@ def test_alert_tasks_carry_only_ids(
         for task in tasks
     ) == [
         ("apps.alerts.tasks.alert_email_send", 1),
-        ("apps.alerts.tasks.alert_email_send", 1),
+        ("apps.alerts.tasks.alert_emails_dispatch", 2),
         ("apps.alerts.tasks.alert_emails_dispatch", 5),
     ]
     for task in tasks:

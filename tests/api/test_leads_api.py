@@ -658,8 +658,8 @@ def test_lead_detail_costs_a_fixed_number_of_queries(
     client = client_for(coordinator)
 
     # token with its user + roles + the user's teams + the lead with everything it links
-    # to + consents
-    with django_assert_num_queries(6):  # + the access log entry
+    # to + consents + its latest safety flag
+    with django_assert_num_queries(7):  # + the access log entry
         response = client.get(f"/api/v1/leads/{lead.pk}/")
 
     assert response.status_code == 200

@@ -85,3 +85,27 @@ def test_people_rows_carry_exactly_the_fields_the_schema_declares():
     row = Person.objects.filter(pk=person.pk).values(*PERSON_ROW_FIELDS).get()
 
     assert set(PersonListSerializer().to_representation(row)) == _declared(PersonListSerializer())
+
+
+def test_the_intake_answer_documents_the_safety_object_for_form_vendors():
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    components = schema.json()["components"]["schemas"]
+
+    answer = components["IntakeResponse"]["properties"]
+    assert "safety" in components["IntakeResponse"]["required"]
+    assert "988" in answer["safety"]["description"] and "911" in answer["safety"]["description"]
+    safety = components["IntakeSafety"]["properties"]
+    assert set(safety) == {"category", "message"}
+    categories = components[safety["category"]["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert set(categories) == {
+        "self_harm",
+        "cardiac",
+        "stroke",
+        "breathing",
+        "overdose",
+        "pregnancy",
+        "bleeding",
+        "violence",
+    }
+    detail = components["LeadDetail"]["properties"]["safety"]
+    assert detail["nullable"] is True

@@ -37,6 +37,7 @@ def test_new_inquiry_answers_201_with_the_lead(post_intake):
         "service_line": "orthopedics",
         "created_at": lead.created_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "duplicate": False,
+        "safety": None,
     }
     assert "Idempotent-Replayed" not in response.headers
 
@@ -153,26 +154,27 @@ def test_the_intake_query_count_is_pinned(post_intake, intake_key, django_assert
     body = intake_payload()
 
     # SAVEPOINT (the test's transaction wraps the intake's); both contact locks in one
-    # statement; contact on file?; the person, the lead, its inquiry (one INSERT each);
-    # the red-flag phrases; the consents; which webhook endpoints want lead.created (the
-    # outbox); RELEASE. No query for the key, service line, location or stages, no
-    # savepoints of nested services, and routing is queued on commit.
-    with django_assert_num_queries(10):
+    # statement; contact on file?; the person, the lead, its inquiry, the consents (one
+    # INSERT each); which webhook endpoints want lead.created (the outbox); the
+    # hospital's safety phrases and the built-in ones switched off (read on every inquiry
+    # so a manager's change applies to the next); RELEASE. No query for the key, service
+    # line or location, no savepoints of nested services, and routing is queued on commit.
+    with django_assert_num_queries(11):
         response = post_intake(body)
 
     assert response.status_code == 201
 
 
 def test_a_cold_process_reads_each_reference_table_once(post_intake, django_assert_num_queries):
-    # The 10 of a warm intake, plus the active keys, service lines, locations and
+    # The 11 of a warm intake, plus the active keys, service lines, locations and
     # stages, each read whole once, and the key's last use noted.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         post_intake(intake_payload())
 
     # The key again (its cached copy was cleared when its use was noted), then warm.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         post_intake(_another_persons_inquiry())
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         post_intake(_another_persons_inquiry(number=101))
 
 
@@ -191,8 +193,8 @@ def test_the_repeat_inquiry_query_count_is_pinned(
 
     # SAVEPOINT; contact lock; contact on file?; open lead; touch UPDATE, re-read,
     # inquiry (lead_add_touch); the lead with owner and team lead for the
-    # repeat-inquiry alert (nobody to alert yet); RELEASE. The stage comes from the
-    # reference cache.
+    # repeat-inquiry alert (nobody to alert yet); RELEASE (no message: no safety
+    # phrases to read). The stage comes from the reference cache.
     with django_assert_num_queries(9):
         response = post_intake(repeat)
 

@@ -1,4 +1,4 @@
-"""What intake hands to the rest of the product: routing after commit, red flags, and
+"""What intake hands to the rest of the product: routing after commit, safety flags, and
 the alert for a person who asks again while still waiting."""
 
 import base64
@@ -10,7 +10,6 @@ from django.conf import settings
 
 from apps.alerts.models import Alert
 from apps.leads.models import Lead
-from apps.sla.models import RedFlagPhrase
 from tests.celery_processes import broker_purge
 from tests.factories import TeamFactory, UserFactory
 from tests.intake.payloads import intake_payload, minimal_payload
@@ -41,9 +40,8 @@ def broker_messages() -> list[dict]:
     return [json.loads(each) for each in raw]
 
 
-def test_an_inquiry_with_a_red_flag_phrase_becomes_urgent(post_intake):
+def test_an_inquiry_describing_an_emergency_becomes_urgent(post_intake):
     body = intake_payload()
-    RedFlagPhrase.objects.create(service_line=None, phrase="chest pain now")
     body["urgency"] = "routine"
     body["message"] = "My father has CHEST PAIN now and is short of breath"
     response = post_intake(body)

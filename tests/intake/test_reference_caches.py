@@ -1,7 +1,6 @@
 """The intake API reads keys, service lines and locations from the reference cache
 (apps.core.reference_cache): changes must still take effect, at once where they were
-made and within REFERENCE_CACHE_SECONDS in other processes; red-flag phrases are read
-afresh for every inquiry.
+made and within REFERENCE_CACHE_SECONDS in other processes.
 
 A change saved through the ORM (admin, services) fires the model's signals: that is the
 process that made it. A bulk UPDATE fires none, which is how a change made in another
@@ -18,10 +17,8 @@ from apps.core.reference_cache import REFERENCE_CACHE_SECONDS
 from apps.facilities.models import Location
 from apps.intake.models import IntakeKey, intake_key_hash
 from apps.intake.services import intake_key_create
-from apps.leads.choices import Urgency
 from apps.leads.models import Lead
 from apps.servicelines.models import ServiceLine
-from apps.sla.models import LeadRedFlag, RedFlagPhrase
 from tests.intake.payloads import intake_payload
 
 pytestmark = pytest.mark.django_db
@@ -167,27 +164,3 @@ def test_a_key_made_elsewhere_works_at_once(post_intake, warm):
 def test_an_unknown_key_is_refused_every_time(post_intake, warm):
     for n in (2, 3):
         assert post_intake(_inquiry(n), key="not-a-key").status_code == 401
-
-
-# --- Red-flag phrases ---------------------------------------------------------
-
-
-def test_a_red_flag_phrase_added_is_matched_at_once(post_intake, orthopedics, warm):
-    RedFlagPhrase.objects.create(service_line=orthopedics, phrase="cannot walk")
-
-    response = post_intake(_inquiry(2, message="I cannot walk since this morning"))
-
-    lead = Lead.objects.get(pk=response.json()["id"])
-    assert lead.urgency == Urgency.URGENT
-    assert LeadRedFlag.objects.get(lead=lead).phrases == ["cannot walk"]
-
-
-def test_a_red_flag_phrase_switched_off_elsewhere_stops_matching_at_once(post_intake, orthopedics):
-    RedFlagPhrase.objects.create(service_line=None, phrase="cannot walk")
-    flagged = post_intake(_inquiry(1, message="I cannot walk"))
-    RedFlagPhrase.objects.update(is_active=False)
-
-    unflagged = post_intake(_inquiry(2, message="I cannot walk"))
-
-    assert Lead.objects.get(pk=flagged.json()["id"]).urgency == Urgency.URGENT
-    assert Lead.objects.get(pk=unflagged.json()["id"]).urgency != Urgency.URGENT

@@ -210,10 +210,10 @@ def _timeline_of(lead, user, *, entries: int):
 
 
 # Session, user, role groups, team ids, the lead, its activities, open tasks, merges,
-# alerts, consents, duplicates, qualification questions, locations, and the alert badge
-# of the top bar, who holds emergency access, and the access log entry. Stages come
-# from the process's cache.
-LEAD_PAGE_QUERIES = 16
+# alerts, consents, duplicates, qualification questions, locations, the latest safety
+# flag, and the alert badge of the top bar, who holds emergency access, and the access
+# log entry. Stages come from the process's cache.
+LEAD_PAGE_QUERIES = 17
 
 
 @pytest.mark.parametrize("entries", [3, 80])

@@ -3,7 +3,7 @@
 import factory
 
 from apps.facilities.models import Holiday
-from apps.sla.models import RedFlagPhrase, ResponsePolicy
+from apps.sla.models import ResponsePolicy
 from tests.factories import LocationFactory, ServiceLineFactory
 
 
@@ -20,11 +20,3 @@ class ResponsePolicyFactory(factory.django.DjangoModelFactory):
         model = ResponsePolicy
 
     service_line = factory.SubFactory(ServiceLineFactory)
-
-
-class RedFlagPhraseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RedFlagPhrase
-
-    service_line = factory.SubFactory(ServiceLineFactory)
-    phrase = "chest pain now"

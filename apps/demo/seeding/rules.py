@@ -1,4 +1,4 @@
-"""Routing rules, member skills, response policies and red-flag phrases for the demo,
+"""Routing rules, member skills and response policies for the demo,
 so a lead posted to the demo's intake key is routed and timed the way the seeded
 history was: to the team covering its line and campus, Spanish speakers first."""
 
@@ -6,14 +6,8 @@ from apps.demo.seeding import catalog
 from apps.demo.seeding.reference import Hospital
 from apps.routing.choices import Strategy
 from apps.routing.models import MemberSkills, RoutingRule
-from apps.sla.models import RedFlagPhrase, ResponsePolicy
+from apps.sla.models import ResponsePolicy
 
-RED_FLAGS = {
-    "cardiology": ("chest pain now", "fainted", "short of breath"),
-    "behavioral-health": ("hurt myself", "suicidal", "not safe"),
-    "oncology": ("coughing blood",),
-    None: ("emergency",),  # every service line
-}
 # Referring physicians expect a faster call back than the line's default.
 REFERRAL_TARGET_MINUTES = 60
 # Coordinators who focus on some lines; everyone else is a generalist (no skills row).
@@ -87,10 +81,3 @@ def routing_and_response_install(*, hospital: Hospital) -> None:
             lead_type="physician_referral",
             defaults={"target_minutes": REFERRAL_TARGET_MINUTES, "is_active": True},
         )
-    for slug, phrases in RED_FLAGS.items():
-        for phrase in phrases:
-            RedFlagPhrase.objects.update_or_create(
-                service_line_id=hospital.service_line_ids[slug] if slug else None,
-                phrase=phrase,
-                defaults={"is_active": True},
-            )

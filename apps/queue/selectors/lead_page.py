@@ -37,6 +37,8 @@ from apps.privacy.models import EmergencyAccess
 from apps.privacy.selectors import emergency_access_active, emergency_access_holders
 from apps.queue.selectors.queue import queue_team_ids
 from apps.queue.selectors.rows import lead_clock_state
+from apps.safety.models import LeadSafetyFlag
+from apps.safety.selectors import lead_safety_flag_latest
 from apps.servicelines.models import QualificationQuestion
 from apps.teams.models import Team, TeamMembership
 
@@ -102,6 +104,7 @@ class LeadPage:
     can_claim: bool
     can_reassign: bool
     appointment_zone: str = ""
+    safety_flag: LeadSafetyFlag | None = None
     # The person agreed to texts about their inquiry: else logging an SMS warns.
     texts_allowed: bool = False
     # The patient's clock (their location's zone) and, inside the quiet hours there,
@@ -113,6 +116,10 @@ class LeadPage:
     reassign_memberships: list[TeamMembership] = field(default_factory=list)
     emergency: EmergencyAccess | None = None  # the user's own break-the-glass, if opened so
     emergency_holders: list[EmergencyAccess] = field(default_factory=list)
+
+    @property
+    def safety_flags(self) -> list[LeadSafetyFlag]:
+        return [self.safety_flag] if self.safety_flag else []
 
 
 def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> LeadPage:
@@ -224,6 +231,7 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         can_reassign=sees_all and "assign" in lead.actions_allowed,
     )
     page.clock_state, page.warn_at = lead_clock_state(lead=lead, now=now)
+    page.safety_flag = lead_safety_flag_latest(lead=lead)
     sms = in_force[lead.person_id].get(ConsentPurpose.CARE_COORDINATION, {}).get(ConsentChannel.SMS)
     page.texts_allowed = sms is not None and sms.status == ConsentStatus.GRANTED
     page.now = now

@@ -18,6 +18,7 @@ from apps.queue.selectors import (
     queue_scopes,
     working_stages,
 )
+from apps.safety.selectors import safety_banner_for_user
 from apps.servicelines.models import ServiceLine
 
 
@@ -56,6 +57,8 @@ def queue_index(request: HttpRequest) -> HttpResponse:
         "current_after": cursor.encode() if cursor else "",
         "show_owner": show_owner,
         "arrivals": queue_arrivals(user=request.user, seen_lead_id=form.seen_lead_id()),
+        # Polled with the list, so a new emergency shows within seconds.
+        "safety_flags": safety_banner_for_user(user=request.user, now=page.now),
     }
     if request.htmx and not request.htmx.boosted:
         response = render(request, "queue/queue.html#queue_list", context)
