@@ -25,6 +25,7 @@ from apps.safety.models import (
     SafetyPhraseLog,
 )
 from apps.safety.selectors import built_in_phrase_get, safety_screen_text
+from apps.webhooks import services as webhooks
 
 MAX_HOSPITAL_PHRASES = 500
 
@@ -59,9 +60,10 @@ def lead_safety_screen(
 
     Called by intake inside its transaction, before routing. Returns the flag, or None.
     Side effects on a hit: Lead.urgency becomes urgent (its response target the shortest,
-    on the wall clock), a LeadSafetyFlag row, a note on the timeline, and, when the lead
-    is routed already, alerts to call now (see lead_safety_alert); an unrouted lead is
-    alerted by routing (apps.sla calls lead_safety_alert_routed).
+    on the wall clock), a LeadSafetyFlag row, a lead.safety_flagged webhook event, a note
+    on the timeline, and, when the lead is routed already, alerts to call now (see
+    lead_safety_alert); an unrouted lead is alerted by routing (apps.sla calls
+    lead_safety_alert_routed).
     """
     screening = safety_screen_text(
         text=inquiry_text(message=message, condition_interest=condition_interest)
@@ -81,6 +83,8 @@ def lead_safety_screen(
         matched_words=screening.matched_words,
         flagged_at=now,
     )
+    # The category only: the words that matched are the patient's own.
+    webhooks.lead_safety_flagged_emit(lead=lead, flags=[flag.category])
     quoted = ", ".join(f"“{words}”" for words in flag.matched_words)
     activity_log(
         lead=lead,

@@ -107,6 +107,9 @@ def test_a_manager_tests_a_message_and_sees_what_matched_and_why(browser, live_s
         violations = csp_violations_watch(context)
         page = context.new_page()
         log_in(page, username="morgan", password=PASSWORD)
+        menu = page.get_by_role("button", name="Menu")
+        if menu.is_visible():  # on a phone the navigation sits behind the menu button
+            menu.click()
         page.get_by_role("link", name="Safety").first.click()
         expect(page.get_by_role("heading", name=re.compile("test a message"))).to_be_visible()
 

@@ -15,7 +15,6 @@ from apps.pipeline.selectors import stage_get_by_slug
 from apps.referrals.services import referral_feedback_record
 from apps.webhooks.choices import WebhookEventType
 from apps.webhooks.models import WebhookDelivery
-from apps.webhooks.services import lead_safety_flagged_emit
 from tests.factories import (
     LeadFactory,
     ReferralSourceFactory,
@@ -112,12 +111,20 @@ def test_the_referral_summary_sent_is_announced(endpoint):
     assert payload["data"]["referral_source_id"] == lead.referral_source_id
 
 
-def test_safety_screening_can_announce_a_flag_by_rule_code(endpoint):
-    lead = LeadFactory()
-    lead_safety_flagged_emit(lead=lead, flags=["self_harm"])
+def test_an_emergency_inquiry_is_announced_by_category_without_its_words(endpoint, post_intake):
+    body = intake_payload()
+    body["message"] = "I want to kill myself"
+    answer = post_intake(body)
+    assert answer.status_code == 201
 
     [payload] = events_of(WebhookEventType.LEAD_SAFETY_FLAGGED)
+    from apps.leads.models import Lead
+
+    lead = Lead.objects.get(pk=answer.json()["id"])
+    assert payload["data"]["lead_id"] == lead.pk
     assert payload["data"]["flags"] == ["self_harm"]
+    assert "kill" not in json.dumps(payload)
+    assert_no_personal_details(payload, lead)
 
 
 def test_an_endpoint_gets_only_the_events_it_wants_while_it_is_on(endpoint):
