@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",  # django-allauth's two-factor pages load it
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
