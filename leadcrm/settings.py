@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",  # django-allauth's two-factor pages load it
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -489,6 +490,8 @@ INTAKE_THROTTLE_SUSTAINED = env.str("INTAKE_THROTTLE_SUSTAINED", default="2000/h
 STAFF_API_THROTTLE = env.str("STAFF_API_THROTTLE", default="600/min")  # per staff user
 UNSUBSCRIBE_THROTTLE = env.str("UNSUBSCRIBE_THROTTLE", default="30/min")  # per address
 SMS_INBOUND_THROTTLE = env.str("SMS_INBOUND_THROTTLE", default="600/min")  # per address
+# Wrong intake keys and staff API tokens per address (only failures count).
+CREDENTIAL_FAILURE_THROTTLE = env.str("CREDENTIAL_FAILURE_THROTTLE", default="20/hour")
 
 # Largest intake body accepted; larger ones answer 413.
 INTAKE_MAX_BODY_BYTES = 64 * 1024

@@ -12,7 +12,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Throttles off: tests share the Redis cache and reuse ids; tests/core/test_throttles.py
 # switches each on.
 INTAKE_THROTTLE_BURST = INTAKE_THROTTLE_SUSTAINED = STAFF_API_THROTTLE = ""
-UNSUBSCRIBE_THROTTLE = SMS_INBOUND_THROTTLE = ""
+UNSUBSCRIBE_THROTTLE = SMS_INBOUND_THROTTLE = CREDENTIAL_FAILURE_THROTTLE = ""
 # Every test signs in from 127.0.0.1, many a minute: the per-address rate of sign-ins
 # would refuse them. Tests of two-factor authentication set this themselves.
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}

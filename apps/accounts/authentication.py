@@ -3,14 +3,30 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
 
 from apps.accounts.selectors import api_token_expires_at
+from apps.core.throttles import credential_failure_record, credential_failures_check
 
 
 class StaffTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>` (DRF authtoken, which reads the token with its user),
-    refused with "Token expired." STAFF_API_TOKEN_DAYS after the token was made."""
+    refused with "Token expired." STAFF_API_TOKEN_DAYS after the token was made. An
+    address that sends too many wrong tokens waits (429, as for intake keys)."""
+
+    def authenticate(self, request):
+        if not self._sends_token(request):
+            return None  # a browser session, or no credentials: other classes decide
+        credential_failures_check(request)
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            credential_failure_record(request)
+            raise
+
+    def _sends_token(self, request) -> bool:
+        parts = get_authorization_header(request).split()
+        return bool(parts) and parts[0].lower() == self.keyword.lower().encode()
 
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)

@@ -9,8 +9,10 @@ import math
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.exceptions import Throttled
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 
 class SettingRateThrottle(SimpleRateThrottle):
@@ -50,6 +52,44 @@ class AnonymousEndpointThrottle(SettingRateThrottle):
 
     def get_cache_key(self, request, view) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+# --- Wrong credentials ------------------------------------------------------------
+# Intake keys and staff tokens are refused before any throttle runs (DRF authenticates
+# first), so without this an address could guess keys without limit. Only failures are
+# counted, per address, in a fixed window: a vendor with a good key is never slowed, and
+# one that keeps sending a wrong key is told to wait instead of guessing on.
+
+
+def credential_failures_check(request) -> None:
+    """Raise Throttled (429, Retry-After) when the request's address has sent more wrong
+    keys or tokens than CREDENTIAL_FAILURE_THROTTLE allows in its window."""
+    limit = _credential_failure_limit()
+    if limit is not None and (cache.get(_credential_failures_key(request)) or 0) >= limit[0]:
+        raise Throttled(wait=limit[1])
+
+
+def credential_failure_record(request) -> None:
+    """Count one wrong key or token from the request's address."""
+    limit = _credential_failure_limit()
+    if limit is None:
+        return
+    key = _credential_failures_key(request)
+    cache.add(key, 0, timeout=limit[1])  # the window starts at the first failure
+    cache.incr(key)
+
+
+def _credential_failure_limit() -> tuple[int, int] | None:
+    """(failures, window in seconds) from "<n>/<sec|min|hour|day>", as DRF reads rates."""
+    rate = settings.CREDENTIAL_FAILURE_THROTTLE
+    if not rate:
+        return None
+    count, period = rate.split("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def _credential_failures_key(request) -> str:
+    return f"throttle_credential_failures_{BaseThrottle().get_ident(request)}"
 
 
 def throttled(*, scope: str, rate_setting: str):

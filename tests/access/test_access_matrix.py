@@ -3,6 +3,7 @@ operation for every role, plus that the table covers every URL and operation."""
 
 import json
 import os
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +15,7 @@ from rest_framework.test import APIClient
 
 from tests.access.matrix import ANY_LEAD_ID, FIELDS, PATIENT_ROLES, ROLES, ROWS
 from tests.access.urls import API_PREFIX, api_operations, url_patterns
-from tests.access.world import SECRETS, world_build
+from tests.access.world import MISSING, SECRETS, world_build
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +38,11 @@ def _client(world, role: str, *, api: bool):
 
 def _url(world, name: str, *, lead=None) -> str:
     route = ROUTES[name]
+    known = world.kwargs(name)
+    # An argument the world has no object for names one that does not exist.
     kwargs = {
-        key: value
-        for key, value in world.kwargs(name).items()
-        if f":{key}>" in route or f"<{key}>" in route
+        key: known.get(key, "x" if kind in ("slug", "str") else MISSING)
+        for kind, key in re.findall(r"<(?:(\w+):)?(\w+)>", route)
     }
     if lead is not None and "lead_id" in kwargs:
         kwargs["lead_id"] = lead.pk

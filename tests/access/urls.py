@@ -1,5 +1,7 @@
 """What the access matrix must cover, read from the URL configuration and the API schema."""
 
+import re
+
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 
@@ -21,7 +23,9 @@ def url_patterns() -> list[tuple[str, str]]:
                 walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif isinstance(pattern, URLPattern):
                 route = prefix + str(pattern.pattern)
-                if not route.startswith(ADMIN_PREFIX):
+                # A pattern without a name (a few of django-allauth's social-login
+                # result pages) can't be linked to or reversed: nothing to try.
+                if not route.startswith(ADMIN_PREFIX) and pattern.name:
                     name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                     found.append((route, name))
 
@@ -34,10 +38,8 @@ def api_operations() -> list[tuple[str, str, str]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operations = []
     for path, methods in schema["paths"].items():
-        sample = path
-        for part in ("{lead_id}", "{person_id}", "{source_id}", "{team_id}"):
-            sample = sample.replace(part, "1")
-        sample = sample.replace("{slug}", "x")
+        sample = re.sub(r"\{slug\}", "x", path)
+        sample = re.sub(r"\{\w+\}", "1", sample)  # every id
         name = resolve(sample).view_name
         for method in methods:
             if method in {"get", "post", "put", "patch", "delete"}:

@@ -90,3 +90,31 @@ def test_inbound_sms_is_throttled_per_address(client, settings):
 
     assert [answer.status_code for answer in forged] == [403, 403]
     assert_throttled(throttled, at_most=60)
+
+
+def test_an_address_guessing_intake_keys_waits_and_right_keys_do_not_count(
+    post_intake,  # noqa: F811
+    settings,
+):
+    settings.CREDENTIAL_FAILURE_THROTTLE = "3/hour"
+
+    first_guesses = [post_intake(intake_payload(), key="wrong").status_code for _ in range(2)]
+    right_key = post_intake(intake_payload())
+    third_guess = post_intake(intake_payload(), key="wrong")
+    fourth_guess = post_intake(intake_payload(), key="wrong")
+
+    assert first_guesses == [401, 401]
+    assert right_key.status_code == 201
+    assert third_guess.status_code == 401  # the right key's request was not counted
+    assert_throttled(fourth_guess, at_most=3600)
+
+
+def test_an_address_guessing_staff_tokens_waits(api_client, settings):
+    settings.CREDENTIAL_FAILURE_THROTTLE = "2/hour"
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    guesses = [api_client.get("/api/v1/stages/").status_code for _ in range(2)]
+    third = api_client.get("/api/v1/stages/")
+
+    assert guesses == [401, 401]
+    assert_throttled(third, at_most=3600)
