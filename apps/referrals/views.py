@@ -150,17 +150,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             visit = services.visit_log(
                 actor=request.user,
                 liaison=data.get("liaison") or request.user,
-                sources=list(data["sources"]),
-                visited_on=data["visited_on"],
-                kind=data["kind"],
-                service_lines=data["service_lines"],
-                people_met=data["people_met"],
-                materials_left=data["materials_left"],
-                gift_value=data["gift_value"] or Decimal("0.00"),
-                gift_description=data["gift_description"],
-                notes=data["notes"],
-                follow_up=data["follow_up"],
-                follow_up_due_on=data["follow_up_due_on"],
+                **_visit_details(data),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -171,27 +161,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             if len(sources) == 1:
                 return redirect("referrals:profile", source_id=sources[0].pk)
             return redirect(reverse("referrals:plan") + f"#visit-{visit.pk}")
-    chosen = {str(value) for value in (form["sources"].value() or [])}
-    more_fields = [
-        form[name]
-        for name in (
-            "materials_left",
-            "gift_value",
-            "gift_description",
-            "follow_up",
-            "follow_up_due_on",
-        )
-    ]
-    return render(
-        request,
-        "referrals/visit_form.html",
-        {
-            "form": form,
-            "chosen": chosen,
-            "more_fields": more_fields,
-            **_gift_context(form),
-        },
-    )
+    return _visit_form_render(request, form)
 
 
 def _gift_limit_checked(form, *, visit_id: int | None = None) -> bool:
@@ -357,6 +327,49 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
+def _visit_details(data: dict) -> dict:
+    """A visit's details from the visit form, as visit_log and visit_update take them."""
+    return {
+        "sources": list(data["sources"]),
+        "visited_on": data["visited_on"],
+        "kind": data["kind"],
+        "service_lines": data["service_lines"],
+        "people_met": data["people_met"],
+        "materials_left": data["materials_left"],
+        "gift_value": data["gift_value"] or Decimal("0.00"),
+        "gift_description": data["gift_description"],
+        "notes": data["notes"],
+        "follow_up": data["follow_up"],
+        "follow_up_due_on": data["follow_up_due_on"],
+    }
+
+
+def _visit_form_render(request: HttpRequest, form, *, visit: LiaisonVisit | None = None):
+    """The visit form (new or edit): the sources ticked, the fields behind "More", and
+    each source's gift total this year for the live limit warning."""
+    more_fields = [
+        form[name]
+        for name in (
+            "materials_left",
+            "gift_value",
+            "gift_description",
+            "follow_up",
+            "follow_up_due_on",
+        )
+    ]
+    return render(
+        request,
+        "referrals/visit_form.html",
+        {
+            "form": form,
+            "visit": visit,
+            "chosen": {str(value) for value in (form["sources"].value() or [])},
+            "more_fields": more_fields,
+            **_gift_context(form, visit_id=visit.pk if visit else None),
+        },
+    )
+
+
 def _visit_for_change(request: HttpRequest, visit_id: int) -> LiaisonVisit:
     try:
         return selectors.visit_get_for_user(user=request.user, visit_id=visit_id)
@@ -388,45 +401,14 @@ def visit_edit(request: HttpRequest, visit_id: int) -> HttpResponse:
                 visit=visit,
                 actor=request.user,
                 reason=data["reason"],
-                sources=list(data["sources"]),
-                visited_on=data["visited_on"],
-                kind=data["kind"],
-                service_lines=data["service_lines"],
-                people_met=data["people_met"],
-                materials_left=data["materials_left"],
-                gift_value=data["gift_value"] or Decimal("0.00"),
-                gift_description=data["gift_description"],
-                notes=data["notes"],
-                follow_up=data["follow_up"],
-                follow_up_due_on=data["follow_up_due_on"],
+                **_visit_details(data),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, "Visit saved.")
             return redirect(_visit_done_url([source.pk for source in data["sources"]]))
-    chosen = {str(value) for value in (form["sources"].value() or [])}
-    more_fields = [
-        form[name]
-        for name in (
-            "materials_left",
-            "gift_value",
-            "gift_description",
-            "follow_up",
-            "follow_up_due_on",
-        )
-    ]
-    return render(
-        request,
-        "referrals/visit_form.html",
-        {
-            "form": form,
-            "visit": visit,
-            "chosen": chosen,
-            "more_fields": more_fields,
-            **_gift_context(form, visit_id=visit.pk),
-        },
-    )
+    return _visit_form_render(request, form, visit=visit)
 
 
 @referrals_staff_required
