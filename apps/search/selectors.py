@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from apps.accounts.models import User
+from apps.audit.services import access_record
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_visible_to
 from apps.people.models import Person
@@ -48,7 +49,8 @@ class SearchResults:
 
 def global_search(*, user: User, query: str) -> SearchResults:
     """What the header search box finds for this user: two queries, one for leads (with
-    their person) and one for referral sources, whatever the query."""
+    their person) and one for referral sources, whatever the query. The leads and people
+    shown are recorded in the access log."""
     query = " ".join(query.split())[:100]
     results = SearchResults(query=query)
     if not query:
@@ -57,6 +59,13 @@ def global_search(*, user: User, query: str) -> SearchResults:
     if leads is not None:
         found = list(_lead_rows(lead_visible_to(user=user, leads=leads))[: RESULT_LIMIT + 1])
         results.leads, results.more_leads = found[:RESULT_LIMIT], len(found) > RESULT_LIMIT
+        # Names, phones and emails are about to be shown: recorded first (not the words).
+        access_record(
+            user=user,
+            what="search results",
+            lead_ids=[row["pk"] for row in results.leads],
+            person_ids=[row["person_id"] for row in results.leads],
+        )
         stages = {stage.pk: stage for stage in stage_list_cached()}
         for row in results.leads:
             stage = stages.get(row["stage_id"])
@@ -122,6 +131,7 @@ def _lead_rows(leads: QuerySet[Lead]) -> QuerySet:
         "closed_at",
         "stage_id",
         "merged_into_id",
+        "person_id",
         "person__first_name",
         "person__last_name",
         "person__phone",

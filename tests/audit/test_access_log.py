@@ -133,6 +133,16 @@ def test_a_queue_search_records_the_leads_shown_and_not_the_words_searched(brows
         assert person.last_name not in entry.path
 
 
+def test_the_global_search_records_the_leads_and_people_shown_not_the_words(browser, leads):
+    person = leads[1].person
+
+    browser.post(reverse("search:index"), {"q": person.last_name})
+
+    entry = AccessLogEntry.objects.get(what="search results")
+    assert leads[1].pk in entry.lead_ids and person.pk in entry.person_ids
+    assert person.last_name not in entry.path
+
+
 def test_the_merge_screen_records_both_leads(browser, team):
     person = PersonFactory()
     one, two = LeadFactory(team=team, person=person), LeadFactory(team=team, person=person)

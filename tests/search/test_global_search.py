@@ -118,8 +118,9 @@ def test_the_search_is_posted_and_a_query_in_the_url_is_ignored(client, coordina
 
 
 # Session, user, role groups (twice: leads and sources scope), team ids, the leads,
-# the sources and the top bar's alert badge: the same for one result or twenty-five.
-SEARCH_QUERIES = 8
+# the access log entry, the sources and the top bar's alert badge: the same for one
+# result or twenty-five.
+SEARCH_QUERIES = 9
 
 
 @pytest.mark.django_db
