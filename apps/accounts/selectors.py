@@ -29,6 +29,12 @@ def user_role_names(*, user: User) -> set[str]:
     return names
 
 
+def user_role_names_preload(*, user: User, names) -> None:
+    """Remember role names read together with the user (the API token's query), so
+    user_role_names asks no more."""
+    user._role_names = set(names)
+
+
 def user_sees_all_leads(*, user: User) -> bool:
     """Managers and admins see every lead; others see their own and their teams'."""
     return user_has_role(user=user, roles={Role.MANAGER, Role.ADMIN})

@@ -85,3 +85,13 @@ class RowsBySlug(Generic[M]):
             if row is not None:
                 self._rows.clear()
         return row
+
+    def by_id(self, ids) -> dict[int, M]:
+        """The rows with these ids, by id; ids missing from the cached rows (added since
+        they were read) are looked up in the database."""
+        rows = {row.pk: row for row in self._rows.get().values()}
+        missing = set(ids) - set(rows)
+        if missing:
+            rows.update((row.pk, row) for row in self._model.objects.filter(pk__in=missing))
+            self._rows.clear()
+        return rows

@@ -31,3 +31,8 @@ def location_find_by_slug(*, slug: str) -> Location | None:
     The caller gets its own instance, without its hours or holidays loaded.
     """
     return _locations.find(slug)
+
+
+def locations_by_id(ids) -> dict[int, Location]:
+    """Locations by id, from the cached table: a list page names them without a query."""
+    return _locations.by_id(ids)

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
@@ -11,7 +10,7 @@ from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.accounts.selectors import user_has_role, user_sees_all_leads
 from apps.audit.services import access_record
-from apps.facilities.models import Location
+from apps.facilities.selectors import locations_by_id
 from apps.leads.models import Activity, Lead
 from apps.people.models import Person
 from apps.people.selectors import person_search
@@ -19,7 +18,7 @@ from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stages_by_id
 from apps.referral_sources.selectors import referral_source_ids_owned_by
 from apps.servicelines.models import ServiceLine
-from apps.teams.models import Team
+from apps.servicelines.selectors import service_lines_by_id
 from apps.teams.selectors import team_ids_for_user
 
 
@@ -212,7 +211,8 @@ def lead_search(*, leads: QuerySet[Lead], query: str) -> QuerySet[Lead]:
 
 
 # What a row of a lead list shows, read as dicts: model instances for 50 rows cost more
-# than the query. Reference names are not joined here (see lead_row_names).
+# than the query. The owner's and team's names are joined; the reference tables' names
+# come from the reference cache (see lead_row_names).
 LEAD_ROW_FIELDS = (
     "id",
     "person_id",
@@ -226,7 +226,11 @@ LEAD_ROW_FIELDS = (
     "stage_id",
     "stage_entered_at",
     "owner_id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
     "team_id",
+    "team__name",
     "referral_source_id",
     "score",
     "created_at",
@@ -237,7 +241,7 @@ LEAD_ROW_FIELDS = (
 
 
 def lead_rows(*, leads: QuerySet[Lead]) -> QuerySet[Lead]:
-    """A lead list as dicts of LEAD_ROW_FIELDS: the lead and its person, one join."""
+    """A lead list as dicts of LEAD_ROW_FIELDS: the lead with its person, owner and team."""
     return leads.values(*LEAD_ROW_FIELDS)
 
 
@@ -268,69 +272,41 @@ class LeadRowNames:
 
 def lead_row_names(*, rows: list[dict]) -> LeadRowNames:
     """The names of the service lines, locations, stages, owners and teams of a page of
-    rows, in one query over the ids on the page (stages from the reference cache).
-
-    Joining the five tables into the page query made PostgreSQL plan a seven-way join
-    for far longer than it ran, and one ORM query per kind cost four round trips; this
-    UNION ALL of four primary-key lookups plans quickly, and its SQL is built once per
-    process (figures in bench/README.md). Names are read on every page, never cached,
-    so a rename shows at once.
-    """
+    rows, without a query of its own: service lines, locations and stages from the
+    reference cache (apps.core.reference_cache, its one staleness rule), owners' and
+    teams' names from the rows (LEAD_ROW_FIELDS joins them; two small joins plan
+    quickly, where the five reference tables made PostgreSQL plan a seven-way join)."""
 
     if not rows:
         return LeadRowNames(service_lines={}, locations={}, stages={}, users={}, teams={})
 
-    def ids(column: str) -> list[int]:
-        return list({row.get(column) for row in rows if row.get(column) is not None})
+    def ids(column: str) -> set[int]:
+        return {row[column] for row in rows if row.get(column) is not None}
 
-    service_lines: dict[int, tuple[str, str]] = {}
-    locations: dict[int, tuple[str, str]] = {}
-    users: dict[int, str] = {}
-    teams: dict[int, str] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _row_names_sql(),
-            [ids("service_line_id"), ids("location_id"), ids("owner_id"), ids("team_id")],
-        )
-        for kind, pk, first, second, third in cursor.fetchall():
-            if kind == "s":
-                service_lines[pk] = (first, second)
-            elif kind == "l":
-                locations[pk] = (first, second)
-            elif kind == "u":
-                users[pk] = f"{second} {third}".strip() or first
-            else:
-                teams[pk] = first
     return LeadRowNames(
-        service_lines=service_lines,
-        locations=locations,
+        service_lines={
+            pk: (line.slug, line.name)
+            for pk, line in service_lines_by_id(ids("service_line_id")).items()
+        },
+        locations={
+            pk: (location.slug, location.name)
+            for pk, location in locations_by_id(ids("location_id")).items()
+        },
         stages=stages_by_id(ids("stage_id")),
-        users=users,
-        teams=teams,
+        users={
+            row["owner_id"]: _display_name(
+                row["owner__first_name"], row["owner__last_name"], row["owner__username"]
+            )
+            for row in rows
+            if row.get("owner_id") is not None
+        },
+        teams={row["team_id"]: row["team__name"] for row in rows if row.get("team_id") is not None},
     )
 
 
-@cache
-def _row_names_sql() -> str:
-    """SELECT kind, id, three name columns per reference table, for lead_row_names: one
-    placeholder per table for an array of ids."""
-    quote = connection.ops.quote_name
-
-    def branch(kind: str, model, *fields: str) -> str:
-        columns = [quote(model._meta.get_field(name).column) for name in fields]
-        columns += ["''"] * (3 - len(columns))
-        pk, table = quote(model._meta.pk.column), quote(model._meta.db_table)
-        # Names from the models; the ids are bound parameters.
-        return f"SELECT '{kind}', {pk}, {', '.join(columns)} FROM {table} WHERE {pk} = ANY(%s)"  # noqa: S608
-
-    return " UNION ALL ".join(
-        (
-            branch("s", ServiceLine, "slug", "name"),
-            branch("l", Location, "slug", "name"),
-            branch("u", User, "username", "first_name", "last_name"),
-            branch("t", Team, "name"),
-        )
-    )
+def _display_name(first_name: str | None, last_name: str | None, username: str) -> str:
+    # User.display_name, from a row's columns
+    return f"{first_name or ''} {last_name or ''}".strip() or username
 
 
 def lead_list_for_person(*, user: User, person: Person) -> QuerySet[Lead]:

@@ -26,3 +26,8 @@ def service_line_find_by_slug(*, slug: str) -> ServiceLine | None:
     The caller gets its own instance.
     """
     return _service_lines.find(slug)
+
+
+def service_lines_by_id(ids) -> dict[int, ServiceLine]:
+    """Service lines by id, from the cached table: a list page names them without a query."""
+    return _service_lines.by_id(ids)
