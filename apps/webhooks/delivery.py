@@ -25,6 +25,7 @@ from standardwebhooks import Webhook
 from apps.webhooks import addresses
 from apps.webhooks.choices import DeliveryStatus
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+from apps.webhooks.selectors import webhook_endpoints_cache_clear
 
 OPEN = [DeliveryStatus.PENDING, DeliveryStatus.SENDING]
 
@@ -145,6 +146,8 @@ def delivery_outcome_record(
         disabled_at=now,
         disabled_reason=f"Every retry failed for a day ({error}).",
     )
+    if disabled:
+        webhook_endpoints_cache_clear()  # an UPDATE sends no signal
     return Outcome(delivered=False, endpoint_disabled=bool(disabled))
 
 

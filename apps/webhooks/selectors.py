@@ -11,11 +11,36 @@ from django.db.models.functions import Coalesce
 from apps.accounts.choices import Role
 from apps.accounts.models import User
 from apps.accounts.selectors import user_has_role
+from apps.core.reference_cache import ReferenceCache
 from apps.webhooks.choices import DeliveryStatus
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 MANAGER_ROLES = {Role.MANAGER, Role.ADMIN}
 LOG_PAGE_SIZE = 50
+
+
+def _active_endpoint_event_types() -> dict[int, list[str]]:
+    return dict(WebhookEndpoint.objects.filter(is_active=True).values_list("id", "event_types"))
+
+
+# Every lead event asks which endpoints want it: from the reference cache, an event that
+# no endpoint wants (most hospitals have none) costs no query. An endpoint added or
+# switched off shows at once in the process that did it, within
+# REFERENCE_CACHE_SECONDS in the others; deliveries are only claimed for active
+# endpoints (apps.webhooks.delivery), so a stale entry never sends to one switched off.
+_active_endpoints = ReferenceCache(
+    "webhook-endpoints", _active_endpoint_event_types, watch=(WebhookEndpoint,)
+)
+
+
+def endpoint_ids_for_event(*, event_type: str) -> list[int]:
+    """The active endpoints that want `event_type`, by id."""
+    return sorted(pk for pk, types in _active_endpoints.get().items() if event_type in types)
+
+
+def webhook_endpoints_cache_clear() -> None:
+    """For writes that send no model signal (QuerySet.update)."""
+    _active_endpoints.clear()
 
 
 def user_manages_webhooks(*, user: User) -> bool:

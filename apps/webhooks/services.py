@@ -20,6 +20,7 @@ from apps.core.queueing import task_queue
 from apps.webhooks.addresses import AddressRefused, target_resolve
 from apps.webhooks.choices import DeliveryStatus, WebhookEventType
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+from apps.webhooks.selectors import endpoint_ids_for_event
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -39,13 +40,9 @@ def webhook_event_emit(
     Side effects: after commit, one `webhook_endpoint_deliver` task per endpoint (the
     beat sweep sends them anyway if the broker is down). `data` must hold no personal
     details; it is sent as the event's `data`. A callable is called only when some
-    endpoint wants the event: with none (most hospitals), an event costs one query.
+    endpoint wants the event: with none (most hospitals), an event costs no query.
     """
-    endpoint_ids = list(
-        WebhookEndpoint.objects.filter(
-            is_active=True, event_types__contains=[event_type]
-        ).values_list("id", flat=True)
-    )
+    endpoint_ids = endpoint_ids_for_event(event_type=event_type)
     if not endpoint_ids:
         return 0
     occurred_at = occurred_at or timezone.now()
