@@ -228,7 +228,9 @@ def _gunicorn(
         env={**os.environ, **env},
     )
     try:
-        deadline = time.monotonic() + 60
+        # Workers load the safety pipelines at start: on a machine loaded by other work
+        # that took over a minute.
+        deadline = time.monotonic() + 240
         while True:
             try:
                 with urllib.request.urlopen(f"{base_url}/healthz/", timeout=2) as answer:  # noqa: S310
