@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import pghistory
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "csp",
     "template_partials",
     "phonenumber_field",
+    "pgtrigger",
+    "pghistory",
     # Domain apps, lowest layer first (see README "Architecture").
     "apps.core",
     "apps.accounts",
@@ -96,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.audit.context.AccessContextMiddleware",
+    "apps.audit.history.HistoryContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PrivateResponseMiddleware",
     "apps.core.middleware.ViewerTimeZoneMiddleware",
@@ -267,6 +271,27 @@ BREAK_GLASS_HOURS = env.float("BREAK_GLASS_HOURS", default=4.0)
 # slow disk, at the risk of losing the last fraction of a second of entries in a
 # database crash.
 ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("ACCESS_LOG_SYNCHRONOUS_COMMIT", default=True)
+# Change history (django-pghistory, README "Change history"): PostgreSQL triggers copy
+# each tracked row on insert, update and delete. Who did it rides along as
+# transaction-local settings (set_config(..., true)) prepended to each write, so it holds
+# behind PgBouncer in transaction mode. The context is stored on each event row, not in
+# one shared table every write would update; the event tables refuse UPDATE and DELETE.
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_APPEND_ONLY = True
+# Event tables are read by object (and timeline entries and consents by lead and person,
+# indexed on their trackers), never by the other keys they copy: unindexed, so each
+# event insert costs one heap row and a few index entries, not one per foreign key.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=True, related_name="events")
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    # auto_now stamps (updated_at) alone are no change worth a history line.
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
+    pghistory.DeleteEvent(),
+)
+# Context values computed when a write happens (the user is known only after DRF
+# authenticates): see apps.audit.history.
+PGHISTORY_JSON_ENCODER = "apps.audit.history.HistoryContextEncoder"
 # The access log's monthly partitions, made months ahead (the insert path is the fallback).
 CELERY_BEAT_SCHEDULE["audit-access-log-partitions"] = {
     "task": "apps.audit.tasks.access_log_partitions_ensure",

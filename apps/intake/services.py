@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypedDict
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -196,6 +197,9 @@ def intake_submit(
     people, referral sources, leads, activities, consents and idempotency records; a
     repeat-inquiry alert; routing queued on commit.
     """
+    # The change history names the capture channel that wrote these rows (the key's
+    # name, nothing about the person); the request's history context is already open.
+    pghistory.context(intake_key=intake_key.name)
     person = person or {}
     _intake_lock(
         intake_key=intake_key,

@@ -1,6 +1,7 @@
 """Nurture tracks (an audience and ordered steps), the leads enrolled in them, and one
 row per message or call task a step produces for an enrollment."""
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +27,7 @@ from apps.nurture.merge_fields import (
 from apps.people.models import ConsentPurpose
 
 
+@pghistory.track()
 class NurtureTrack(models.Model):
     """A sequence of calm follow-ups for one audience (service line and lead type).
 
@@ -110,6 +112,7 @@ class NurtureTrack(models.Model):
             raise ValidationError(errors)
 
 
+@pghistory.track()
 class NurtureStep(models.Model):
     """Wait (business hours or days of the lead's location), then do one thing."""
 

@@ -122,6 +122,25 @@ class LeadPage:
         return [self.safety_flag] if self.safety_flag else []
 
 
+def lead_in_reach(
+    *, user: User, lead_id: int, related: tuple[str, ...]
+) -> tuple[Lead, EmergencyAccess | None]:
+    """The lead, for a user who may see its patient: in their scope, or opened by
+    break-the-glass (then with that EmergencyAccess, for the access log's reason). The
+    lead page and its History tab share this rule.
+
+    Raises Lead.DoesNotExist otherwise (views answer 404).
+    """
+    try:
+        return lead_visible_to(user=user).select_related(*related).get(pk=lead_id), None
+    except Lead.DoesNotExist:
+        # Outside the user's scope: only a break-the-glass opens it (else still 404).
+        emergency = emergency_access_active(user=user, lead_id=lead_id)
+        if emergency is None:
+            raise
+        return Lead.objects.select_related(*related).get(pk=lead_id), emergency
+
+
 def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> LeadPage:
     """Everything the lead page shows, for a lead the user may see.
 
@@ -130,23 +149,11 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
     """
     # Few joins: planning a ten-way join cost more than running it. Stages come from the
     # process's cache and locations from the list the stage form needs anyway.
-    emergency = None
-    try:
-        lead = (
-            lead_visible_to(user=user)
-            .select_related(
-                "person", "caregiver", "service_line", "owner", "team", "referral_source"
-            )
-            .get(pk=lead_id)
-        )
-    except Lead.DoesNotExist:
-        # Outside the user's scope: only a break-the-glass opens it (else still 404).
-        emergency = emergency_access_active(user=user, lead_id=lead_id)
-        if emergency is None:
-            raise
-        lead = Lead.objects.select_related(
-            "person", "caregiver", "service_line", "owner", "team", "referral_source"
-        ).get(pk=lead_id)
+    lead, emergency = lead_in_reach(
+        user=user,
+        lead_id=lead_id,
+        related=("person", "caregiver", "service_line", "owner", "team", "referral_source"),
+    )
     all_locations = list(Location.objects.order_by("name"))
     locations_by_id = {location.pk: location for location in all_locations}
     stages_by_id = {stage.pk: stage for stage in stage_list_cached()}
