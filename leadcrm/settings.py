@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.webhooks",
     "apps.fhir",
+    "apps.staff",
 ]
 
 MIDDLEWARE = [
