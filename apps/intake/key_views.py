@@ -52,10 +52,9 @@ def key_list(request: HttpRequest) -> HttpResponse:
         # Where this page was served from, so the example posts where LeadCRM answers.
         "intake_url": request.build_absolute_uri("/api/v1/intake/"),
     }
-    response = render(request, "intake/key_list.html", context, status=400 if form.errors else 200)
-    if new_key:
-        response["Cache-Control"] = "no-store"  # the key must not come back from a cache
-    return response
+    # Like every page, answered with Cache-Control: no-store: the key never comes back
+    # from a cache or the Back button.
+    return render(request, "intake/key_list.html", context, status=400 if form.errors else 200)
 
 
 @manager_required

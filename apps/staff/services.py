@@ -170,7 +170,8 @@ def staff_role_and_teams_update(
         [TeamMembership(team=team, user=locked) for team in teams - current_teams],
         ignore_conflicts=True,
     )
-    _history_record(actor=actor, member=locked, message="; ".join(changes).capitalize())
+    message = "; ".join(changes)
+    _history_record(actor=actor, member=locked, message=message[0].upper() + message[1:])
     return changes
 
 

@@ -111,6 +111,8 @@ ROWS = [
     Row("sla:policy_create",              "POST",    403,   403,   200,   200,   403, LOGIN, LOGIN),
     Row("sla:policy_edit",                "GET",     403,   403,   404,   404,   403, LOGIN, LOGIN),
     Row("sla:policy_edit",                "POST",    403,   403,   404,   404,   403, LOGIN, LOGIN),
+    Row("sla:service_line_targets",       "GET",     403,   403,   404,   404,   403, LOGIN, LOGIN),
+    Row("sla:service_line_targets",       "POST",    403,   403,   404,   404,   403, LOGIN, LOGIN),
     Row("referrals:directory",            "GET",     403,   200,   200,   200,   403, LOGIN, LOGIN),
     Row("referrals:directory",            "POST",    403,   200,   200,   200,   403, LOGIN, LOGIN),
     Row("referrals:plan",                 "GET",     403,   200,   200,   200,   403, LOGIN, LOGIN),
