@@ -169,6 +169,8 @@ def _account_render(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
+    # Django's form focuses its first field, which would scroll the page to the bottom.
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     if settings_form is None:
         settings_form = UserSettingsForm(
             initial={"time_zone": user.time_zone, "alert_emails": user.alert_emails}
@@ -179,7 +181,10 @@ def _account_render(
         {
             "password_form": password_form,
             "settings_form": settings_form,
-            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "roles": sorted(
+                str(dict(Role.choices).get(name, name))
+                for name in user.groups.values_list("name", flat=True)
+            ),
             "sessions": selectors.session_count_for_user(user=user),
             "api_token": selectors.api_token_for_user(user=user),
             "mfa": selectors.mfa_summary_for_user(user=user),
