@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.webhooks",
     "apps.fhir",
+    "apps.staff",
 ]
 
 MIDDLEWARE = [

@@ -47,6 +47,9 @@ urlpatterns = [
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),
+    # Setup: the screens managers and admins use instead of Django's admin.
+    path("setup/users/", include("apps.staff.urls")),
+    path("setup/intake-keys/", include("apps.intake.key_urls")),
     path("safety/", include("apps.safety.urls")),
     path("referrals/", include("apps.referrals.urls")),
     path("dashboards/", include("apps.dashboards.urls")),

@@ -7,6 +7,8 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
+from apps.accounts.choices import AlertEmails
+
 
 # Changes to who a user is and what they may do; not the password or sign-in times.
 @pghistory.track(
@@ -31,6 +33,11 @@ class User(AbstractUser):
     on_leave = models.BooleanField(default=False)
     max_open_leads = models.PositiveSmallIntegerField(
         default=15, help_text="Open, not yet contacted leads this person can carry."
+    )
+    # Their own settings (the account page). An empty zone: the browser's own.
+    time_zone = models.CharField(max_length=64, blank=True)
+    alert_emails = models.CharField(
+        max_length=10, choices=AlertEmails.choices, default=AlertEmails.ALL
     )
 
     class Meta:

@@ -6,7 +6,7 @@ import secrets
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.intake.models import IntakeKey, intake_key_hash
+from apps.intake.models import STAFF_CHANNEL_NAME, IntakeKey, intake_key_hash
 from apps.intake.services import ConsentTicks, ContactDetails, IntakeResult, intake_submit
 from apps.leads.choices import ActivityKind, Channel
 from apps.leads.models import Lead
@@ -14,9 +14,12 @@ from apps.leads.selectors import lead_find_open_for_contact, lead_visible_to
 from apps.leads.services import activity_log
 from apps.servicelines.models import ServiceLine
 
-# The capture channel staff entries are recorded under. Its key is never shown to anyone
-# (only a hash of a random value is stored), so nothing outside can post with it.
-STAFF_CHANNEL_NAME = "Staff: phone calls and walk-ins"
+__all__ = [
+    "STAFF_CHANNEL_NAME",
+    "staff_inquiry_duplicate",
+    "staff_inquiry_submit",
+    "staff_intake_key",
+]
 
 
 def staff_intake_key() -> IntakeKey:

@@ -63,9 +63,9 @@ def test_nav_links_the_dashboards_for_managers_only(client, manager):
     dashboards = reverse("dashboards:index").encode()
 
     client.force_login(coordinator)
-    assert dashboards not in client.get(reverse("home")).content
+    assert dashboards not in client.get(reverse("alerts:list")).content
     client.force_login(manager)
-    assert dashboards in client.get(reverse("home")).content
+    assert dashboards in client.get(reverse("alerts:list")).content
 
 
 def test_page_loads_each_panel_with_the_filters_of_its_query_string(month, manager_client):

@@ -52,8 +52,10 @@ def test_coordinator_lands_on_the_queue_after_login(logged_in, coordinator):
     assert response["Location"] == QUEUE
 
 
-def test_manager_keeps_the_home_page(logged_in, manager):
-    assert logged_in(manager).get(reverse("home")).status_code == 200
+def test_manager_lands_on_the_dashboards(logged_in, manager):
+    response = logged_in(manager).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboards:index")
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client):
