@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.dashboards import conditions as c
-from apps.dashboards.filters import DashboardFilters
+from apps.dashboards.filters import DEFAULT_PERIOD, PERIODS, DashboardFilters, period_dates
 from apps.dashboards.selectors import DrillCondition
 from apps.facilities.models import Location
 from apps.leads.choices import Channel, LeadType, LostReason
@@ -20,11 +20,13 @@ from apps.referral_sources.models import ReferralSource
 from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team
 
-DEFAULT_DAYS = 90
+CUSTOM = "custom"
+DEFAULT_DAYS = 90  # a custom range given only its end
 MAX_DAYS = 731  # two years: the rollup answers any range, but a page should stay readable
 
 
 class DashboardFilterForm(forms.Form):
+    period = forms.ChoiceField(choices=[*PERIODS, (CUSTOM, "Custom range")], required=False)
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     service_line = forms.ModelChoiceField(
@@ -50,10 +52,20 @@ class DashboardFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, today: dt.date | None = None, **kwargs):
-        # Always bound, with the default period filled in where the query string has none,
-        # so the page shows the dates it counts.
+        # Always bound, with the period's dates filled in, so the page shows the dates it
+        # counts. A preset wins over the dates beside it (a shared "last 30 days" link
+        # means the last 30 days on the day it is opened); dates without a preset are a
+        # custom range; nothing at all is the default preset.
         self.today = today or timezone.localdate()
         data = data.copy() if data is not None else {}
+        period = data.get("period") or ""
+        if not (period or data.get("start") or data.get("end")):
+            period = data["period"] = DEFAULT_PERIOD
+        if period in dict(PERIODS):
+            start, end = period_dates(period, today=self.today)
+            data["start"], data["end"] = start.isoformat(), end.isoformat()
+        elif not period:
+            data["period"] = CUSTOM
         if not data.get("end"):
             data["end"] = self.today.isoformat()
         if not data.get("start"):
@@ -91,6 +103,7 @@ class DashboardFilterForm(forms.Form):
             channel=data["channel"],
             lead_type=data["lead_type"],
             referral_source_id=source.pk if source else None,
+            period="" if data["period"] == CUSTOM else data["period"],
         )
 
 

@@ -7,17 +7,21 @@ from apps.dashboards import selectors as s
 from apps.dashboards.tables.base import Cell, Chart, Links, PanelView, Table
 from apps.dashboards.tables.base import count_cell as _count
 from apps.dashboards.tables.base import rate_cell as _rate
+from apps.dashboards.tables.overview import Headline, OverviewView, overview_view
 from apps.dashboards.tables.referrals import referral_view
 
 __all__ = [
     "Cell",
     "Chart",
+    "Headline",
     "Links",
+    "OverviewView",
     "PanelView",
     "Table",
     "channel_view",
     "drop_off_view",
     "funnel_view",
+    "overview_view",
     "referral_view",
     "response_view",
     "trends_view",
@@ -161,8 +165,8 @@ def trends_view(weeks: list[s.TrendWeek], links: Links) -> PanelView:
 _RESPONSE_COLUMNS = [
     "Leads",
     "Answered",
-    "Median (min)",
-    "90th percentile (min)",
+    "Median",
+    "90th percentile",
     "Within SLA",
     "Missed SLA",
     "Share within SLA",

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 
 from apps.accounts.choices import Role
 from apps.accounts.selectors import user_has_role
+from apps.core.readable import duration_text
 
 register = template.Library()
 
@@ -35,21 +36,6 @@ def figure(cell) -> str:
     if cell.unit:
         return f"{text} {cell.unit}"
     return text
-
-
-def duration_text(minutes: float) -> str:
-    """A response time as staff say it: "45 s", "8 min", "3 h 20 min", "1 d 17 h"
-    (2,477.8 min was a number nobody could read)."""
-    if minutes < 1:
-        return f"{round(minutes * 60)} s"
-    whole = round(minutes)
-    if whole < 60:
-        return f"{whole} min"
-    hours, mins = divmod(whole, 60)
-    if hours < 24:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 @register.simple_tag
