@@ -11,7 +11,7 @@ from django.conf import settings
 def duration_text(minutes: float) -> str:
     """A span of time as staff say it: "45 s", "8 min", "3 h 20 min", "1 d 17 h"
     (2,477.8 min was a number nobody could read)."""
-    if minutes < 1:
+    if 0 < minutes < 1:
         return f"{round(minutes * 60)} s"
     whole = round(minutes)
     if whole < 60:

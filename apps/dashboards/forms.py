@@ -8,8 +8,10 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.accounts.models import User
+from apps.core.readable import choice_label
 from apps.dashboards import conditions as c
 from apps.dashboards.filters import DEFAULT_PERIOD, PERIODS, DashboardFilters, period_dates
 from apps.dashboards.selectors import DrillCondition
@@ -106,6 +108,20 @@ class DashboardFilterForm(forms.Form):
             period="" if data["period"] == CUSTOM else data["period"],
         )
 
+    def description(self) -> list[str]:
+        """The chosen filters in words, for the drill-down list's heading (labels, not
+        codes: "Phone call", never "phone"); call after is_valid()."""
+        data = self.cleaned_data
+        words = [data[name].name for name in ("service_line", "location") if data.get(name)]
+        words += [
+            choice_label(choices, data[name])
+            for name, choices in (("channel", Channel), ("lead_type", LeadType))
+            if data.get(name)
+        ]
+        if data.get("referral_source"):
+            words.append(data["referral_source"].name)
+        return words
+
 
 PANEL_CHOICES = [
     ("funnel", "Funnel"),
@@ -186,7 +202,7 @@ class DrillDownForm(forms.Form):
             monday = data["week"] - dt.timedelta(days=data["week"].weekday())
             parts.append("f.created_on >= %(week)s AND f.created_on < %(week_end)s")
             params.update(week=monday, week_end=monday + dt.timedelta(days=7))
-            words.append(f"came in the week of {monday:%b %-d, %Y}")
+            words.append(f"came in the week of {date_format(monday, 'SHORT_DATE_FORMAT')}")
         if "campaign" in self.data:
             campaign = "" if data["campaign"] == NO_CAMPAIGN else data["campaign"]
             parts.append("f.utm_campaign = %(campaign)s")

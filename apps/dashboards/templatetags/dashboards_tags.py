@@ -53,9 +53,12 @@ def table_rows(table) -> SafeString:
 
 def _row(row) -> SafeString:
     first, *rest = row
+    name = figure(first)
+    if first.href:  # a referral source's name links to its profile
+        name = format_html('<a href="{}">{}</a>', first.href, name)
     return format_html(
         '<th scope="row">{}</th>{}',
-        figure(first),
+        name,
         format_html_join("", "{}", ((_cell(cell),) for cell in rest)),
     )
 
