@@ -174,6 +174,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# The app's one short and one long date and date-time format (and the time), by name.
+FORMAT_MODULE_PATH = ["leadcrm.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -160,11 +160,25 @@
     });
   }
 
+  // Typing a date makes the period a custom range: a preset in the query string wins over
+  // the dates beside it. (A choice applies with the Apply button, never on its own: a
+  // page that changes while someone picks from a list is hard to use by keyboard.)
+  function periodWire() {
+    var form = document.querySelector("form.dash-filters");
+    if (!form || !form.elements.period) { return; }
+    var period = form.elements.period;
+    ["start", "end"].forEach(function (name) {
+      var input = form.elements[name];
+      if (input) { input.addEventListener("change", function () { period.value = "custom"; }); }
+    });
+  }
+
   // Panels arrive through htmx after the page loads; htmx:load fires on each of them.
   document.addEventListener("htmx:load", function (event) { draw(event.target); });
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { draw(document); });
+    document.addEventListener("DOMContentLoaded", function () { draw(document); periodWire(); });
   } else {
     draw(document);
+    periodWire();
   }
 })();

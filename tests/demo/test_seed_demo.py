@@ -406,3 +406,20 @@ def test_completed_referrals_mostly_have_their_summary_sent_back(demo):
     assert not Lead.objects.filter(
         referral_source__isnull=True, referral_feedback_sent_at__isnull=False
     ).exists()
+
+
+def test_a_fresh_demo_has_its_dashboard_figures_computed(demo, client):
+    from apps.dashboards import selectors as dashboards
+    from apps.dashboards.filters import DashboardFilters
+    from apps.dashboards.models import LeadFact
+
+    assert dashboards.facts_freshness().rebuilt_at is not None
+    assert LeadFact.objects.count() == Lead.objects.filter(merged_into__isnull=True).count()
+    figures = dashboards.dashboard_overview(
+        filters=DashboardFilters(start=NOW.date() - dt.timedelta(days=89), end=NOW.date())
+    ).current
+    assert figures.leads > 0 and figures.median_response_minutes is not None
+    client.force_login(User.objects.get(username="manager"))
+    body = client.get("/dashboards/?start=2024-12-15&end=2025-03-14").content.decode()
+    assert "not been computed yet" not in body
+    assert "Figures as of" in body

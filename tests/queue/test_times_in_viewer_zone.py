@@ -30,7 +30,7 @@ def test_times_are_in_the_viewers_zone_and_named(logged_in, coordinator, team, r
     html = client.get(reverse("queue:lead", args=[lead.pk])).content.decode()
 
     received = lead.created_at.astimezone(DENVER).strftime("%H:%M")
-    assert f"received Mon Dec 7, {received} MST" in html
+    assert f"received Mon, Dec 7, 2026, {received} MST" in html
     assert re.search(r"Their local time: <strong>Mon 09:00 CST</strong>", html)
     assert "Outside calling hours" not in html
 

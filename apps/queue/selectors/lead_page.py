@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from django.apps import apps as django_apps
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
 from apps.audit.services import access_record
+from apps.core.readable import choice_label, duration_text
 from apps.facilities.models import Location
-from apps.leads.choices import ActivityKind, Direction, Outcome
+from apps.leads.choices import ActivityKind, Direction, LostReason, Outcome
 from apps.leads.merging import (
     DuplicateSuggestion,
     lead_duplicate_suggestions,
@@ -322,7 +324,8 @@ def _merge_entry(merge: LeadMerge, *, lead: Lead) -> TimelineEntry:
         body = f"{moved} to lead #{merge.survivor_id}."
     if merge.undone_at:
         undone_by = merge.undone_by.display_name if merge.undone_by else "someone"
-        body += f" Undone by {undone_by} on {timezone.localtime(merge.undone_at):%b %d, %H:%M}."
+        undone_at = date_format(timezone.localtime(merge.undone_at), "SHORT_DATETIME_FORMAT")
+        body += f" Undone by {undone_by} on {undone_at}."
     return TimelineEntry(
         at=merge.merged_at,
         kind="merge",
@@ -357,7 +360,7 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
         direction = "Inbound call" if activity.direction == Direction.INBOUND else "Outbound call"
         parts = [direction, outcome]
         if activity.duration_seconds:
-            parts.append(f"{max(1, round(activity.duration_seconds / 60))} min")
+            parts.append(duration_text(activity.duration_seconds / 60))
         entry.title = " · ".join(part for part in parts if part)
         entry.tone = "ok" if activity.outcome == Outcome.REACHED else ""
         if activity.outcome == Outcome.MISSED_INBOUND_CALL:
@@ -374,7 +377,7 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
     elif kind == ActivityKind.TASK:
         label = TASK_LABELS.get(activity.details.get("task_type"), "Task")
         due = timezone.localtime(activity.due_at)
-        entry.title = f"{label} due {due:%a %b %d, %H:%M}"
+        entry.title = f"{label} due {date_format(due, 'DATETIME_FORMAT')}"
         if activity.assignee:
             entry.title += f" for {activity.assignee.display_name}"
         if activity.completed_at:
@@ -391,11 +394,15 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
         if details.get("appointment_at"):
             # Kept as entered: the wall-clock time at the appointment's location.
             appointment = dt.datetime.fromisoformat(details["appointment_at"])
-            extras.append(f"Appointment {appointment:%a %b %d, %H:%M}")
+            extras.append(
+                f"Appointment {date_format(appointment, 'DATE_FORMAT')}, "
+                f"{date_format(appointment, 'TIME_FORMAT')}"
+            )
         if details.get("lost_reason"):
-            extras.append(f"Reason: {details['lost_reason'].replace('_', ' ')}")
+            extras.append(f"Reason: {choice_label(LostReason, details['lost_reason'])}")
         if details.get("recontact_on"):
-            extras.append(f"Contact again on {details['recontact_on']}")
+            recontact = dt.date.fromisoformat(details["recontact_on"])
+            extras.append(f"Contact again on {date_format(recontact, 'DATE_FORMAT')}")
         entry.body = " · ".join(extras + ([activity.body] if activity.body else []))
     elif kind == ActivityKind.ASSIGNMENT:
         if activity.author is None:
