@@ -6,9 +6,10 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import access_record
 from apps.leads.choices import ActivityKind, Direction
 from apps.leads.models import Activity, Lead
-from apps.leads.selectors import lead_get_for_user
+from apps.leads.selectors import lead_get_for_user, lead_visible_to
 from apps.nurture.choices import EnrollmentStatus, EntryTrigger, ExitReason, SendStatus
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
 from apps.pipeline.models import StageKind
@@ -161,3 +162,19 @@ def send_for_unsubscribe(*, send_id: int) -> NurtureSend:
     return NurtureSend.objects.select_related("enrollment__track", "enrollment__lead__person").get(
         pk=send_id
     )
+
+
+def preview_lead_get_for_user(*, user: User, lead_id: int) -> Lead:
+    """A lead the user may see, to preview a step's message against. The preview shows
+    the person's first name and their coordinator, so it is recorded in the access log.
+    Raises Lead.DoesNotExist outside the user's scope."""
+    lead = lead_visible_to(
+        user=user, leads=Lead.objects.select_related("person", "service_line", "location", "owner")
+    ).get(pk=lead_id)
+    access_record(
+        user=user,
+        what="nurture message preview",
+        lead_ids=[lead.pk],
+        person_ids=[lead.person_id],
+    )
+    return lead

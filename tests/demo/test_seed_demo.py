@@ -282,6 +282,19 @@ def test_attribution_is_recorded_for_web_leads(demo):
     assert web.exclude(landing_page="").exists()
 
 
+def test_two_nurture_tracks_with_steps_one_switched_on(demo):
+    from apps.nurture.models import NurtureTrack
+
+    tracks = {t.name: t for t in NurtureTrack.objects.prefetch_related("steps")}
+    assert set(tracks) == {"Orthopedics: not ready yet", "Bariatrics: seminar invitation"}
+    assert [t.is_active for t in tracks.values()].count(True) == 1
+    care = tracks["Orthopedics: not ready yet"]
+    assert [s.action for s in care.steps.all()] == ["email", "sms", "call_task"]
+    for track in tracks.values():
+        for step in track.steps.all():
+            step.full_clean()  # the merge fields and the channel's fields are valid
+
+
 def test_the_output_lists_the_logins_and_an_intake_key_that_works(demo):
     output = demo["output"]
     for username in ("admin", "manager", "liaison", "coordinator"):

@@ -16,6 +16,7 @@ from apps.dashboards.services import lead_facts_rebuild
 from apps.demo.seeding import catalog
 from apps.demo.seeding.bulk import bulk_load
 from apps.demo.seeding.liaisons import liaison_work_install
+from apps.demo.seeding.nurture_tracks import nurture_tracks_install
 from apps.demo.seeding.people_and_leads import (
     ACTIVITY_COLUMNS,
     CONSENT_COLUMNS,
@@ -87,6 +88,7 @@ def demo_seed(
         say("Installing locations, service lines, staff, teams and routing rules")
         hospital = hospital_install(today=today)
         routing_and_response_install(hospital=hospital)
+        nurture_tracks_install(hospital=hospital)
         liaisons = {name: hospital.user_ids[name] for name in catalog.TERRITORY_LIAISONS.values()}
         sources = sources_install(rng=rng, fake=fake_en, liaison_ids=liaisons, now=now)
         # Its own generator: visits never shift the people and leads a seed makes.
