@@ -197,6 +197,17 @@ ROWS = [
     Row("queue:lead_merge",               "POST",    200,   404,   200,   200,   404, LOGIN, LOGIN),
     Row("queue:lead_merge_undo",          "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_merge_undo",          "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
+    # Saved views and bulk actions of the queue (issue 16). Anyone with the queue may save
+    # personal views (an unnamed one: 400); another's view or a missing id answers 404.
+    # Bulk actions are for the roles that change leads; an empty one answers 400.
+    Row("queue:view_create",              "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
+    Row("queue:view_create",              "POST",    400,   400,   400,   400,   400, LOGIN, LOGIN),
+    Row("queue:view_rename",              "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
+    Row("queue:view_rename",              "POST",    404,   404,   404,   404,   404, LOGIN, LOGIN),
+    Row("queue:view_delete",              "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
+    Row("queue:view_delete",              "POST",    404,   404,   404,   404,   404, LOGIN, LOGIN),
+    Row("queue:bulk",                     "GET",     405,   403,   405,   405,   403, LOGIN, LOGIN),
+    Row("queue:bulk",                     "POST",    400,   403,   400,   400,   403, LOGIN, LOGIN),
     Row("schema",                         "GET",     200,   200,   200,   200,   200,   200,   200),
     Row("api-docs",                       "GET",     200,   200,   200,   200,   200,   200,   200),
     # Added with issues 13, 15, 16 and 17 (django-allauth's pages, safety, search,
