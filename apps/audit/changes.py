@@ -58,7 +58,7 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
     """Entries for these events, newest first. Each update is compared with the object's
     previous snapshot; an update with none before it (a row older than the history)
     shows only the new values. Queries: one per kind of related row the changes name,
-    one for the people who made them."""
+    the people who made them among the users."""
     drafts = []  # (event, subject, action, [(field, old, new)])
     for group in tracked:
         by_object = defaultdict(list)
@@ -70,14 +70,13 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
             for event in events:
                 drafts.append(_draft(event, previous, group))
                 previous = event
-    names = _related_names(drafts)
-    user_ids = {(draft[0].pgh_context or {}).get("user") for draft in drafts}
-    users = User.objects.in_bulk({pk for pk in user_ids if isinstance(pk, int)})
+    actor_ids = {(draft[0].pgh_context or {}).get("user") for draft in drafts}
+    names = _related_names(drafts, user_ids={pk for pk in actor_ids if isinstance(pk, int)})
     entries = []
     for event, subject, action, diffs in drafts:
         if action == "changed" and not diffs:
             continue  # only hidden stamps moved
-        actor, how = _actor(event.pgh_context or {}, users=users, admin_path=admin_path)
+        actor, how = _actor(event.pgh_context or {}, names=names, admin_path=admin_path)
         entries.append(
             ChangeEntry(
                 at=event.pgh_created_at,
@@ -144,9 +143,11 @@ def _label(model_field: models.Field) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _related_names(drafts) -> dict[tuple, str]:
-    """Names of the related rows the changes point at, one query per kind of row."""
+def _related_names(drafts, *, user_ids: set[int]) -> dict[tuple, str]:
+    """Names of the related rows the changes point at and of the users who made them,
+    one query per kind of row."""
     wanted = defaultdict(set)
+    wanted[User].update(user_ids)
     for _event, _subject, _action, diffs in drafts:
         for model_field, old, new in diffs:
             if model_field.is_relation:
@@ -155,6 +156,8 @@ def _related_names(drafts) -> dict[tuple, str]:
                 )
     names = {}
     for model, ids in wanted.items():
+        if not ids:
+            continue
         for pk, row in model._default_manager.in_bulk(ids).items():
             names[(model, pk)] = getattr(row, "display_name", None) or str(row)
     return names
@@ -182,9 +185,9 @@ def _shown(model_field: models.Field, value, names: dict) -> str:
     return text if len(text) <= TEXT_SHOWN else text[: TEXT_SHOWN - 1] + "…"
 
 
-def _actor(context: dict, *, users: dict, admin_path: str) -> tuple[str, str]:
+def _actor(context: dict, *, names: dict, admin_path: str) -> tuple[str, str]:
     """Who made a change, and how, from its history context."""
-    user = users.get(context.get("user"))
+    user = names.get((User, context.get("user")))
     url = context.get("url") or ""
     how = ""
     if context.get("via") == "api":
@@ -193,7 +196,7 @@ def _actor(context: dict, *, users: dict, admin_path: str) -> tuple[str, str]:
         how = "in the admin site"
     if user is not None:
         roles = ", ".join(context.get("roles") or [])
-        who = f"{user.display_name} ({roles})" if roles else user.display_name
+        who = f"{user} ({roles})" if roles else user
         if context.get("task"):
             how = f"{how}, task {_task_name(context['task'])}".lstrip(", ")
         return who, how
