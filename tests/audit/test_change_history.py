@@ -196,3 +196,16 @@ def test_history_rows_cannot_be_rewritten_or_deleted(lead):
         LeadEvent.objects.filter(pgh_obj=lead).update(urgency="urgent")
     with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
         Activity.pgh_event_model.objects.filter(lead_id=lead.pk).delete()
+
+
+def test_a_management_command_names_itself(monkeypatch):
+    import manage
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password-1")
+    argv = ["manage.py", "createsuperuser", "--noinput", "--username", "ops", "--email", "o@x.test"]
+    monkeypatch.setattr("sys.argv", argv)
+
+    manage.main()
+
+    event = User.pgh_event_model.objects.get(username="ops", pgh_label="insert")
+    assert event.pgh_context == {"command": "createsuperuser"}
