@@ -6,6 +6,7 @@ import json
 
 import pghistory
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, InternalError, connection, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -202,10 +203,18 @@ def test_a_management_command_names_itself(monkeypatch):
     import manage
 
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password-1")
-    argv = ["manage.py", "createsuperuser", "--noinput", "--username", "ops", "--email", "o@x.test"]
-    monkeypatch.setattr("sys.argv", argv)
 
-    manage.main()
+    with manage.command_history_context(["manage.py", "createsuperuser"]):
+        call_command("createsuperuser", "--noinput", "--username", "ops", "--email", "o@x.test")
 
     event = User.pgh_event_model.objects.get(username="ops", pgh_label="insert")
     assert event.pgh_context == {"command": "createsuperuser"}
+
+
+def test_serving_and_schema_commands_run_without_a_command_context():
+    import manage
+
+    for command in ("runserver", "migrate", "test"):
+        assert not isinstance(
+            manage.command_history_context(["manage.py", command]), pghistory.context
+        )
