@@ -43,6 +43,7 @@ class ChangeEntry:
     actor: str = ""
     how: str = ""  # "through the API", "in the admin site", "" for the app's pages
     order: int = 0
+    before_history: bool = False  # no snapshot before it: what it changed is not on record
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
     previous snapshot; an update with none before it (a row older than the history)
     shows only the new values. Queries: one per kind of related row the changes name,
     the people who made them among the users."""
-    drafts = []  # (event, subject, action, [(field, old, new)])
+    drafts = []  # (event, subject, action, [(field, old, new)], before_history)
     for group in tracked:
         by_object = defaultdict(list)
         for event in group.events:
@@ -73,8 +74,8 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
     actor_ids = {(draft[0].pgh_context or {}).get("user") for draft in drafts}
     names = _related_names(drafts, user_ids={pk for pk in actor_ids if isinstance(pk, int)})
     entries = []
-    for event, subject, action, diffs in drafts:
-        if action == "changed" and not diffs:
+    for event, subject, action, diffs, before_history in drafts:
+        if action == "changed" and not diffs and not before_history:
             continue  # only hidden stamps moved
         actor, how = _actor(event.pgh_context or {}, names=names, admin_path=admin_path)
         entries.append(
@@ -93,6 +94,7 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
                 actor=actor,
                 how=how,
                 order=event.pgh_id,
+                before_history=before_history,
             )
         )
     entries.sort(key=lambda entry: (entry.at, entry.order), reverse=True)
@@ -106,9 +108,9 @@ def _draft(event, previous, group: Tracked):
     if label in ("insert", "role.add", "condition.add"):
         action = "created" if label == "insert" else "added"
         shown = [f for f in fields if f.name in group.shown_on_create]
-        return event, subject, action, [(f, None, _value(event, f)) for f in shown]
+        return event, subject, action, [(f, None, _value(event, f)) for f in shown], False
     if label in ("delete", "role.remove", "condition.remove"):
-        return event, subject, "deleted" if label == "delete" else "removed", []
+        return event, subject, "deleted" if label == "delete" else "removed", [], False
     diffs = []
     for model_field in fields:
         if model_field.name in HIDDEN_FIELDS:
@@ -121,7 +123,7 @@ def _draft(event, previous, group: Tracked):
     if previous is None:
         # Without an earlier snapshot every field would look changed: keep none but say so.
         diffs = [(f, old, new) for f, old, new in diffs if f.name in group.shown_on_create]
-    return event, subject, "changed", diffs
+    return event, subject, "changed", diffs, previous is None
 
 
 _UNKNOWN = object()  # no snapshot before this one: the old value is not on record
@@ -148,7 +150,7 @@ def _related_names(drafts, *, user_ids: set[int]) -> dict[tuple, str]:
     one query per kind of row."""
     wanted = defaultdict(set)
     wanted[User].update(user_ids)
-    for _event, _subject, _action, diffs in drafts:
+    for _event, _subject, _action, diffs, _before in drafts:
         for model_field, old, new in diffs:
             if model_field.is_relation:
                 wanted[model_field.related_model].update(

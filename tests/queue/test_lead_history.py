@@ -3,6 +3,7 @@ consents and its timeline in plain words, scoped like the lead page and recorded
 access log."""
 
 import pghistory
+import pgtrigger
 import pytest
 from django.urls import reverse
 
@@ -10,7 +11,7 @@ from apps.accounts.choices import Role
 from apps.audit.models import AccessLogEntry
 from apps.leads.services import activity_log
 from apps.people.models import Consent
-from tests.factories import ConsentFactory, ReferralSourceFactory, UserFactory
+from tests.factories import ConsentFactory, PersonFactory, ReferralSourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,19 @@ def test_history_tab_runs_a_fixed_number_of_queries_however_long_the_history(
 
     assert response.content.decode().count('class="history-entry') >= 3 * count
     assert Consent.objects.filter(person=lead.person).count() == count
+
+
+def test_a_change_to_a_row_older_than_the_history_says_so(
+    logged_in, coordinator, team, routed_lead
+):
+    with pgtrigger.ignore("people.Person:insert_insert"):
+        person = PersonFactory()  # saved before the history began: no snapshot of it
+    lead = routed_lead(team=team, owner=coordinator, person=person)
+    with pghistory.context(user=coordinator.pk, roles=[Role.INTAKE_COORDINATOR]):
+        person.postal_code = "60601"
+        person.save(update_fields=["postal_code"])
+
+    html = logged_in(coordinator).get(history_url(lead)).content.decode()
+
+    assert "Person changed" in html
+    assert "what it changed is not on record" in html
