@@ -10,18 +10,21 @@ import sys
 NOT_HISTORY_CONTEXT = {"runserver", "migrate", "makemigrations", "test", "collectstatic"}
 
 
+def command_history_context(argv: list[str]):
+    """The change history's context for `manage.py <command>`: the command's name."""
+    import pghistory
+
+    command = argv[1] if len(argv) > 1 else ""
+    if not command or command.startswith("-") or command in NOT_HISTORY_CONTEXT:
+        return contextlib.nullcontext()
+    return pghistory.context(command=command)
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
-    import pghistory
     from django.core.management import execute_from_command_line
 
-    command = sys.argv[1] if len(sys.argv) > 1 else ""
-    history_context = (
-        pghistory.context(command=command)
-        if command and command not in NOT_HISTORY_CONTEXT
-        else contextlib.nullcontext()
-    )
-    with history_context:
+    with command_history_context(sys.argv):
         execute_from_command_line(sys.argv)
 
 

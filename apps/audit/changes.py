@@ -43,6 +43,7 @@ class ChangeEntry:
     actor: str = ""
     how: str = ""  # "through the API", "in the admin site", "" for the app's pages
     order: int = 0
+    before_history: bool = False  # no snapshot before it: what it changed is not on record
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
     """Entries for these events, newest first. Each update is compared with the object's
     previous snapshot; an update with none before it (a row older than the history)
     shows only the new values. Queries: one per kind of related row the changes name,
-    one for the people who made them."""
-    drafts = []  # (event, subject, action, [(field, old, new)])
+    the people who made them among the users."""
+    drafts = []  # (event, subject, action, [(field, old, new)], before_history)
     for group in tracked:
         by_object = defaultdict(list)
         for event in group.events:
@@ -70,14 +71,13 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
             for event in events:
                 drafts.append(_draft(event, previous, group))
                 previous = event
-    names = _related_names(drafts)
-    user_ids = {(draft[0].pgh_context or {}).get("user") for draft in drafts}
-    users = User.objects.in_bulk({pk for pk in user_ids if isinstance(pk, int)})
+    actor_ids = {(draft[0].pgh_context or {}).get("user") for draft in drafts}
+    names = _related_names(drafts, user_ids={pk for pk in actor_ids if isinstance(pk, int)})
     entries = []
-    for event, subject, action, diffs in drafts:
-        if action == "changed" and not diffs:
+    for event, subject, action, diffs, before_history in drafts:
+        if action == "changed" and not diffs and not before_history:
             continue  # only hidden stamps moved
-        actor, how = _actor(event.pgh_context or {}, users=users, admin_path=admin_path)
+        actor, how = _actor(event.pgh_context or {}, names=names, admin_path=admin_path)
         entries.append(
             ChangeEntry(
                 at=event.pgh_created_at,
@@ -94,6 +94,7 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
                 actor=actor,
                 how=how,
                 order=event.pgh_id,
+                before_history=before_history,
             )
         )
     entries.sort(key=lambda entry: (entry.at, entry.order), reverse=True)
@@ -107,9 +108,9 @@ def _draft(event, previous, group: Tracked):
     if label in ("insert", "role.add", "condition.add"):
         action = "created" if label == "insert" else "added"
         shown = [f for f in fields if f.name in group.shown_on_create]
-        return event, subject, action, [(f, None, _value(event, f)) for f in shown]
+        return event, subject, action, [(f, None, _value(event, f)) for f in shown], False
     if label in ("delete", "role.remove", "condition.remove"):
-        return event, subject, "deleted" if label == "delete" else "removed", []
+        return event, subject, "deleted" if label == "delete" else "removed", [], False
     diffs = []
     for model_field in fields:
         if model_field.name in HIDDEN_FIELDS:
@@ -122,7 +123,7 @@ def _draft(event, previous, group: Tracked):
     if previous is None:
         # Without an earlier snapshot every field would look changed: keep none but say so.
         diffs = [(f, old, new) for f, old, new in diffs if f.name in group.shown_on_create]
-    return event, subject, "changed", diffs
+    return event, subject, "changed", diffs, previous is None
 
 
 _UNKNOWN = object()  # no snapshot before this one: the old value is not on record
@@ -144,10 +145,12 @@ def _label(model_field: models.Field) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _related_names(drafts) -> dict[tuple, str]:
-    """Names of the related rows the changes point at, one query per kind of row."""
+def _related_names(drafts, *, user_ids: set[int]) -> dict[tuple, str]:
+    """Names of the related rows the changes point at and of the users who made them,
+    one query per kind of row."""
     wanted = defaultdict(set)
-    for _event, _subject, _action, diffs in drafts:
+    wanted[User].update(user_ids)
+    for _event, _subject, _action, diffs, _before in drafts:
         for model_field, old, new in diffs:
             if model_field.is_relation:
                 wanted[model_field.related_model].update(
@@ -155,6 +158,8 @@ def _related_names(drafts) -> dict[tuple, str]:
                 )
     names = {}
     for model, ids in wanted.items():
+        if not ids:
+            continue
         for pk, row in model._default_manager.in_bulk(ids).items():
             names[(model, pk)] = getattr(row, "display_name", None) or str(row)
     return names
@@ -182,9 +187,9 @@ def _shown(model_field: models.Field, value, names: dict) -> str:
     return text if len(text) <= TEXT_SHOWN else text[: TEXT_SHOWN - 1] + "…"
 
 
-def _actor(context: dict, *, users: dict, admin_path: str) -> tuple[str, str]:
+def _actor(context: dict, *, names: dict, admin_path: str) -> tuple[str, str]:
     """Who made a change, and how, from its history context."""
-    user = users.get(context.get("user"))
+    user = names.get((User, context.get("user")))
     url = context.get("url") or ""
     how = ""
     if context.get("via") == "api":
@@ -193,7 +198,7 @@ def _actor(context: dict, *, users: dict, admin_path: str) -> tuple[str, str]:
         how = "in the admin site"
     if user is not None:
         roles = ", ".join(context.get("roles") or [])
-        who = f"{user.display_name} ({roles})" if roles else user.display_name
+        who = f"{user} ({roles})" if roles else user
         if context.get("task"):
             how = f"{how}, task {_task_name(context['task'])}".lstrip(", ")
         return who, how

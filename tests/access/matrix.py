@@ -173,6 +173,7 @@ ROWS = [
     Row("queue:index",                    "GET",     200,   200,   200,   200,   200, LOGIN, LOGIN),
     Row("queue:index",                    "POST",    302,   302,   302,   302,   302, LOGIN, LOGIN),
     Row("queue:lead",                     "GET",     200,   404,   200,   200,   404, LOGIN, LOGIN),
+    Row("queue:lead_history",             "GET",     200,   404,   200,   200,   404, LOGIN, LOGIN),
     Row("queue:lead_call",                "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_call",                "POST",    200,   404,   200,   200,   404, LOGIN, LOGIN),
     Row("queue:lead_message",             "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),

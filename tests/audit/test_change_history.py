@@ -6,6 +6,7 @@ import json
 
 import pghistory
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, InternalError, connection, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -196,3 +197,24 @@ def test_history_rows_cannot_be_rewritten_or_deleted(lead):
         LeadEvent.objects.filter(pgh_obj=lead).update(urgency="urgent")
     with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
         Activity.pgh_event_model.objects.filter(lead_id=lead.pk).delete()
+
+
+def test_a_management_command_names_itself(monkeypatch):
+    import manage
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password-1")
+
+    with manage.command_history_context(["manage.py", "createsuperuser"]):
+        call_command("createsuperuser", "--noinput", "--username", "ops", "--email", "o@x.test")
+
+    event = User.pgh_event_model.objects.get(username="ops", pgh_label="insert")
+    assert event.pgh_context == {"command": "createsuperuser"}
+
+
+def test_serving_and_schema_commands_run_without_a_command_context():
+    import manage
+
+    for command in ("runserver", "migrate", "test"):
+        assert not isinstance(
+            manage.command_history_context(["manage.py", command]), pghistory.context
+        )
