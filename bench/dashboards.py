@@ -205,8 +205,8 @@ def main() -> int:
         for panel, (select, _present) in PANELS.items():
             url = f"{reverse('dashboards:panel', args=[panel])}?{query}"
             response = client.get(url, HTTP_HX_REQUEST="true")  # warm caches, connection
-            if response.status_code != 200:
-                sys.exit(f"{panel}: HTTP {response.status_code}")
+            if response.status_code != 200 or b"dash-panel" not in response.content:
+                sys.exit(f"{panel}: HTTP {response.status_code}, not the panel")
             queries = _captured(client, url, HTTP_HX_REQUEST="true")
             views, selects = [], []
             for _ in range(args.runs):
@@ -229,7 +229,8 @@ def main() -> int:
         # The overview (issue 16): this period's headline figures and the period before's,
         # as a whole page (it is what a manager opens first), and its selector alone.
         overview_url = f"{reverse('dashboards:index')}?{query}"
-        client.get(overview_url)
+        if b"dash-headline" not in client.get(overview_url).content:
+            sys.exit("overview: not the overview page")
         queries = _captured(client, overview_url)
         views, selects = [], []
         for _ in range(args.runs):
