@@ -197,6 +197,15 @@
     }
   }
 
+  function currentTabShow() {
+    // On a phone the tabs scroll sideways: bring the page's own tab into view.
+    var tab = document.querySelector(".dash-tabs [aria-current=page]");
+    var strip = tab && tab.parentElement;
+    if (strip && strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft = tab.offsetLeft - (strip.clientWidth - tab.offsetWidth) / 2;
+    }
+  }
+
   function periodWire() {
     var form = document.querySelector("form.dash-filters");
     if (!form || !form.elements.period) { return; }
@@ -210,10 +219,11 @@
   // Panels arrive through htmx after the page loads; htmx:load fires on each of them.
   document.addEventListener("htmx:load", function (event) { draw(event.target); });
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { draw(document); periodWire(); filtersFold(); });
+    document.addEventListener("DOMContentLoaded", function () { draw(document); periodWire(); filtersFold(); currentTabShow(); });
   } else {
     draw(document);
     periodWire();
     filtersFold();
+    currentTabShow();
   }
 })();
