@@ -108,6 +108,18 @@ class DashboardFilterForm(forms.Form):
             period="" if data["period"] == CUSTOM else data["period"],
         )
 
+    def summary(self) -> str:
+        """The period and filters in a few words, for the folded filters on a phone:
+        "Last 30 days · Orthopedics"; "" while the filters are not valid."""
+        if not self.is_valid():
+            return ""
+        data = self.cleaned_data
+        period = dict(PERIODS).get(data["period"]) or (
+            f"{date_format(data['start'], 'SHORT_DATE_FORMAT')} to "
+            f"{date_format(data['end'], 'SHORT_DATE_FORMAT')}"
+        )
+        return " · ".join([period, *self.description()])
+
     def description(self) -> list[str]:
         """The chosen filters in words, for the drill-down list's heading (labels, not
         codes: "Phone call", never "phone"); call after is_valid()."""

@@ -40,6 +40,9 @@ def _leads():
 def test_overview_then_a_panel_tab_then_the_leads_behind_a_number(page):
     manager = UserFactory(username="manager1", roles=["manager"])
     qualified = _leads()
+    # The session's first page (templates compiled, static files found) can take over
+    # the default 10 s on a loaded machine.
+    page.set_default_timeout(30_000)
 
     log_in(page, username="manager1", password="correct-horse-battery")
     page.goto("/dashboards/")

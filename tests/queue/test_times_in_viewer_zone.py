@@ -56,4 +56,4 @@ def test_an_unknown_zone_in_the_cookie_falls_back_to_the_default(
     client.cookies["leadcrm_tz"] = "Mars/Olympus"
     response = client.get(reverse("queue:lead", args=[lead.pk]))
     assert response.status_code == 200
-    assert re.search(r"received \w+ \w+ \d+, \d\d:\d\d E[SD]T", response.content.decode())
+    assert re.search(r"received \w+, \w+ \d+, \d{4}, \d\d:\d\d E[SD]T", response.content.decode())

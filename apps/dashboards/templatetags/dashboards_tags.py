@@ -69,4 +69,6 @@ def _cell(cell) -> SafeString:
         shown = format_html('<a href="{}">{}</a>', cell.href, shown)
     if cell.is_number:
         return format_html('<td class="num">{}</td>', shown)
+    if len(str(cell.value or "")) > 40:  # a sentence (why a source is declining) needs room
+        return format_html('<td class="long">{}</td>', shown)
     return format_html("<td>{}</td>", shown)
