@@ -95,7 +95,13 @@ class NurtureStepForm(forms.ModelForm):
     class Meta:
         model = NurtureStep
         fields = ["position", "wait_amount", "wait_unit", "action", "subject", "body"]
-        labels = {"wait_amount": "Wait", "wait_unit": "Counted in", "action": "Then"}
+        labels = {
+            "wait_amount": "Wait",
+            "wait_unit": "Counted in",
+            "action": "Then send",
+            "subject": "Email subject",
+            "body": "Message",
+        }
         help_texts = {
             "subject": "Shown in inbox lists and on lock screens: nothing about the person. "
             "Merge fields: " + merge_fields_help(SUBJECT_MERGE_FIELDS),

@@ -11,7 +11,7 @@
   var CHANNEL_WORDS = { email: "Email", sms: "Text message", call_task: "Call task" };
   var BODY_LABELS = {
     email: "Email text",
-    sms: "Text message",
+    sms: "SMS text",
     call_task: "What the call is about (for the coordinator)"
   };
 
