@@ -201,7 +201,8 @@ FOCUSED = """() => {
   const points = [[0.5, 0.5], [0.1, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.9]];
   const seen = box.width > 0 && box.height > 0 && points.some(([x, y]) => {
     const hit = document.elementFromPoint(box.left + box.width * x, box.top + box.height * y);
-    return hit && (hit === el || el.contains(hit) || (el.labels && [...el.labels].some((l) => l.contains(hit))));
+    if (!hit) return false;
+    return hit === el || el.contains(hit) || [...(el.labels || [])].some((l) => l.contains(hit));
   });
   return {name, hidden: !seen};
 }"""
