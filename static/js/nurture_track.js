@@ -50,7 +50,7 @@
 
   function summarize(card) {
     var summary = card.querySelector("[data-step-summary]");
-    if (summary) summary.textContent = ": " + CHANNEL_WORDS[checkedChannel(card)] + ", " + waitWords(card);
+    if (summary) summary.textContent = "· " + CHANNEL_WORDS[checkedChannel(card)] + ", " + waitWords(card);
   }
 
   function count(card) {
