@@ -11,7 +11,6 @@ from apps.nurture.merge_fields import (
     BODY_MERGE_FIELDS,
     SMS_MAX_CHARACTERS,
     SUBJECT_MERGE_FIELDS,
-    merge_fields_help,
 )
 from apps.nurture.models import SCHEDULING_LINK_SCHEMES, NurtureStep, NurtureTrack
 from apps.nurture.selectors import tracks_open_for_enrollment
@@ -95,11 +94,17 @@ class NurtureStepForm(forms.ModelForm):
     class Meta:
         model = NurtureStep
         fields = ["position", "wait_amount", "wait_unit", "action", "subject", "body"]
-        labels = {"wait_amount": "Wait", "wait_unit": "Counted in", "action": "Then"}
+        labels = {
+            "wait_amount": "Wait",
+            "wait_unit": "Counted in",
+            "action": "Then send",
+            "subject": "Email subject",
+            "body": "Message",
+        }
         help_texts = {
             "subject": "Shown in inbox lists and on lock screens: nothing about the person. "
-            "Merge fields: " + merge_fields_help(SUBJECT_MERGE_FIELDS),
-            "body": "Merge fields: " + merge_fields_help(BODY_MERGE_FIELDS),
+            "Merge fields: " + ", ".join(f"{{{{ {name} }}}}" for name in SUBJECT_MERGE_FIELDS),
+            "body": "Merge fields: " + ", ".join(f"{{{{ {name} }}}}" for name in BODY_MERGE_FIELDS),
         }
         widgets = {
             # Set by the order of the cards (the Move up/down buttons renumber them).

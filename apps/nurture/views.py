@@ -32,6 +32,7 @@ from apps.nurture.forms import (
     StepPreviewForm,
     step_formset_steps,
 )
+from apps.nurture.merge_fields import BODY_MERGE_FIELDS
 from apps.nurture.messages import unsubscribe_send_id
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
 
@@ -88,7 +89,12 @@ def _track_form_page(request: HttpRequest, *, track: NurtureTrack | None) -> Htt
             messages.success(request, f"Track “{saved.name}” saved.")
             return redirect("nurture:track_list")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "formset": formset, "track": track}
+    context = {
+        "form": form,
+        "formset": formset,
+        "track": track,
+        "merge_fields": BODY_MERGE_FIELDS,
+    }
     return render(request, "nurture/track_form.html", context, status=status)
 
 

@@ -11,7 +11,7 @@
   var CHANNEL_WORDS = { email: "Email", sms: "Text message", call_task: "Call task" };
   var BODY_LABELS = {
     email: "Email text",
-    sms: "Text message",
+    sms: "SMS text",
     call_task: "What the call is about (for the coordinator)"
   };
 
@@ -50,7 +50,7 @@
 
   function summarize(card) {
     var summary = card.querySelector("[data-step-summary]");
-    if (summary) summary.textContent = ": " + CHANNEL_WORDS[checkedChannel(card)] + ", " + waitWords(card);
+    if (summary) summary.textContent = "· " + CHANNEL_WORDS[checkedChannel(card)] + ", " + waitWords(card);
   }
 
   function count(card) {
