@@ -13,6 +13,7 @@ from apps.accounts.selectors import user_has_role
 from apps.audit.models import AccessLogEntry
 from apps.audit.services import access_record
 from apps.leads.models import Lead
+from apps.leads.selectors import lead_get_by_emergency_access, lead_get_for_user
 from apps.people.models import Person
 from apps.people.selectors import person_search
 from apps.privacy.models import EmergencyAccess
@@ -34,6 +35,41 @@ def emergency_access_holders(*, lead_id: int) -> QuerySet[EmergencyAccess]:
         .select_related("user")
         .order_by("expires_at")
     )
+
+
+def lead_get_with_emergency_access(
+    *, user: User, lead_id: int
+) -> tuple[Lead, EmergencyAccess | None]:
+    """The lead if the user may see it, or else if they hold unexpired emergency access
+    to it (returned with it, so the read is marked break-the-glass); Lead.DoesNotExist
+    otherwise (the API answers 404, as for any lead outside the user's scope)."""
+    try:
+        return lead_get_for_user(user=user, lead_id=lead_id), None
+    except Lead.DoesNotExist:
+        emergency = emergency_access_active(user=user, lead_id=lead_id)
+        if emergency is None:
+            raise
+        return lead_get_by_emergency_access(lead_id=lead_id), emergency
+
+
+def lead_read_with_emergency_access(*, user: User, lead_id: int, what: str) -> Lead:
+    """lead_get_with_emergency_access for showing the lead's patient: the read is in the
+    access log, marked break-the-glass with its reason when opened that way."""
+    lead, emergency = lead_get_with_emergency_access(user=user, lead_id=lead_id)
+    access_record(
+        user=user,
+        what=what,
+        lead_ids=[lead.pk],
+        person_ids=[lead.person_id, lead.caregiver_id],
+        break_glass=emergency is not None,
+        reason=emergency_reason_text(emergency) if emergency else "",
+    )
+    return lead
+
+
+def emergency_reason_text(emergency: EmergencyAccess) -> str:
+    """The reason of a break-the-glass as the access log keeps it."""
+    return f"{emergency.get_reason_display()}: {emergency.reason_text}"
 
 
 # --- The privacy officer's reports ---------------------------------------------------
