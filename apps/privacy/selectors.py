@@ -144,13 +144,20 @@ def access_report_for_user(
     return entries
 
 
-def emergency_accesses_awaiting_review() -> QuerySet[EmergencyAccess]:
-    """Break-the-glass uses no privacy officer has reviewed yet, oldest first."""
-    return (
+def emergency_accesses_awaiting_review(*, user: User) -> list[EmergencyAccess]:
+    """Break-the-glass uses no privacy officer has reviewed yet, oldest first. Their
+    reasons say what a patient needed: the page is in the access log (the leads)."""
+    accesses = list(
         EmergencyAccess.objects.filter(reviewed_at__isnull=True)
         .select_related("user")
         .order_by("granted_at", "id")
     )
+    access_record(
+        user=user,
+        what="privacy: break-the-glass review",
+        lead_ids=[access.lead_id for access in accesses],
+    )
+    return accesses
 
 
 def emergency_access_get(*, access_id: int) -> EmergencyAccess:
@@ -208,6 +215,13 @@ def unusual_access_days(
         return [UnusualDay(*row) for row in cursor.fetchall()]
 
 
-def emergency_accesses_on(*, day: dt.date) -> QuerySet[EmergencyAccess]:
-    """Leads opened outside the opener's teams (break-the-glass) on a day."""
-    return EmergencyAccess.objects.filter(granted_at__date=day).select_related("user")
+def emergency_accesses_on(*, user: User, day: dt.date) -> list[EmergencyAccess]:
+    """Leads opened outside the opener's teams (break-the-glass) on a day, with their
+    reasons: the page is in the access log (the leads)."""
+    accesses = list(EmergencyAccess.objects.filter(granted_at__date=day).select_related("user"))
+    access_record(
+        user=user,
+        what="privacy: unusual patterns",
+        lead_ids=[access.lead_id for access in accesses],
+    )
+    return accesses
