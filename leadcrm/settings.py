@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI served by the app, not a CDN
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served by the app, not a CDN
     "django_celery_beat",
     "django_htmx",
     "csp",
@@ -496,6 +496,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # ReDoc's options (static/js/redoc.js passes them to Redoc.init).
+    "REDOC_UI_SETTINGS": {"expandResponses": "200,201", "pathInMiddlePanel": True},
     "COMPONENT_SPLIT_REQUEST": True,
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the

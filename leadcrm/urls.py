@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("apps.queue.urls")),
     path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
 # django-allauth answers a sign-in over LOGIN_RATE_LIMIT with this view.

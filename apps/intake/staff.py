@@ -6,6 +6,7 @@ import secrets
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
+from apps.audit.services import access_record
 from apps.intake.models import STAFF_CHANNEL_NAME, IntakeKey, intake_key_hash
 from apps.intake.services import ConsentTicks, ContactDetails, IntakeResult, intake_submit
 from apps.leads.choices import ActivityKind, Channel
@@ -46,7 +47,15 @@ def staff_inquiry_duplicate(
     lead = lead_find_open_for_contact(service_line=service_line, phone=phone, email=email)
     if lead is None:
         return None, False
-    return lead, lead_visible_to(user=user).filter(pk=lead.pk).exists()
+    visible = lead_visible_to(user=user).filter(pk=lead.pk).exists()
+    if visible:  # the warning names the person on that lead
+        access_record(
+            user=user,
+            what="new inquiry: duplicate warning",
+            lead_ids=[lead.pk],
+            person_ids=[lead.person_id],
+        )
+    return lead, visible
 
 
 def staff_inquiry_submit(

@@ -132,8 +132,10 @@ def tracks_open_for_enrollment() -> QuerySet[NurtureTrack]:
 
 def lead_nurture_get(*, user: User, lead_id: int) -> tuple[Lead, list[NurtureEnrollment]]:
     """A lead the user may see (Lead.DoesNotExist otherwise) and its enrollments, newest
-    first, each with its sends and their steps."""
+    first, each with its sends and their steps. The page names the person: the read is
+    in the access log."""
     lead = lead_get_for_user(user=user, lead_id=lead_id)
+    access_record(user=user, what="nurture page", lead_ids=[lead.pk], person_ids=[lead.person_id])
     enrollments = list(
         NurtureEnrollment.objects.filter(lead=lead)
         .select_related("track", "entered_by", "exited_by")

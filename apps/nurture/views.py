@@ -23,6 +23,7 @@ from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.core.form_tokens import form_token_spend
 from apps.core.throttles import throttled
 from apps.leads.models import Lead
+from apps.leads.selectors import lead_get_for_user
 from apps.nurture import delivery, previews, replies, selectors, services
 from apps.nurture.forms import (
     EnrollForm,
@@ -262,7 +263,7 @@ def lead_nurture(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_enroll(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
-        lead, _ = selectors.lead_nurture_get(user=request.user, lead_id=lead_id)
+        lead = lead_get_for_user(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
     form = EnrollForm(request.POST)

@@ -49,6 +49,7 @@ ROWS = [
     Row("api-lead-assign",                "POST",    400,   403,   400,   400,   404,   401,   401),
     Row("api-lead-activities",            "GET",     200,   403,   200,   200,   404,   401,   401),
     Row("api-lead-activities",            "POST",    400,   403,   400,   400,   404,   401,   401),
+    Row("api-lead-emergency-access",      "POST",    400,   403,   400,   400,   403,   401,   401),
     Row("api-person-list",                "GET",     200,   403,   200,   200,   200,   401,   401),
     Row("api-person-detail",              "GET",     200,   403,   200,   200,   404,   401,   401),
     Row("api-referral-source-list",       "GET",     200,   200,   200,   200,   200,   401,   401),
@@ -211,6 +212,7 @@ ROWS = [
     Row("queue:bulk",                     "POST",    400,   403,   400,   400,   403, LOGIN, LOGIN),
     Row("schema",                         "GET",     200,   200,   200,   200,   200,   200,   200),
     Row("api-docs",                       "GET",     200,   200,   200,   200,   200,   200,   200),
+    Row("api-redoc",                      "GET",     200,   200,   200,   200,   200,   200,   200),
     # Added with issues 13, 15, 16 and 17 (django-allauth's pages, safety, search,
     # staff inquiries, webhooks, FHIR): drafted by ACCESS_MATRIX_DISCOVER, then read.
     Row("webhook-endpoints"                 , "GET"   , 403, 403, 200, 200, 403, 401, 401),
@@ -384,7 +386,7 @@ ROWS = [
 
 # URLs with a lead id that answer without looking the lead up: break-the-glass asks for a
 # reason for any id, so that the form itself tells nobody whether the lead exists.
-ANY_LEAD_ID = {"queue:lead_emergency_access"}
+ANY_LEAD_ID = {"queue:lead_emergency_access", "api-lead-emergency-access"}
 
 # The top-level fields each role gets from an API read (for a list: each row), when the
 # answer is 200. A role not named gets no row of this kind (it is refused or sees none).

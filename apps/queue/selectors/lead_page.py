@@ -36,7 +36,11 @@ from apps.people.selectors import consents_in_force
 from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stage_list_cached
 from apps.privacy.models import EmergencyAccess
-from apps.privacy.selectors import emergency_access_active, emergency_access_holders
+from apps.privacy.selectors import (
+    emergency_access_active,
+    emergency_access_holders,
+    emergency_reason_text,
+)
 from apps.queue.selectors.queue import queue_team_ids
 from apps.queue.selectors.rows import lead_clock_state
 from apps.safety.models import LeadSafetyFlag
@@ -257,7 +261,7 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         user=user,
         what="lead page",
         break_glass=emergency is not None,
-        reason=f"{emergency.get_reason_display()}: {emergency.reason_text}" if emergency else "",
+        reason=emergency_reason_text(emergency) if emergency else "",
         lead_ids=[lead.pk] + [suggestion.lead.pk for suggestion in duplicates],
         person_ids=[lead.person_id, lead.caregiver_id]
         + [suggestion.lead.person_id for suggestion in duplicates],

@@ -326,6 +326,7 @@ def queue_page(
         user=user,
         what="queue search" if filters.query else "queue",
         lead_ids=leads_by_id,
+        person_ids=[lead.person_id for lead in leads_by_id.values()],
     )
     return QueuePage(rows=rows, next_cursor=next_cursor, now=now)
 
