@@ -50,7 +50,8 @@ class ChangeEntry:
 class Tracked:
     """The events of one kind of object, and how to name each object in the history."""
 
-    events: list  # event model instances (one model), any order
+    model: type[models.Model]  # the tracked model (Lead), whose fields name the changes
+    events: list  # its event model's instances (Lead.pgh_event_model), any order
     subject: object  # callable(event) -> str, or a str
     shown_on_create: tuple[str, ...] = ()  # fields listed when the object is created
 
@@ -103,7 +104,7 @@ def change_entries(*, tracked: Iterable[Tracked], admin_path: str = "/admin/") -
 
 def _draft(event, previous, group: Tracked):
     subject = group.subject(event) if callable(group.subject) else group.subject
-    fields = _snapshot_fields(event)
+    fields = _snapshot_fields(event, group.model)
     label = event.pgh_label
     if label in ("insert", "role.add", "condition.add"):
         action = "created" if label == "insert" else "added"
@@ -129,9 +130,8 @@ def _draft(event, previous, group: Tracked):
 _UNKNOWN = object()  # no snapshot before this one: the old value is not on record
 
 
-def _snapshot_fields(event) -> list[models.Field]:
+def _snapshot_fields(event, tracked_model: type[models.Model]) -> list[models.Field]:
     """The tracked model's fields that the event model copies (pgh_* are its own)."""
-    tracked_model = event.pgh_tracked_model
     copied = {f.name for f in event._meta.concrete_fields}
     return [f for f in tracked_model._meta.concrete_fields if f.name in copied]
 

@@ -39,15 +39,18 @@ def lead_history_get(*, user: User, lead_id: int) -> LeadHistory:
     entries = change_entries(
         tracked=[
             Tracked(
+                model=Lead,
                 events=list(Lead.pgh_event_model.objects.filter(pgh_obj_id=lead.pk)),
                 subject="Lead",
                 shown_on_create=("stage", "urgency", "service_line", "channel"),
             ),
             Tracked(
+                model=Person,
                 events=list(Person.pgh_event_model.objects.filter(pgh_obj_id__in=person_ids)),
                 subject=lambda event: names.get(event.pgh_obj_id, "Person"),
             ),
             Tracked(
+                model=Consent,
                 events=list(Consent.pgh_event_model.objects.filter(person_id__in=person_ids)),
                 subject=lambda event: (
                     f"{names.get(event.person_id, 'Person')}'s consent: "
@@ -56,6 +59,7 @@ def lead_history_get(*, user: User, lead_id: int) -> LeadHistory:
                 shown_on_create=("status", "method"),
             ),
             Tracked(
+                model=Activity,
                 # Entries merged in from another lead keep their events under that lead.
                 events=list(
                     Activity.pgh_event_model.objects.filter(
