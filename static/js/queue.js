@@ -210,6 +210,14 @@
       all.indeterminate = checked > 0 && checked < boxes.length;
     }
     if (bulkForm) bulkForm.classList.toggle("has-ticks", count > 0);
+    // Far down a long list the bulk form is out of sight: a button at the bottom of the
+    // screen leads back to it.
+    var float = document.getElementById("queue-bulk-float");
+    if (float) {
+      float.hidden = count === 0;
+      document.getElementById("queue-bulk-float-link").textContent =
+        (count === 1 ? "1 lead ticked" : count + " leads ticked") + ": choose an action";
+    }
   }
 
   function tickChanged(box) {
