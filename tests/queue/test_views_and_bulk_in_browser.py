@@ -160,3 +160,19 @@ def test_queue_and_routing_rules_fit_a_phone(phone_page, floor):
         for button in phone_page.locator("main button:visible, main .button:visible").all():
             box = button.bounding_box()
             assert box is None or box["x"] + box["width"] <= viewport + 0.5, (url, button)
+
+
+def test_deleting_a_view_asks_first(page, floor):
+    avery = floor["dana"].__class__.objects.get(username="avery")
+    view = SavedView.objects.create(owner=avery, name="Old view")
+    log_in(page, username="avery", password=PASSWORD)
+    page.goto("/queue/")
+    page.get_by_text("Manage views").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Delete Old view").click()
+    page.wait_for_timeout(500)
+    assert SavedView.objects.filter(pk=view.pk).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete Old view").click()
+    expect(page.get_by_text("View “Old view” deleted.")).to_be_visible()
+    assert not SavedView.objects.filter(pk=view.pk).exists()
