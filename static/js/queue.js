@@ -210,6 +210,14 @@
       all.indeterminate = checked > 0 && checked < boxes.length;
     }
     if (bulkForm) bulkForm.classList.toggle("has-ticks", count > 0);
+    // Far down a long list the bulk form is out of sight: a button at the bottom of the
+    // screen leads back to it.
+    var float = document.getElementById("queue-bulk-float");
+    if (float) {
+      float.hidden = count === 0;
+      document.getElementById("queue-bulk-float-link").textContent =
+        (count === 1 ? "1 lead ticked" : count + " leads ticked") + ": choose an action";
+    }
   }
 
   function tickChanged(box) {
@@ -270,6 +278,25 @@
   if (pick) pick.addEventListener("change", function () {
     if (pick.value) pick.form.submit();
   });
+  // Deleting a view (perhaps one a whole team uses) is asked once more. On the window,
+  // in the capture phase: before app.js marks the form as sent and disables its button.
+  window.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("queue-view-delete")) return;
+    if (!window.confirm("Delete the view “" + form.dataset.name + "”?")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // The team is asked for only when the view is shared with a team.
+  var sharing = document.getElementById("view-sharing");
+  var teamField = document.getElementById("view-team");
+  function teamShow() {
+    if (sharing && teamField) teamField.closest(".field").hidden = sharing.value !== "team";
+  }
+  if (sharing) sharing.addEventListener("change", teamShow);
+  teamShow();
   var saveForm = document.getElementById("queue-view-save");
   var filterForm = document.getElementById("queue-filters");
   if (saveForm && filterForm) saveForm.addEventListener("submit", function () {

@@ -135,6 +135,11 @@ def test_confirmation_says_how_many_leads_and_to_whom(logged_in, manager, dana, 
     )  # fmt: skip
     assert response.status_code == 200
     assert "Reassign 12 leads to Dana Ruiz?" in response.content.decode()
+    # The confirmation carries the choice on, and a one-time token.
+    page = response.content.decode()
+    assert f'name="owner" value="{dana.pk}"' in page
+    assert 'name="action" value="reassign"' in page
+    assert 'name="form_token"' in page
     assert not Lead.objects.filter(owner=dana).exists()  # nothing done before confirming
 
 

@@ -64,6 +64,8 @@ class BulkActionForm(AccessibleForm):
     reason = forms.CharField(label="Reason", required=False, max_length=500)
 
     def __init__(self, *args, actions, owners, stages, tracks, **kwargs):
+        # Its own ids: the queue's filters already use id_stage and the like.
+        kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
         self.owners = {user.pk: user for user in owners}
         self.stages = {stage.pk: stage for stage in stages}
@@ -105,6 +107,11 @@ class BulkActionForm(AccessibleForm):
             return f"Move {leads} to {self.stages[data['stage']].name}?"
         return f"Put {leads} on the nurture track “{self.tracks[data['track']].name}”?"
 
+    def confirm_label(self, count: int) -> str:
+        """The confirming button: "Yes, reassign 12 leads to Dana Ruiz"."""
+        question = self.question(count).rstrip("?")
+        return f"Yes, {question[0].lower()}{question[1:]}"
+
 
 class SavedViewForm(forms.Form):
     """Save the queue's current filters as a view (the filters come with the queue's
@@ -117,6 +124,7 @@ class SavedViewForm(forms.Form):
     team = forms.TypedChoiceField(label="Team", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, can_share: bool, teams, **kwargs):
+        kwargs.setdefault("auto_id", "view-%s")
         super().__init__(*args, **kwargs)
         self.teams = {team.pk: team for team in teams}
         if not can_share:

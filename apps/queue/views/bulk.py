@@ -28,7 +28,12 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
     # Ticked but not found in scope: reported as a number, never by id or name.
     not_found = len(form.cleaned_data["lead"]) - len(leads)
     if request.POST.get("confirm") != "yes":
-        context = {"form": form, "leads": leads, "question": form.question(len(leads))}
+        context = {
+            "form": form,
+            "leads": leads,
+            "question": form.question(len(leads)),
+            "confirm_label": form.confirm_label(len(leads)),
+        }
         return render(request, "queue/bulk_confirm.html", context)
     if not form_token_spend(request):
         messages.info(request, "These leads were already changed: the form was sent twice.")
