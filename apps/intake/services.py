@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypedDict
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.alerts.services import lead_repeat_inquiry_alert
 from apps.core.db import advisory_xact_locks
 from apps.facilities.models import Location
@@ -97,10 +99,10 @@ class IdempotencyKeyReused(Exception):
 
 
 @transaction.atomic
-def intake_key_create(*, name: str) -> tuple[IntakeKey, str]:
+def intake_key_create(*, name: str, actor: User | None = None) -> tuple[IntakeKey, str]:
     """Make a key for one capture channel. Returns the key row and the raw key, which is
     never stored and must be shown to the caller once. Raises ValidationError keyed by
-    `name` if the name is taken."""
+    `name` if the name is taken (a revoked key keeps its name: choose another)."""
     raw_key = secrets.token_urlsafe(32)
     try:
         with transaction.atomic():  # a savepoint: a taken name leaves the caller's work intact
@@ -108,10 +110,30 @@ def intake_key_create(*, name: str) -> tuple[IntakeKey, str]:
                 name=name,
                 prefix=raw_key[:KEY_PREFIX_LENGTH],
                 key_hash=intake_key_hash(raw_key),
+                created_by=actor,
             )
     except IntegrityError as exc:
         raise ValidationError({"name": f'An intake key named "{name}" already exists.'}) from exc
     return intake_key, raw_key
+
+
+@transaction.atomic
+def intake_key_revoke(*, intake_key: IntakeKey, actor: User) -> bool:
+    """Switch a key off for good; False when it was off already.
+
+    Side effect: the active-key cache is cleared (by the save's signal, now and again
+    at commit), so this process refuses the key at its next request and every other
+    process within REFERENCE_CACHE_SECONDS (apps.core.reference_cache).
+    """
+    locked = IntakeKey.objects.select_for_update().get(pk=intake_key.pk)
+    if not locked.is_active:
+        return False
+    locked.is_active = False
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.save(update_fields=["is_active", "revoked_at", "revoked_by"])
+    intake_key.is_active, intake_key.revoked_at = False, locked.revoked_at
+    return True
 
 
 def intake_key_mark_used(*, intake_key: IntakeKey, now: dt.datetime | None = None) -> None:
@@ -206,6 +228,9 @@ def intake_submit(
     people, referral sources, leads, activities, consents and idempotency records; a
     repeat-inquiry alert; routing queued on commit.
     """
+    # The change history names the capture channel that wrote these rows (the key's
+    # name, nothing about the person); the request's history context is already open.
+    pghistory.context(intake_key=intake_key.name)
     person = person or {}
     _intake_lock(intake_key=intake_key, person=person, caregiver=caregiver, key=idempotency_key)
     if idempotency_key and (
