@@ -45,3 +45,15 @@ def test_secrets_and_logs_stay_out_of_the_image():
     # Docker matches a pattern from the build context's root: "**/" reaches subfolders.
     for pattern in (".env", ".env.*", "**/.env", "*.log", "**/*.log", "logs"):
         assert pattern in ignored, pattern
+
+
+def test_an_unsafe_production_setting_stops_the_stack_at_migrate():
+    # migrate runs the system checks (the production ones refuse at error level) unless
+    # told to skip them; every long-running app service waits for it to succeed.
+    assert SERVICES["migrate"]["command"][-3:] == ["manage.py", "migrate", "--noinput"]
+    assert "--skip-checks" not in SERVICES["migrate"]["command"]
+    for name in ("web", "worker", "beat", "seed-demo"):
+        assert SERVICES[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+    assert SERVICES["web"]["environment"]["DEBUG"] == "false"
