@@ -644,7 +644,14 @@ MFA_REQUIRED_ROLES = frozenset(
     for role in env.str("MFA_REQUIRED_ROLES", default="manager,admin").split(",")
     if role.strip()
 )
-_unknown_roles = MFA_REQUIRED_ROLES - {"intake coordinator", "liaison", "manager", "admin"}
+# The privacy officer reads who saw every patient: a hospital may well require MFA there.
+_unknown_roles = MFA_REQUIRED_ROLES - {
+    "intake coordinator",
+    "liaison",
+    "manager",
+    "admin",
+    "privacy officer",
+}
 if _unknown_roles:
     raise ImproperlyConfigured(f"MFA_REQUIRED_ROLES: unknown role(s) {sorted(_unknown_roles)}.")
 MIDDLEWARE.insert(

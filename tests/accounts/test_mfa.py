@@ -2,7 +2,11 @@
 to sign in, a recovery code that works once, roles that must use it, and an admin reset."""
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -10,6 +14,7 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory
@@ -84,6 +89,37 @@ def test_no_role_must_use_mfa_when_the_setting_is_empty(manager, settings):
     _sign_in(client)
 
     assert client.get("/queue/").status_code == 200
+
+
+def test_the_privacy_officer_can_be_required_to_use_a_second_factor(settings):
+    settings.MFA_REQUIRED_ROLES = frozenset({"privacy officer"})
+    UserFactory(username="po", roles=["privacy officer"])
+    client = Client()
+    _sign_in(client, "po")
+
+    answer = client.get(reverse("privacy:patient_access"), follow=True)
+
+    assert answer.redirect_chain[-1][0] == "/account/"
+
+
+@pytest.mark.parametrize(
+    ("given", "loads"),
+    [("manager, privacy officer", True), ("", True), ("manager,nurse", False)],
+)
+def test_mfa_required_roles_takes_each_role_and_refuses_an_unknown_one(given, loads):
+    environment = {key: value for key, value in os.environ.items() if key != "MFA_REQUIRED_ROLES"}
+    environment |= {"DJANGO_SETTINGS_MODULE": "leadcrm.settings", "MFA_REQUIRED_ROLES": given}
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; settings.MFA_REQUIRED_ROLES"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode == 0) is loads, result.stderr
+    if not loads:
+        assert "unknown role(s) ['nurse']" in result.stderr
 
 
 def test_an_authenticator_app_is_set_up_and_then_asked_for_at_sign_in(manager):

@@ -116,6 +116,19 @@ def test_sign_out_everywhere_ends_the_users_other_sessions_too(manager):
     assert colleague.get("/account/").status_code == 200
 
 
+def test_an_admin_signs_someone_out_everywhere(manager):
+    admin = _signed_in(UserFactory(username="it.admin", is_staff=True, is_superuser=True))
+    phone, desk = _signed_in(manager), _signed_in(manager)
+
+    admin.post(
+        "/admin/accounts/user/", {"action": "sign_out_everywhere", "_selected_action": [manager.pk]}
+    )
+
+    assert phone.get("/account/").status_code == 302
+    assert desk.get("/account/").status_code == 302
+    assert admin.get("/account/").status_code == 200
+
+
 def test_deactivating_someone_ends_every_session_and_api_token_at_once(manager):
     admin = _signed_in(UserFactory(username="it.admin", is_staff=True, is_superuser=True))
     browser = _signed_in(manager)

@@ -2,6 +2,7 @@
 who, what, how and from where; the table refuses to be rewritten."""
 
 import datetime as dt
+import secrets
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -195,6 +196,40 @@ def test_postgresql_refuses_to_rewrite_the_log(browser, leads, statement):
         cursor.execute(statement.format(partition=partition))
 
     assert only_entry().username == "ines"
+
+
+def test_the_apps_database_role_cannot_rewrite_the_log_but_keeps_it_going(db):
+    # The production roles of README "Access log": the app's role is granted SELECT and
+    # INSERT only, so PostgreSQL refuses a rewrite on privileges before any trigger runs,
+    # and beat (running as that role) still makes the coming months' partitions.
+    app_role = f"leadcrm_app_test_{secrets.token_hex(4)}"
+    far_month = timezone.now().date().replace(day=1) + dt.timedelta(days=31 * 30)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {app_role} NOLOGIN")  # rolled back with the test
+        cursor.execute(f"GRANT SELECT, INSERT ON audit_accesslog TO {app_role}")
+        cursor.execute(f"SET LOCAL ROLE {app_role}")
+        cursor.execute(
+            "INSERT INTO audit_accesslog (accessed_at, username, via, what, method, path)"
+            " VALUES (now(), 'ines', 'session', 'lead page', 'GET', '/leads/1/')"
+        )
+        for statement in (
+            "UPDATE audit_accesslog SET reason = 'edited'",
+            "DELETE FROM audit_accesslog",
+            "TRUNCATE audit_accesslog",
+        ):
+            with (
+                pytest.raises(DatabaseError, match="permission denied for table audit_accesslog"),
+                transaction.atomic(),
+            ):
+                cursor.execute(statement)
+        cursor.execute("SELECT audit_accesslog_partition_ensure(%s)", [far_month])
+        cursor.execute(
+            "SELECT to_regclass(%s) IS NOT NULL",
+            [f"audit_accesslog_y{far_month:%Y}m{far_month:%m}"],
+        )
+        made = cursor.fetchone()[0]
+        cursor.execute("RESET ROLE")
+    assert made
 
 
 def test_beat_makes_the_coming_months_partitions(db):

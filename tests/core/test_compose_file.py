@@ -5,7 +5,8 @@ from pathlib import Path
 
 import yaml
 
-COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+BASE_DIR = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 ONE_SHOT = {"migrate", "seed-demo"}
 
@@ -37,3 +38,22 @@ def test_every_setting_production_requires_can_be_given_to_the_stack():
     required += ["NURTURE_UNSUBSCRIBE_KEY", "TWILIO_AUTH_TOKEN", "SITE_URL", "NUM_PROXIES"]
     for name in required:
         assert f"${{{name}:-" in environment[name], name
+
+
+def test_secrets_and_logs_stay_out_of_the_image():
+    ignored = (BASE_DIR / ".dockerignore").read_text().split()
+    # Docker matches a pattern from the build context's root: "**/" reaches subfolders.
+    for pattern in (".env", ".env.*", "**/.env", "*.log", "**/*.log", "logs"):
+        assert pattern in ignored, pattern
+
+
+def test_an_unsafe_production_setting_stops_the_stack_at_migrate():
+    # migrate runs the system checks (the production ones refuse at error level) unless
+    # told to skip them; every long-running app service waits for it to succeed.
+    assert SERVICES["migrate"]["command"][-3:] == ["manage.py", "migrate", "--noinput"]
+    assert "--skip-checks" not in SERVICES["migrate"]["command"]
+    for name in ("web", "worker", "beat", "seed-demo"):
+        assert SERVICES[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+    assert SERVICES["web"]["environment"]["DEBUG"] == "false"

@@ -101,3 +101,18 @@ def test_seed_demo_refuses_to_run_in_production():
     result = manage("seed_demo", "--if-empty", "--leads", "0", environment=production_environment())
     assert result.returncode != 0
     assert "seed_demo refuses to run in production" in result.stderr
+
+
+@pytest.mark.parametrize(("given", "preload"), [(None, "False"), ("true", "True")])
+def test_hsts_preload_is_opt_in(given, preload):
+    # Preloading binds the hospital's whole domain to HTTPS in browsers for months: off
+    # unless SECURE_HSTS_PRELOAD says so, while HSTS itself is on in production.
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.SECURE_HSTS_PRELOAD, settings.SECURE_HSTS_SECONDS > 0)",
+        environment=production_environment(SECURE_HSTS_PRELOAD=given),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [preload, "True"]

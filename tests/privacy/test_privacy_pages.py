@@ -150,3 +150,24 @@ def test_a_user_opening_far_more_leads_than_usual_is_worth_a_look(officer_client
 
     assert "busy</a>: 30 leads (usually 2)" in html
     assert "calm</a>" not in html
+
+
+def test_leads_opened_outside_the_openers_teams_are_worth_a_look(seen, officer_client):
+    coordinator, _, lead = seen
+    now = timezone.now()
+    EmergencyAccess.objects.create(
+        user=coordinator,
+        lead=lead,
+        reason="wrong_line",
+        reason_text="Called the wrong line.",
+        granted_at=now,
+        expires_at=now + dt.timedelta(hours=4),
+    )
+
+    html = officer_client.get(reverse("privacy:unusual_patterns")).content.decode()
+
+    assert f"{coordinator.display_name} opened lead #{lead.pk}" in html
+    assert "Called the wrong line." in html
+    # The page names leads: it is in the access log too.
+    logged = AccessLogEntry.objects.get(what="privacy: unusual patterns")
+    assert (logged.username, logged.lead_ids) == ("po", [lead.pk])
