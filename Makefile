@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 .PHONY: run test lint format check-migrations bench install lock browser clean help
 
 help:
-	@echo "make run    - install, migrate, seed demo data, start web + worker + beat on :8000"
+	@echo "make run    - install, migrate, seed demo data, start web + worker + beat on :$${LEADCRM_PORT:-8000}"
 	@echo "make test   - the whole test suite on real PostgreSQL, Redis and Chromium"
 	@echo "make lint   - ruff, migrations check, import layers"
 	@echo "make bench  - every benchmark under bench/ (seeds 1,000,000 leads first)"

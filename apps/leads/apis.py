@@ -96,7 +96,7 @@ class LeadListApi(generics.ListAPIView):
     @extend_schema(
         operation_id="leads_list",
         summary="List leads",
-        description="Liaisons get each lead de-identified (the ReferralLead shape).",
+        description=("Liaisons get each lead de-identified: no names, phones, emails or messages."),
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

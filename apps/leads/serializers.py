@@ -76,8 +76,11 @@ def _display_name(first_name: str | None, last_name: str | None, fallback: str =
 
 
 class LeadListSerializer(serializers.Serializer):
-    """One row of the lead list, built from a dict of selectors.LEAD_ROW_FIELDS and the
-    page's `names` (selectors.LeadRowNames) in the context."""
+    """One row of the lead list."""
+
+    # Built from a dict of selectors.LEAD_ROW_FIELDS and the page's `names`
+    # (selectors.LeadRowNames) in the context. Kept out of the docstring: drf-spectacular
+    # publishes docstrings as the schema's descriptions.
 
     id = serializers.IntegerField(read_only=True)
     person = PersonBriefSerializer(read_only=True)
@@ -148,8 +151,10 @@ class LeadListSerializer(serializers.Serializer):
 
 class ReferralLeadSerializer(serializers.Serializer):
     """A lead as a liaison sees it: referral-level facts, nothing about who the patient
-    is or what they wrote. Built from a dict of selectors.REFERRAL_LEAD_FIELDS and the
-    page's `names` (selectors.LeadRowNames) in the context."""
+    is or what they wrote."""
+
+    # Built from a dict of selectors.REFERRAL_LEAD_FIELDS and the page's `names`
+    # (selectors.LeadRowNames) in the context.
 
     id = serializers.IntegerField(read_only=True)
     lead_type = serializers.ChoiceField(choices=LeadType.choices, read_only=True)
@@ -238,10 +243,9 @@ def consent_in_force_representation(in_force: dict[str, dict]) -> dict:
 
 
 class PersonContactSerializer(serializers.Serializer):
-    """A patient or caregiver with how to reach them and what they agreed to.
+    """A patient or caregiver with how to reach them and what they agreed to."""
 
-    Needs `consents` in the context: {person_id: {purpose: {channel: Consent}}}.
-    """
+    # Needs `consents` in the context: {person_id: {purpose: {channel: Consent}}}.
 
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.CharField(read_only=True)
@@ -290,8 +294,9 @@ class LeadReferralSourceSerializer(serializers.Serializer):
 
 
 class LeadSafetySerializer(serializers.Serializer):
-    """The lead's latest safety flag (apps.safety), read through the reverse relation so
-    this layer needs nothing from the safety app."""
+    """The lead's latest safety flag: a possible emergency found in an inquiry."""
+
+    # Read through the reverse relation so this layer needs nothing from apps.safety.
 
     category = serializers.CharField(
         help_text="self_harm, cardiac, stroke, breathing, overdose, pregnancy, bleeding or "
@@ -304,7 +309,9 @@ class LeadSafetySerializer(serializers.Serializer):
 
 
 class LeadDetailSerializer(serializers.Serializer):
-    """Everything about one lead. Needs `consents` in the context (see the view)."""
+    """Everything about one lead."""
+
+    # Needs `consents` in the context (see the view).
 
     id = serializers.IntegerField(read_only=True)
     person = PersonContactSerializer(read_only=True)
@@ -450,7 +457,9 @@ STAFF_ACTIVITY_KINDS = [
 
 
 class ActivitySerializer(serializers.Serializer):
-    """One timeline entry, built from an Activity fetched by selectors.lead_timeline."""
+    """One timeline entry."""
+
+    # Built from an Activity fetched by selectors.lead_timeline.
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=ActivityKind.choices, read_only=True)
@@ -513,8 +522,11 @@ def _stage_brief(stage: PipelineStage | None) -> dict | None:
 
 
 class ActivityCreateSerializer(serializers.Serializer):
-    """A call, email, SMS, note, task or meeting logged by a member of staff. An outbound
-    call, email or SMS stops the response clock (apps.leads.services.activity_log)."""
+    """A call, email, SMS, note, task or meeting logged by a member of staff. A call that
+    reached the person, or an email or SMS sent to them, stops the response clock; a call
+    with no answer, a busy line, a wrong number or a voicemail does not."""
+
+    # The rule itself lives in apps.leads.first_response (activity_log applies it).
 
     kind = serializers.ChoiceField(choices=STAFF_ACTIVITY_KINDS)
     direction = serializers.ChoiceField(

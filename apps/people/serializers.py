@@ -14,7 +14,9 @@ from apps.people.models import Person
 
 
 class PersonListSerializer(serializers.Serializer):
-    """One row of the people list, built from a dict of PERSON_ROW_FIELDS."""
+    """One row of the people list."""
+
+    # Built from a dict of PERSON_ROW_FIELDS.
 
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.CharField(read_only=True)
@@ -64,10 +66,9 @@ class PersonLeadSerializer(serializers.Serializer):
 
 
 class PersonDetailSerializer(serializers.Serializer):
-    """A person with consent in force and their leads the user may see.
+    """A person with consent in force and their leads the user may see."""
 
-    Needs `consents` ({person_id: {purpose: {channel: Consent}}}) and `leads` in the context.
-    """
+    # Needs `consents` ({person_id: {purpose: {channel: Consent}}}) and `leads` in the context.
 
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.CharField(read_only=True)

@@ -1,5 +1,7 @@
 """The OpenAPI schema: generated without warnings, served, and true to the responses."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -132,3 +134,34 @@ def test_the_intake_answer_documents_the_safety_object_for_form_vendors():
     }
     detail = components["LeadDetail"]["properties"]["safety"]
     assert detail["nullable"] is True
+
+
+def _descriptions(node, where=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                yield where, value
+            else:
+                yield from _descriptions(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for value in node:
+            yield from _descriptions(value, where)
+
+
+# What a note to a developer looks like: a module path, a constant, the serializer's
+# context, a reference to this code's layers.
+DEVELOPER_NOTE = re.compile(
+    r"\bselectors?\.|\bservices?\.|\bapps\.[a-z]|\b[A-Z]{3,}_[A-Z_]+\b|in the context|"
+    r"\bthe view\b|\bshape\)|\bthis layer\b|\breverse relation\b"
+)
+
+
+def test_the_published_schema_carries_no_developer_notes():
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    notes = [
+        f"{where}: {text}"
+        for where, text in _descriptions(schema.json())
+        if DEVELOPER_NOTE.search(text)
+    ]
+    assert notes == []

@@ -5,6 +5,7 @@ worker comes back and routes them."""
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -120,3 +121,13 @@ def test_a_killed_worker_is_restarted_and_web_keeps_taking_inquiries(
             honcho.wait()
         broker_purge()
     assert "restarting" not in log.read_text().split("sending SIGTERM")[-1]
+
+
+def test_make_help_names_the_port_make_run_will_listen_on():
+    env = {**os.environ, "LEADCRM_PORT": "8123"}
+    make = shutil.which("make")
+    shown = subprocess.run(  # noqa: S603 - our own Makefile
+        [make, "-s", "help"], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert ":8123" in shown and ":8000" not in shown

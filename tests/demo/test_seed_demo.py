@@ -8,13 +8,18 @@ leave nothing behind for the next one.
 import datetime as dt
 import hashlib
 import io
+import json
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.test import RequestFactory  # django-axes counts sign-ins by request
+from rest_framework.test import APIClient
 
 from apps.accounts.choices import Role
 from apps.accounts.models import User
@@ -31,7 +36,7 @@ from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.validators import npi_is_valid
 from apps.referrals.models import LiaisonTerritory, LiaisonVisit, ReferralSourceHealth
 from apps.routing.models import RoutingRule
-from apps.routing.services import routing_sweep
+from apps.routing.services import lead_route, routing_sweep
 from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team
 
@@ -436,3 +441,28 @@ def test_a_fresh_demo_has_its_dashboard_figures_computed(demo, client):
     body = client.get("/dashboards/?start=2024-12-15&end=2025-03-14").content.decode()
     assert "not been computed yet" not in body
     assert "Figures as of" in body
+
+
+def test_the_readmes_first_lead_routes_to_its_campus_team(demo):
+    """The README's "Post a first lead" example, sent as written with the demo's key,
+    names a location, so the lead goes to that campus's team by a rule, not the
+    fallback."""
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("## Post a first lead", 1)[1].split("\n## ", 1)[0]
+    body = json.loads(re.search(r"-d '(\{.*?\})'", section, re.DOTALL).group(1))
+    raw_key = demo["output"].split("export LEADCRM_INTAKE_KEY='")[1].split("'")[0]
+
+    answer = APIClient().post(
+        "/api/v1/intake/",
+        body,
+        format="json",
+        HTTP_AUTHORIZATION=f"Api-Key {raw_key}",
+        HTTP_IDEMPOTENCY_KEY="readme-first-lead",
+    )
+    assert answer.status_code == 201, answer.content
+    decision = lead_route(lead_id=answer.json()["id"])
+
+    assert body["location"] == "riverside-general"
+    assert decision.rule is not None
+    assert decision.team is not None and not decision.team.is_fallback
+    assert decision.team.locations.filter(slug="riverside-general").exists()

@@ -2,6 +2,7 @@
 four hours; the privacy officer and their manager are told; the log marks the reads."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -109,3 +110,19 @@ def test_a_lead_that_does_not_exist_is_404_even_with_a_reason(client, coordinato
     client.force_login(coordinator)
     response = client.post(reverse("queue:lead_emergency_access", args=[987654]), REASON)
     assert response.status_code == 404
+
+
+def test_a_double_submitted_request_grants_once_and_tells_the_officer_once(
+    client, coordinator, officer, elsewhere
+):
+    client.force_login(coordinator)
+    form = client.get(glass_url(elsewhere)).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', form).group(1)
+
+    first = client.post(glass_url(elsewhere), {**REASON, "form_token": token})
+    again = client.post(glass_url(elsewhere), {**REASON, "form_token": token})
+
+    assert first.status_code == again.status_code == 302
+    assert again.url == lead_url(elsewhere)
+    assert EmergencyAccess.objects.count() == 1
+    assert Alert.objects.filter(lead=elsewhere, recipient=officer).count() == 1

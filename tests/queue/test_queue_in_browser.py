@@ -216,3 +216,42 @@ def test_focus_is_visible_on_the_queue(page, shift):
     page.keyboard.press("j")
     shadow = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
     assert shadow and shadow != "none"
+
+
+def test_a_new_urgent_lead_is_the_first_row_above_weeks_old_follow_ups(page, shift):
+    """The demo's buried urgent lead (row 24 of 50, below follow-ups overdue by weeks):
+    now the first row a coordinator sees, without scrolling."""
+    team, coordinator = shift["team"], shift["coordinator"]
+    now = timezone.now()
+    started = now - dt.timedelta(days=31)
+    answered = LeadFactory(
+        team=team,
+        owner=coordinator,
+        created_at=started,
+        routed_at=started,
+        sla_due_at=started + dt.timedelta(hours=1),
+        first_response_at=started + dt.timedelta(minutes=20),
+    )
+    for days in range(30, 8, -1):
+        Activity.objects.create(
+            lead=answered,
+            kind="task",
+            body=f"Follow up ({days} days ago)",
+            assignee=coordinator,
+            author=coordinator,
+            due_at=now - dt.timedelta(days=days),
+        )
+    urgent = LeadFactory(
+        person=PersonFactory(first_name="Rosa", last_name="Delgado", phone="+13125550142"),
+        team=team,
+        routed_at=now,
+        sla_due_at=now + dt.timedelta(minutes=15),
+        urgency="urgent",
+    )
+
+    log_in(page, username="avery", password=PASSWORD)
+
+    first_row = page.locator("tr[id^='queue-']").first
+    expect(first_row).to_have_attribute("id", f"queue-lead-{urgent.pk}")
+    expect(first_row).to_contain_text("Delgado")
+    expect(first_row).to_be_in_viewport()

@@ -310,6 +310,9 @@ def lead_emergency_access(request: HttpRequest, lead_id: int) -> HttpResponse:
         raise PermissionDenied("Your role cannot open leads in an emergency.")
     form = forms.EmergencyAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if not form_token_spend(request):
+            # A double tap: the first sending granted access and told the privacy officer.
+            return redirect("queue:lead", lead_id=lead_id)
         try:
             emergency_access_grant(user=request.user, lead_id=lead_id, **form.cleaned_data)
         except Lead.DoesNotExist:
