@@ -469,6 +469,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Integrations send JSON; form encodings are there for the browsable API only, and a
+    # generated client sending a list as multipart would lose it.
+    "PARSER_WHITELIST": ["apps.core.parsers.DepthLimitedJSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.openapi.error_responses_document",
+    ],
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the
 # schema stays stable (the generator warns otherwise).

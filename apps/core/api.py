@@ -6,7 +6,9 @@ from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -56,3 +58,73 @@ def iso_datetime_writer() -> Callable[[dt.datetime | None], str | None]:
 
 def iso_date(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+# --- Fields whose schema says exactly what they carry -------------------------------
+# drf-spectacular reads these declarations; apps.core.openapi maps SlugEnumField.
+
+# RFC 3339 "full-time" (OpenAPI's `format: time`) requires an offset, and business hours
+# have none: they are wall-clock times in the location's own time zone.
+LOCAL_TIME_SCHEMA = {
+    "type": "string",
+    "pattern": r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$",
+    "example": "07:30:00",
+    "description": "Local wall-clock time (HH:MM:SS) in the location's time zone.",
+}
+
+
+@extend_schema_field(LOCAL_TIME_SCHEMA)
+class LocalTimeField(serializers.TimeField):
+    """A time of day without an offset, written HH:MM:SS."""
+
+
+# An address, or the empty string when nobody gave one: `format: email` alone would make
+# every empty value a schema violation for generated clients.
+EMAIL_OR_BLANK_SCHEMA = {
+    "type": "string",
+    "anyOf": [{"format": "email"}, {"maxLength": 0}],
+    "description": "An email address, or empty when none is known.",
+}
+
+
+@extend_schema_field(EMAIL_OR_BLANK_SCHEMA)
+class EmailOrBlankField(serializers.CharField):
+    """An email address that may be empty (a CharField, so the generator adds no
+    `format: email` of its own beside the declaration above)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data) -> str:
+        # Checked here rather than as a validator, which the generator would also
+        # document as `format: email`, refusing the empty string.
+        value = super().to_internal_value(data)
+        if value:
+            EmailValidator(message="Enter a valid email address.")(value)
+        return value
+
+
+class SlugEnumMixin:
+    """A reference row named by slug. The schema lists the slugs that `slugs()` returns
+    when the schema is generated (the hospital's own service lines, locations, stages),
+    so a client generated from it sends only values the server takes."""
+
+    def __init__(self, *, slugs: Callable[[], list[str]], **kwargs):
+        self.slugs = slugs
+        super().__init__(**kwargs)
+
+
+class SlugEnumField(SlugEnumMixin, serializers.SlugField):
+    pass
+
+
+class SlugEnumRelatedField(SlugEnumMixin, serializers.SlugRelatedField):
+    pass
+
+
+def slug_enum(query_filter, *, slugs: Callable[[], list[str]]):
+    """A django-filter filter taking slugs, documented as one of `slugs()`, read when
+    the schema is generated."""
+    return extend_schema_field(SlugEnumField(slugs=slugs))(query_filter)

@@ -31,3 +31,9 @@ def location_find_by_slug(*, slug: str) -> Location | None:
     The caller gets its own instance, without its hours or holidays loaded.
     """
     return _locations.find(slug)
+
+
+def location_slugs(*, active_only: bool = False) -> list[str]:
+    """Every location's slug (or the active ones'), for the published API schema."""
+    rows = Location.objects.filter(is_active=True) if active_only else Location.objects
+    return list(rows.values_list("slug", flat=True))

@@ -16,14 +16,15 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from apps.facilities.selectors import location_find_by_slug
+from apps.core.api import SlugEnumMixin
+from apps.facilities.selectors import location_find_by_slug, location_slugs
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
 from apps.people.models import Person
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.validators import validate_npi
 from apps.safety.choices import SafetyCategory
-from apps.servicelines.selectors import service_line_find_by_slug
+from apps.servicelines.selectors import service_line_find_by_slug, service_line_slugs
 
 # Consent wording is a TextField without a limit; this keeps it to what a form shows.
 CONSENT_TEXT_MAX_LENGTH = 5000
@@ -98,8 +99,7 @@ class ChoiceField(serializers.ChoiceField):
         )
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ActiveSlugField(serializers.Field):
+class ActiveSlugField(SlugEnumMixin, serializers.Field):
     """A service line or location given by slug; unknown and switched-off ones are named
     differently, so the caller knows whether to fix a typo or ask the hospital."""
 
@@ -114,6 +114,7 @@ class ActiveSlugField(serializers.Field):
         self.find = find
         self.noun = noun
         super().__init__(**kwargs)
+        self.allow_blank = not self.required  # "" is read as "not given" (see below)
 
     def validate_empty_values(self, data):
         if data in (None, "") and not self.required:
@@ -209,15 +210,18 @@ class IntakeSerializer(serializers.Serializer):
     channel = ChoiceField(Channel)
     service_line = ActiveSlugField(
         find=service_line_find_by_slug,
+        slugs=lambda: service_line_slugs(active_only=True),
         noun="service line",
-        help_text="Service line slug: orthopedics.",
+        help_text="Service line slug: one of the hospital's service lines taking inquiries.",
     )
     location = ActiveSlugField(
         find=location_find_by_slug,
+        slugs=lambda: location_slugs(active_only=True),
         noun="location",
         required=False,
         default=None,
         help_text="Location slug; optional.",
+        allow_null=True,
     )
     urgency = ChoiceField(Urgency, required=False, default=Urgency.ROUTINE)
     person = IntakePersonSerializer(required=False)
@@ -265,8 +269,9 @@ class IntakeSafetySerializer(serializers.Serializer):
 
 
 class IntakeResponseSerializer(serializers.Serializer):
-    """The answer to an intake (documentation only: services build it, to store it for
-    replays)."""
+    """The answer to an inquiry; a replay with the same Idempotency-Key gets it again."""
+
+    # Documentation only: services build the answer, to store it for replays.
 
     id = serializers.IntegerField()
     stage = serializers.SlugField(help_text="Pipeline stage slug, `new` for a new lead.")

@@ -10,7 +10,6 @@ the timeline and every write.
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import ChangesLeads, ReadsPatients
 from apps.accounts.selectors import user_sees_referrals_only
 from apps.core.api import service_errors_as_400
+from apps.core.pagination import StrictCursorPagination
 from apps.leads.filters import LeadFilter, LeadFilterBackend
 from apps.leads.models import Lead
 from apps.leads.selectors import (
@@ -139,7 +139,7 @@ class LeadDetailApi(APIView):
 
 
 class LeadStageChangeApi(APIView):
-    """Move a lead to another stage; the service checks the move and records it."""
+    """Move a lead to another stage; the move is checked and recorded on its timeline."""
 
     permission_classes = [ReadsPatients]
 
@@ -159,7 +159,7 @@ class LeadStageChangeApi(APIView):
         return lead_detail_response(request, lead_id)
 
 
-class TimelineCursorPagination(CursorPagination):
+class TimelineCursorPagination(StrictCursorPagination):
     """Newest first along the activity_timeline_idx index."""
 
     ordering = ("-occurred_at", "-id")

@@ -15,8 +15,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import User
-from apps.core.api import iso_datetime_writer
+from apps.core.api import EmailOrBlankField, SlugEnumRelatedField, iso_datetime_writer
 from apps.facilities.models import Location
+from apps.facilities.selectors import location_slugs
 from apps.leads.choices import (
     ActivityKind,
     Channel,
@@ -30,8 +31,10 @@ from apps.leads.models import Activity, Lead
 from apps.leads.selectors import LeadRowNames
 from apps.people.models import ConsentChannel, ConsentMethod, ConsentPurpose, ConsentStatus
 from apps.pipeline.models import PipelineStage, StageKind
+from apps.pipeline.selectors import stage_list_cached
 from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.servicelines.models import ServiceLine
+from apps.servicelines.selectors import service_line_slugs
 from apps.teams.models import Team
 
 # --- Small shapes shared by list rows and details ---------------------------------
@@ -76,8 +79,10 @@ def _display_name(first_name: str | None, last_name: str | None, fallback: str =
 
 
 class LeadListSerializer(serializers.Serializer):
-    """One row of the lead list, built from a dict of selectors.LEAD_ROW_FIELDS and the
-    page's `names` (selectors.LeadRowNames) in the context."""
+    """One row of the lead list."""
+
+    # Built from a dict of selectors.LEAD_ROW_FIELDS and the page's `names`
+    # (selectors.LeadRowNames) in the context.
 
     id = serializers.IntegerField(read_only=True)
     person = PersonBriefSerializer(read_only=True)
@@ -238,17 +243,16 @@ def consent_in_force_representation(in_force: dict[str, dict]) -> dict:
 
 
 class PersonContactSerializer(serializers.Serializer):
-    """A patient or caregiver with how to reach them and what they agreed to.
+    """A patient or caregiver with how to reach them and what they agreed to."""
 
-    Needs `consents` in the context: {person_id: {purpose: {channel: Consent}}}.
-    """
+    # Needs `consents` in the context: {person_id: {purpose: {channel: Consent}}}.
 
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.CharField(read_only=True)
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = EmailOrBlankField(read_only=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
     preferred_language = serializers.CharField(read_only=True)
     postal_code = serializers.CharField(read_only=True)
@@ -290,8 +294,9 @@ class LeadReferralSourceSerializer(serializers.Serializer):
 
 
 class LeadSafetySerializer(serializers.Serializer):
-    """The lead's latest safety flag (apps.safety), read through the reverse relation so
-    this layer needs nothing from the safety app."""
+    """The lead's latest safety flag: the kind of emergency its words read like."""
+
+    # Read through the reverse relation, so this layer needs nothing from apps.safety.
 
     category = serializers.CharField(
         help_text="self_harm, cardiac, stroke, breathing, overdose, pregnancy, bleeding or "
@@ -304,7 +309,9 @@ class LeadSafetySerializer(serializers.Serializer):
 
 
 class LeadDetailSerializer(serializers.Serializer):
-    """Everything about one lead. Needs `consents` in the context (see the view)."""
+    """Everything about one lead: its people and their consent, attribution and clock."""
+
+    # Needs `consents` in the context (see the view).
 
     id = serializers.IntegerField(read_only=True)
     person = PersonContactSerializer(read_only=True)
@@ -363,11 +370,16 @@ class LeadUpdateSerializer(serializers.Serializer):
 
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     lead_type = serializers.ChoiceField(choices=LeadType.choices)
-    service_line = serializers.SlugRelatedField(
-        slug_field="slug", queryset=ServiceLine.objects.filter(is_active=True)
+    service_line = SlugEnumRelatedField(
+        slug_field="slug",
+        queryset=ServiceLine.objects.filter(is_active=True),
+        slugs=lambda: service_line_slugs(active_only=True),
     )
-    location = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Location.objects.filter(is_active=True), allow_null=True
+    location = SlugEnumRelatedField(
+        slug_field="slug",
+        queryset=Location.objects.filter(is_active=True),
+        allow_null=True,
+        slugs=lambda: location_slugs(active_only=True),
     )
     referral_source = serializers.PrimaryKeyRelatedField(
         queryset=ReferralSource.objects.all(), allow_null=True
@@ -382,15 +394,18 @@ class LeadUpdateSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {name: ["This field cannot be edited here."] for name in unknown}
             )
-        if not attrs:
-            raise serializers.ValidationError("Send at least one field to change.")
         return attrs
 
 
 class LeadStageChangeSerializer(serializers.Serializer):
-    """A move to another stage, with what that stage asks for (checked by the service)."""
+    """A move to another stage, with what that stage asks for (a lost reason, an
+    appointment, a recontact date)."""
 
-    stage = serializers.SlugRelatedField(slug_field="slug", queryset=PipelineStage.objects.all())
+    stage = SlugEnumRelatedField(
+        slug_field="slug",
+        queryset=PipelineStage.objects.all(),
+        slugs=lambda: [stage.slug for stage in stage_list_cached()],
+    )
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     lost_reason = serializers.ChoiceField(
         choices=LostReason.choices, required=False, default="", allow_blank=True
@@ -426,11 +441,6 @@ class LeadAssignSerializer(serializers.Serializer):
     )
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
-    def validate(self, attrs: dict) -> dict:
-        if "owner" not in attrs and "team" not in attrs:
-            raise serializers.ValidationError("Give an owner, a team, or both.")
-        return attrs
-
 
 # --- Activities -------------------------------------------------------------------
 
@@ -450,7 +460,9 @@ STAFF_ACTIVITY_KINDS = [
 
 
 class ActivitySerializer(serializers.Serializer):
-    """One timeline entry, built from an Activity fetched by selectors.lead_timeline."""
+    """One entry of a lead's timeline."""
+
+    # Built from an Activity fetched by selectors.lead_timeline.
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=ActivityKind.choices, read_only=True)
@@ -514,7 +526,9 @@ def _stage_brief(stage: PipelineStage | None) -> dict | None:
 
 class ActivityCreateSerializer(serializers.Serializer):
     """A call, email, SMS, note, task or meeting logged by a member of staff. An outbound
-    call, email or SMS stops the response clock (apps.leads.services.activity_log)."""
+    call, email or SMS stops the lead's response clock."""
+
+    # The clock rule lives in apps.leads.services.activity_log.
 
     kind = serializers.ChoiceField(choices=STAFF_ACTIVITY_KINDS)
     direction = serializers.ChoiceField(

@@ -34,6 +34,8 @@ class LeadAssignApi(APIView):
         serializer = LeadAssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
+        if "owner" not in values and "team" not in values:
+            return lead_detail_response(request, lead_id)  # both kept: nothing to do
         with service_errors_as_400():
             lead_reassign(
                 lead=lead,

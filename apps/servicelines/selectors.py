@@ -26,3 +26,9 @@ def service_line_find_by_slug(*, slug: str) -> ServiceLine | None:
     The caller gets its own instance.
     """
     return _service_lines.find(slug)
+
+
+def service_line_slugs(*, active_only: bool = False) -> list[str]:
+    """Every service line's slug (or the active ones'), for the published API schema."""
+    rows = ServiceLine.objects.filter(is_active=True) if active_only else ServiceLine.objects
+    return list(rows.values_list("slug", flat=True))

@@ -360,12 +360,42 @@ def test_patch_refuses_bad_values_and_other_fields_by_name(client_for, manager, 
     assert (lead.urgency, lead.payer, lead.score) == ("routine", "", 0)
 
 
-def test_patch_with_nothing_to_change_answers_400(client_for, manager):
-    lead = LeadFactory()
+def test_patch_with_nothing_to_change_answers_the_lead_unchanged(client_for, manager):
+    # `{}` is a valid PATCH by the schema: it changes nothing, as HTTP's PATCH says.
+    lead = LeadFactory(urgency="routine")
 
     response = client_for(manager).patch(f"/api/v1/leads/{lead.pk}/", {}, format="json")
 
+    assert response.status_code == 200
+    assert response.json()["urgency"] == "routine"
+
+
+def test_assign_with_neither_owner_nor_team_keeps_both(client_for, manager):
+    lead = LeadFactory()
+
+    response = client_for(manager).post(f"/api/v1/leads/{lead.pk}/assign/", {}, format="json")
+
+    assert response.status_code == 200
+    lead.refresh_from_db()
+    assert (lead.owner_id, lead.team_id) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "unassigned=1",  # only true or false
+        "open=yes",
+        "unassigned=true&unassigned=false",  # a single-valued filter given twice
+        "owner=4.5",  # ids are whole numbers
+        "service_line=",  # an empty slug names nothing
+        "stage=no-such-stage",
+    ],
+)
+def test_a_lead_filter_it_cannot_read_answers_400(client_for, manager, query):
+    response = client_for(manager).get(f"/api/v1/leads/?{query}")
+
     assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
 
 
 def test_patch_offers_exactly_the_fields_the_service_edits():
@@ -533,14 +563,6 @@ def test_assigning_through_the_api_ends_the_wait_and_starts_the_clock(
     lead.refresh_from_db()
     assert lead.routed_at is not None and lead.sla_due_at is not None
     assert not RoutingWait.objects.filter(lead=lead).exists()
-
-
-def test_assign_needs_an_owner_or_a_team(client_for, manager):
-    lead = LeadFactory()
-
-    response = assign(client_for(manager), lead, {"reason": "because"})
-
-    assert response.status_code == 400
 
 
 # --- Timeline -----------------------------------------------------------------------
