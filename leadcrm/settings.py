@@ -475,6 +475,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.openapi.error_responses_document",
+        "apps.core.openapi.text_without_nul_document",
+        "apps.intake.schema.intake_contact_rule_document",
     ],
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the

@@ -9,14 +9,25 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
+
+from apps.core.conflicts import StateConflict
+
+
+class Conflict(APIException):
+    """409: the request is well formed, but the data's current state refuses it."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The current state of the data does not allow this."
+    default_code = "conflict"
 
 
 @contextmanager
 def service_errors_as_400() -> Iterator[None]:
     """Turn a service's ValidationError (keyed by field) into DRF's, so the client gets
-    a 400 naming each field instead of a 500."""
+    a 400 naming each field instead of a 500; a StateConflict answers 409, same shape."""
     try:
         yield
     except DjangoValidationError as exc:
@@ -27,6 +38,8 @@ def service_errors_as_400() -> Iterator[None]:
             }
         else:
             detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        if isinstance(exc, StateConflict):
+            raise Conflict(detail) from exc
         raise serializers.ValidationError(detail) from exc
 
 

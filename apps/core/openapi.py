@@ -51,6 +51,34 @@ def _add(responses: dict, code: str, description: str, schema: dict | None = Non
         responses[code] = _response(description, schema)
 
 
+# DRF's and Django's CharField refuse a NUL character (PostgreSQL cannot store one).
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def _text_without_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & schema.keys()):
+        schema["pattern"] = NO_NUL_PATTERN
+    for child in schema.get("properties", {}).values():
+        _text_without_nul(child)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _text_without_nul(schema[key])
+
+
+def text_without_nul_document(result, generator, request, public):
+    """Postprocessing hook: free text sent to the API (request bodies, query strings)
+    may hold any character but NUL, which every text field refuses."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: what clients send
+            _text_without_nul(schema)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and "schema" in parameter:
+                    _text_without_nul(parameter["schema"])
+    return result
+
+
 def error_responses_document(result, generator, request, public):
     """Postprocessing hook: document the error answers each operation can give."""
     for operations in result.get("paths", {}).values():

@@ -1,6 +1,26 @@
-"""How the intake key appears in the OpenAPI schema (drf-spectacular extension)."""
+"""How the intake appears in the OpenAPI schema (drf-spectacular extensions and hooks).
+
+The schema states the intake's own rules, so a client generated from it (or schemathesis)
+sends only inquiries the server takes: a phone that is a valid number for the hospital's
+region, and a phone or an email for the person or the caregiver.
+"""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from phonenumbers import PhoneMetadata
+
+# The number types phonenumbers counts as valid (is_valid_number tries each).
+_NUMBER_TYPES = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
 
 
 class IntakeKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -17,3 +37,46 @@ class IntakeKeyAuthenticationScheme(OpenApiAuthenticationExtension):
                 "`python manage.py create_intake_key <name>`."
             ),
         }
+
+
+def phone_number_pattern(region: str) -> str:
+    """A regular expression for the valid numbers of `region`, digits only, with or
+    without the country code (`+13125550142`, `3125550142`). The blank a form may send
+    is documented beside it (drf-spectacular's `oneOf` for allow_blank).
+
+    Built from the metadata phonenumbers validates with, so every value it matches is
+    accepted; the server takes other common spellings too ("(312) 555-0142").
+    """
+    metadata = PhoneMetadata.metadata_for_region(region)
+    national = []
+    for name in _NUMBER_TYPES:
+        description = getattr(metadata, name)
+        pattern = description.national_number_pattern if description else None
+        if pattern and pattern not in national:
+            national.append(pattern)
+    return rf"^(?:\+{metadata.country_code})?(?:{'|'.join(national)})$"
+
+
+# "A phone or an email", stated so a schema-valid inquiry is one the team can answer.
+_REACHABLE = {
+    "type": "object",
+    "anyOf": [
+        {"required": ["phone"], "properties": {"phone": {"minLength": 1}}},
+        {"required": ["email"], "properties": {"email": {"minLength": 1}}},
+    ],
+}
+
+
+def intake_contact_rule_document(result, generator, request, public):
+    """Postprocessing hook: an inquiry names a phone or an email, for the person or for
+    the caregiver (IntakeSerializer.validate)."""
+    inquiry = result.get("components", {}).get("schemas", {}).get("IntakeRequest")
+    if inquiry is not None:
+        inquiry["anyOf"] = [
+            {"required": [who], "properties": {who: _REACHABLE}} for who in ("person", "caregiver")
+        ]
+        inquiry["description"] = (
+            inquiry.get("description", "")
+            + "\n\nThe person, or the caregiver, needs a `phone` or an `email`."
+        ).strip()
+    return result

@@ -9,15 +9,16 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
 from apps.core.api import SlugEnumMixin
 from apps.facilities.selectors import location_find_by_slug, location_slugs
+from apps.intake.schema import phone_number_pattern
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
 from apps.people.models import Person
@@ -71,9 +72,20 @@ class UrlField(_JsonStringMixin, serializers.URLField):
         super().__init__(required=False, allow_blank=True, default="", **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class UsPhoneField(_JsonStringMixin, PhoneNumberField):
-    """A phone in any common US format (or international with +), returned as E.164."""
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": phone_number_pattern(settings.PHONENUMBER_DEFAULT_REGION),
+        "description": (
+            "A valid number for the hospital's region, digits with or without the country "
+            "code (other common spellings, such as (312) 555-0142, are taken too); "
+            "answered as E.164."
+        ),
+    }
+)
+class PhoneField(_JsonStringMixin, PhoneNumberField):
+    """A phone in any common format of the hospital's region (PHONENUMBER_DEFAULT_REGION),
+    or international with +, returned as E.164."""
 
     default_error_messages = {
         "invalid": "Enter a valid phone number, such as (312) 555-0142 or +1 312 555 0142."
@@ -81,8 +93,15 @@ class UsPhoneField(_JsonStringMixin, PhoneNumberField):
 
     def __init__(self, **kwargs):
         # No max_length: phonenumbers refuses over-long input itself, and the stored
-        # value is E.164, never what was typed.
-        super().__init__(region="US", required=False, allow_blank=True, default="", **kwargs)
+        # value is E.164, never what was typed. The region is the one the schema's
+        # pattern is built for.
+        super().__init__(
+            region=settings.PHONENUMBER_DEFAULT_REGION,
+            required=False,
+            allow_blank=True,
+            default="",
+            **kwargs,
+        )
 
     def to_internal_value(self, data) -> str:
         number = super().to_internal_value(data)  # the library parses and validates
@@ -142,7 +161,7 @@ class IntakePersonSerializer(serializers.Serializer):
 
     first_name = StringField(max_length=_max_length(Person, "first_name"))
     last_name = StringField(max_length=_max_length(Person, "last_name"))
-    phone = UsPhoneField()
+    phone = PhoneField()
     email = EmailAddressField(max_length=_max_length(Person, "email"))
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     preferred_language = StringField(max_length=_max_length(Person, "preferred_language"))

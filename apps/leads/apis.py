@@ -8,6 +8,7 @@ the timeline and every write.
 """
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -43,6 +44,15 @@ from apps.people.selectors import consents_in_force
 
 NOT_FOUND = OpenApiResponse(description="No such lead, or not one of yours.")
 FIELD_ERRORS = OpenApiResponse(description="Field-level errors: {field: [messages]}.")
+CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "Refused by the lead's current state, not the request's shape: {field: [messages]} "
+        "(the lead is closed or merged, it keeps its first referral source, it is already "
+        "at that stage, Completed follows only Scheduled, a question of its service line "
+        "is unanswered). The same request may succeed once the lead has changed."
+    ),
+)
 
 
 def lead_for_request(request: Request, lead_id: int) -> Lead:
@@ -127,7 +137,7 @@ class LeadDetailApi(APIView):
         operation_id="leads_partial_update",
         summary="Edit a lead's descriptive fields",
         request=LeadUpdateSerializer,
-        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
     )
     def patch(self, request: Request, lead_id: int) -> Response:
         lead = lead_for_request(request, lead_id)
@@ -147,7 +157,7 @@ class LeadStageChangeApi(APIView):
         operation_id="leads_stage_change",
         summary="Move a lead to another stage",
         request=LeadStageChangeSerializer,
-        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, lead_id: int) -> Response:
         lead = lead_for_request(request, lead_id)
@@ -195,7 +205,7 @@ class LeadActivityListApi(generics.ListAPIView):
         operation_id="leads_activities_create",
         summary="Log an activity on a lead",
         request=ActivityCreateSerializer,
-        responses={201: ActivitySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        responses={201: ActivitySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, lead_id: int) -> Response:
         lead = lead_for_request(request, lead_id)
