@@ -296,6 +296,8 @@ ROWS = [
     Row("fhir:transaction"                  , "GET"   , 401, 401, 401, 401, 401, 401, 401),
     Row("fhir:transaction"                  , "POST"  , 401, 401, 401, 401, 401, 401, 401),
     Row("fhir:metadata"                     , "GET"   , 200, 200, 200, 200, 200, 200, 200),
+    Row("fhir:openapi"                      , "GET"   , 200, 200, 200, 200, 200, 200, 200),
+    Row("fhir:openapi"                      , "POST"  , 405, 405, 405, 405, 405, 405, 405),
     Row("fhir:token"                        , "GET"   , 405, 405, 405, 405, 405, 405, 405),
     Row("fhir:token"                        , "POST"  , 400, 400, 400, 400, 400, 400, 400),
     Row("fhir:service_request_create"       , "GET"   , 401, 401, 401, 401, 401, 401, 401),

@@ -5,8 +5,8 @@ operation of the staff API and the intake gets generated requests, valid and inv
 with all of schemathesis' checks on (server errors, status codes, content types,
 response schemas and headers, valid requests accepted, invalid ones refused, auth
 enforced, ...), then a stateful run chains calls (list -> detail -> edit). The FHIR
-endpoints publish their own contract (a CapabilityStatement, not OpenAPI): they are
-checked against tests/api/fhir_openapi.py, a documented subset.
+endpoints publish their own contract (a CapabilityStatement) and an OpenAPI description
+of it, /fhir/r4/openapi.json, checked in tests/fhir/test_openapi_conformance.py.
 
 The app runs in-process (WSGI) inside the test's transaction, so the seeded hospital is
 rolled back after each test. Bounded in time: few examples per operation, no deadline
@@ -190,16 +190,6 @@ def _failures(schema, mode: GenerationMode) -> list[str]:
     return found
 
 
-# Not yet at zero failures: the intake's contact rule (a phone or an email, a US phone
-# number) and business rules the schema cannot state (a lead keeps its first referral
-# source, a stage asks for what it needs, ids that must exist) still answer 400 to
-# requests valid by the schema. Runs in every `make test`, so each fix shows.
-NOT_YET_CLEAN = pytest.mark.xfail(
-    reason="schema-valid requests refused by business rules (issue 17)", strict=False
-)
-
-
-@NOT_YET_CLEAN
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_every_operation_answers_as_the_schema_says(api_schema, mode):
     failures = _failures(api_schema, mode)
@@ -207,7 +197,6 @@ def test_every_operation_answers_as_the_schema_says(api_schema, mode):
     assert not failures, "\n\n".join(failures)
 
 
-@NOT_YET_CLEAN
 def test_chained_calls_answer_as_the_schema_says(api_schema):
     api_schema.as_state_machine().run(
         settings=hypothesis_settings(
