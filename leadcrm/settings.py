@@ -477,6 +477,9 @@ SPECTACULAR_SETTINGS = {
         "apps.core.openapi.error_responses_document",
         "apps.core.openapi.text_without_nul_document",
         "apps.intake.schema.intake_contact_rule_document",
+        "apps.leads.schema.stage_requirements_document",
+        "apps.leads.schema.activity_requirements_document",
+        "apps.leads.schema.lead_edit_fields_document",
     ],
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the

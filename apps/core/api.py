@@ -48,7 +48,16 @@ def iso_datetime(value: dt.datetime | None) -> str | None:
     for serializers that build their output by hand for speed."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    return _rfc3339(timezone.localtime(value))
+
+
+def _rfc3339(local: dt.datetime) -> str:
+    # RFC 3339 offsets are whole minutes; a zone's local mean time before standard time
+    # (New York in 1850: -04:56:02) is not, so such a time is written in UTC.
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        local = local.astimezone(dt.UTC)
+    text = local.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -63,8 +72,7 @@ def iso_datetime_writer() -> Callable[[dt.datetime | None], str | None]:
     def write(value: dt.datetime | None) -> str | None:
         if value is None:
             return None
-        text = value.astimezone(zone).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return _rfc3339(value.astimezone(zone))
 
     return write
 

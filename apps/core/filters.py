@@ -9,14 +9,17 @@ from drf_spectacular.utils import extend_schema_field
 class StrictFilterSet(filters.FilterSet):
     """Refuses a single-valued filter given more than once: Django would silently take
     the last value, and a client sending a list would get a list filtered otherwise
-    than it asked."""
+    than it asked. Refuses an empty id, true/false or time too (`?owner=`): the schema
+    types them, and Django would read "" as "not given", listing everything."""
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
         for name, field in self.filters.items():
-            if isinstance(field, filters.MultipleChoiceFilter):
-                continue
-            if len(self.data.getlist(name)) > 1:
+            values = self.data.getlist(name)
+            if "" in values and not isinstance(field, filters.CharFilter):
+                self.form.add_error(name, "Give a value, or leave this filter out.")
+                valid = False
+            elif len(values) > 1 and not isinstance(field, filters.MultipleChoiceFilter):
                 self.form.add_error(name, "Give this filter once.")
                 valid = False
         return valid

@@ -6,6 +6,7 @@ generated from the schema knows each status code it may get.
 """
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from rest_framework.relations import RelatedField
 
 from apps.core.api import SlugEnumMixin
 
@@ -35,6 +36,8 @@ class SlugEnumFieldExtension(OpenApiSerializerFieldExtension):
             enum.append("")
         if getattr(self.target, "allow_null", False):
             enum.append(None)
+            if isinstance(self.target, RelatedField) and "" not in enum:
+                enum.append("")  # DRF reads "" as null for a related field
         # Named by field, so two fields taking the same kind of slug share one enum.
         return {"type": "string", "enum": enum, "x-spec-enum-id": self.target.field_name}
 

@@ -67,10 +67,36 @@ _REACHABLE = {
 }
 
 
+LANGUAGE_CODE_PATTERN = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?)?$"
+_TICKED = ("email", "sms", "phone")
+# IntakeConsentSerializer.validate: nothing ticked (and no marketing), or a ticked
+# channel with the wording shown beside the boxes.
+_CONSENT_GIVEN_AS_SHOWN = [
+    {"properties": {name: {"enum": [False]} for name in (*_TICKED, "marketing")}},
+    {
+        "required": ["text"],
+        "properties": {"text": {"pattern": r"\S"}},
+        "anyOf": [{"required": [name], "properties": {name: {"enum": [True]}}} for name in _TICKED],
+    },
+]
+
+
 def intake_contact_rule_document(result, generator, request, public):
     """Postprocessing hook: an inquiry names a phone or an email, for the person or for
     the caregiver (IntakeSerializer.validate)."""
-    inquiry = result.get("components", {}).get("schemas", {}).get("IntakeRequest")
+    schemas = result.get("components", {}).get("schemas", {})
+    person = schemas.get("IntakePersonRequest")
+    if person is not None:
+        # IntakePersonSerializer.validate_preferred_language, on the lower-cased code.
+        person["properties"]["preferred_language"]["pattern"] = LANGUAGE_CODE_PATTERN
+    source = schemas.get("IntakeReferralSourceRequest")
+    if source is not None:
+        # validate_npi: ten digits, the last a Luhn check digit (which no pattern states).
+        source["properties"]["npi"]["pattern"] = r"^([0-9]{10})?$"
+    consent = schemas.get("IntakeConsentRequest")
+    if consent is not None:
+        consent["anyOf"] = _CONSENT_GIVEN_AS_SHOWN
+    inquiry = schemas.get("IntakeRequest")
     if inquiry is not None:
         inquiry["anyOf"] = [
             {"required": [who], "properties": {who: _REACHABLE}} for who in ("person", "caregiver")

@@ -67,6 +67,20 @@ class EmailAddressField(_JsonStringMixin, serializers.EmailField):
         super().__init__(required=False, allow_blank=True, default="", **kwargs)
 
 
+# A plain web address: a subset of what Django's URLValidator takes (it also takes
+# ports, IP addresses, ftp), stated so a generated one is always accepted.
+WEB_ADDRESS_PATTERN = (
+    r"^https?://[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*\.[a-z]{2,6}(/[A-Za-z0-9._~-]*)*$"
+)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": WEB_ADDRESS_PATTERN,
+        "description": "The page's address (http or https).",
+    }
+)
 class UrlField(_JsonStringMixin, serializers.URLField):
     def __init__(self, **kwargs):
         super().__init__(required=False, allow_blank=True, default="", **kwargs)

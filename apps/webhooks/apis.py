@@ -2,7 +2,8 @@
 send again. Reads through apps.webhooks.selectors, writes through its services."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -99,7 +100,16 @@ class DeliveryList(generics.ListAPIView):
 class DeliveryResend(APIView):
     permission_classes = [IsAuthenticated, ManagesWebhooks]
 
-    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: WebhookDeliverySerializer,
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Still on its way, or its endpoint is off: {delivery: [message]}.",
+            ),
+        },
+    )
     def post(self, request: Request, delivery_id: int) -> Response:
         try:
             delivery = selectors.webhook_delivery_get(user=request.user, delivery_id=delivery_id)

@@ -8,11 +8,17 @@ enforced, ...), then a stateful run chains calls (list -> detail -> edit). The F
 endpoints publish their own contract (a CapabilityStatement) and an OpenAPI description
 of it, /fhir/r4/openapi.json, checked in tests/fhir/test_openapi_conformance.py.
 
+What the schema cannot state is made real by schemathesis hooks, never by loosening a
+check: half the generated ids point at the seeded hospital's rows (the rest must answer
+404 or a field error), and times that depend on today are today's. Refusals caused by
+the data's state answer 409, which the schema documents.
+
 The app runs in-process (WSGI) inside the test's transaction, so the seeded hospital is
 rolled back after each test. Bounded in time: few examples per operation, no deadline
 (the machine is shared), and no example database kept between runs.
 """
 
+import datetime as dt
 import socket
 
 import pytest
@@ -20,6 +26,7 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
@@ -28,6 +35,7 @@ from schemathesis import GenerationMode
 
 from apps.accounts.choices import Role
 from apps.intake.services import intake_key_create
+from apps.referral_sources.validators import npi_check_digit
 from apps.webhooks.models import WebhookDelivery
 from apps.webhooks.services import webhook_endpoint_create
 from tests.factories import (
@@ -45,6 +53,7 @@ from tests.factories import (
 )
 
 EXAMPLES_PER_OPERATION = 12
+BODY_REFERENCES = {"referral_source", "owner", "team", "assignee"}
 STATEFUL_SCENARIOS = 8
 STATEFUL_STEPS = 6
 
@@ -79,6 +88,7 @@ class Hospital:
             ServiceLineFactory(slug="cardiology", name="Cardiology"),
         ]
         source = ReferralSourceFactory(owning_liaison=liaison, territory="North")
+        self.lead_ids, self.person_ids = [], []
         for number in range(6):
             # Every other person has no email: the schema must allow it.
             person = PersonFactory(email="" if number % 2 else f"person{number}@example.com")
@@ -91,6 +101,8 @@ class Hospital:
                 location=location,
                 referral_source=source if number % 2 else None,
             )
+            self.lead_ids.append(lead.pk)
+            self.person_ids.append(person.pk)
             ActivityFactory(lead=lead)
             ActivityFactory(
                 lead=lead,
@@ -105,18 +117,69 @@ class Hospital:
             event_types=["lead.created"],
             description="Data warehouse",
         )
-        WebhookDelivery.objects.create(
+        delivery = WebhookDelivery.objects.create(
             endpoint=endpoint,
             event_type="lead.created",
             payload={"type": "lead.created"},
             occurred_at=lead.created_at,
             status="delivered",
         )
+        # The ids generated references are pointed at (see real_ids_use).
+        self.ids = {
+            "lead_id": sorted(self.lead_ids),
+            "person_id": sorted(self.person_ids),
+            "team_id": [team.pk],
+            "source_id": [source.pk],
+            "endpoint_id": [endpoint.pk],
+            "delivery_id": [delivery.pk],
+            "referral_source": [source.pk],
+            "owner": [coordinator.pk],
+            "team": [team.pk],
+            "assignee": [coordinator.pk],
+        }
+        self.slugs = {"/api/v1/locations/{slug}/": "riverside", "/api/v1/stages/{slug}/": "new"}
         self.tokens = {
             "coordinator": Token.objects.create(user=coordinator).key,
             "manager": Token.objects.create(user=manager).key,
         }
         self.intake_key = intake_key_create(name="website form")[1]
+
+    def real_ids_use(self, operation_path: str, values: dict | None) -> dict | None:
+        """Ids in a body (references) become ids of this hospital's rows; in a path,
+        half of them do (those of even value), so requests reach real objects and the
+        rest must answer 404."""
+        if not isinstance(values, dict):
+            return values
+        for name, generated in list(values.items()):
+            real = self.ids.get(name)
+            if real and isinstance(generated, int) and not isinstance(generated, bool):
+                if name in BODY_REFERENCES or generated % 2 == 0:
+                    values[name] = real[generated // 2 % len(real)]
+            elif name == "slug" and isinstance(generated, str) and len(generated) % 2 == 0:
+                values[name] = self.slugs.get(operation_path, generated)
+        return values
+
+    @staticmethod
+    def times_of_now(values):
+        """Times the schema cannot bound (they depend on today and on the lead) made
+        real: an activity happens now, a re-contact date is after today, a person was
+        born in the past."""
+        if not isinstance(values, dict):
+            return values
+        now = timezone.now()
+        if isinstance(values.get("occurred_at"), str):
+            values["occurred_at"] = now.isoformat()
+        if isinstance(values.get("recontact_on"), str):
+            values["recontact_on"] = (timezone.localdate(now) + dt.timedelta(days=7)).isoformat()
+        source = values.get("referral_source")
+        npi = source.get("npi") if isinstance(source, dict) else None
+        if isinstance(npi, str) and len(npi) == 10 and npi.isdigit():
+            source["npi"] = npi[:9] + npi_check_digit(npi[:9])  # a real NPI's check digit
+        for who in ("person", "caregiver"):  # born in the past, within 130 years
+            details = values.get(who)
+            if isinstance(details, dict) and isinstance(details.get("date_of_birth"), str):
+                details["date_of_birth"] = "1980-05-17"
+        return values
 
     def caller(self, case, ctx=None) -> str:
         path = case.operation.path
@@ -162,6 +225,14 @@ def api_schema(hospital):
 
             def set(self, case, data, ctx):
                 case.headers = {**(case.headers or {}), "Authorization": data}
+
+        @loaded.hook
+        def map_path_parameters(ctx, path_parameters):
+            return hospital.real_ids_use(ctx.operation.path, path_parameters)
+
+        @loaded.hook
+        def map_body(ctx, body):
+            return hospital.times_of_now(hospital.real_ids_use(ctx.operation.path, body))
 
         yield loaded
     finally:
