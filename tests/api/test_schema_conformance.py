@@ -167,9 +167,11 @@ class Hospital:
         if not isinstance(values, dict):
             return values
         now = timezone.now()
-        if isinstance(values.get("occurred_at"), str):
+        # Only values valid in form are moved, so a request made invalid on purpose
+        # (negative mode) stays invalid.
+        if _is_iso(values.get("occurred_at"), dt.datetime):
             values["occurred_at"] = now.isoformat()
-        if isinstance(values.get("recontact_on"), str):
+        if _is_iso(values.get("recontact_on"), dt.date):
             values["recontact_on"] = (timezone.localdate(now) + dt.timedelta(days=7)).isoformat()
         source = values.get("referral_source")
         npi = source.get("npi") if isinstance(source, dict) else None
@@ -177,7 +179,7 @@ class Hospital:
             source["npi"] = npi[:9] + npi_check_digit(npi[:9])  # a real NPI's check digit
         for who in ("person", "caregiver"):  # born in the past, within 130 years
             details = values.get(who)
-            if isinstance(details, dict) and isinstance(details.get("date_of_birth"), str):
+            if isinstance(details, dict) and _is_iso(details.get("date_of_birth"), dt.date):
                 details["date_of_birth"] = "1980-05-17"
         return values
 
@@ -192,6 +194,18 @@ class Hospital:
         if caller == "intake":
             return f"Api-Key {self.intake_key}"
         return f"Token {self.tokens[caller]}"
+
+
+def _is_iso(value, kind) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        kind.fromisoformat(value)
+    except ValueError:
+        return False
+    if kind is dt.date:
+        return len(value) == 10  # YYYY-MM-DD, not a date-time
+    return "T" in value and (value[-1] in "Zz" or value[-6:-5] in ("+", "-"))  # RFC 3339
 
 
 @pytest.fixture
