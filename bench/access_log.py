@@ -126,12 +126,37 @@ def main() -> int:
             f"access_record(50 ids), ACCESS_LOG_SYNCHRONOUS_COMMIT={str(synchronous).lower():<5} "
             f"p50 {p50:.3f} ms  p95 {p95:.3f} ms (Python, SQL and commit of one entry)"
         )
+    settings.ACCESS_LOG_SYNCHRONOUS_COMMIT = True
+    uncommitted = entry_without_commit(args.requests, coordinator, page)
+    print(f"access_record(50 ids) inside a transaction, no commit: p50 {uncommitted}")
     floor = commit_floor(args.requests)
     print(f"the floor on this machine now: a one-column INSERT and its commit p50 {floor}")
     for synchronous, p95 in worst.items():
         verdict = "met" if p95 < TARGET_MS else "MISSED"
         print(f"added cost p95, synchronous commit {synchronous}: {p95:.3f} ms ({verdict})")
     return 0
+
+
+def entry_without_commit(count: int, user, page: list[tuple[int, int]]) -> str:
+    """access_record's own cost (Python and the INSERT into the partitioned table with its
+    indexes), without the commit's WAL flush: inside a transaction that is rolled back."""
+    from django.db import transaction
+
+    from apps.audit.services import access_record
+
+    times = []
+    with transaction.atomic():
+        for _ in range(count):
+            started = time.perf_counter()
+            access_record(
+                user=user,
+                what="bench",
+                lead_ids=[pk for pk, _ in page],
+                person_ids=[person for _, person in page],
+            )
+            times.append((time.perf_counter() - started) * 1000)
+        transaction.set_rollback(True)
+    return f"{statistics.median(times):.3f} ms, p95 {percentile(times, 0.95):.3f} ms"
 
 
 def commit_floor(count: int) -> str:

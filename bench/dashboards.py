@@ -9,7 +9,8 @@ leads). Brings the dashboards' rollups up to date first, the way the beat tasks 
 full rebuild when they were never built, else the minute refresh), and prints how long
 that took. Then, for every panel, times `--runs` requests of the panel's fragment through
 Django's full stack in-process (django.test.Client as the demo manager: middleware,
-session, view, selector, template), one after another, and the selector alone; prints
+session, view, selector, template), one after another, and the selector alone; then the
+overview page (issue 16: the headline figures of the period and the period before); prints
 p50/p95/max and the SQL query count of one request. DEBUG is off. Target: p95 under
 300 ms per panel. `--plain-percentiles` times plain percentile_cont beside them (issue 12).
 `--filtered` adds runs with one service line and one channel, one location and one
@@ -80,6 +81,7 @@ def main() -> int:
     from apps.dashboards import services
     from apps.dashboards.filters import DashboardFilters
     from apps.dashboards.models import FactsRefresh
+    from apps.dashboards.selectors import dashboard_overview
     from apps.dashboards.views import PANELS
     from apps.referrals.models import ReferralSourceHealth
 
@@ -203,8 +205,8 @@ def main() -> int:
         for panel, (select, _present) in PANELS.items():
             url = f"{reverse('dashboards:panel', args=[panel])}?{query}"
             response = client.get(url, HTTP_HX_REQUEST="true")  # warm caches, connection
-            if response.status_code != 200:
-                sys.exit(f"{panel}: HTTP {response.status_code}")
+            if response.status_code != 200 or b"dash-panel" not in response.content:
+                sys.exit(f"{panel}: HTTP {response.status_code}, not the panel")
             queries = _captured(client, url, HTTP_HX_REQUEST="true")
             views, selects = [], []
             for _ in range(args.runs):
@@ -224,6 +226,30 @@ def main() -> int:
         if args.plain_percentiles:
             missed += _plain_percentiles(connection, filters, runs=args.runs, label=label)
 
+        # The overview (issue 16): this period's headline figures and the period before's,
+        # as a whole page (it is what a manager opens first), and its selector alone.
+        overview_url = f"{reverse('dashboards:index')}?{query}"
+        if b"dash-headline" not in client.get(overview_url).content:
+            sys.exit("overview: not the overview page")
+        queries = _captured(client, overview_url)
+        views, selects = [], []
+        for _ in range(args.runs):
+            began = time.perf_counter()
+            client.get(overview_url)
+            views.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            dashboard_overview(filters=filters)
+            selects.append((time.perf_counter() - began) * 1000)
+        p95 = percentile(views, 0.95)
+        flag = "" if p95 < TARGET_P95_MS else "  <- over target"
+        if p95 >= TARGET_P95_MS:
+            missed.append(f"overview ({label})")
+        print(
+            f"{'overview':<11} {len(queries):>7}   {summary(views):<42}  {summary(selects)}{flag}"
+        )
+        if args.explain:
+            _explain(connection, queries)
+
         leads_url = f"{reverse('dashboards:leads')}?{query}&panel=funnel&reached=qualified"
         client.get(leads_url)
         queries = _captured(client, leads_url)
@@ -234,16 +260,6 @@ def main() -> int:
             times.append((time.perf_counter() - began) * 1000)
         print(
             f"{'lead list':<11} {len(queries):>7}   {summary(times):<42}  (a drill-down's page 1)"
-        )
-        page_url = f"{reverse('dashboards:index')}?{query}"
-        queries = _captured(client, page_url)
-        times = []
-        for _ in range(args.runs):
-            began = time.perf_counter()
-            client.get(page_url)
-            times.append((time.perf_counter() - began) * 1000)
-        print(
-            f"{'page shell':<11} {len(queries):>7}   {summary(times):<42}  (panels load separately)"
         )
 
     print(f"\nLoad average after: {load_average()}")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("apps.intake.urls")),
     path("", include("apps.leads.urls")),
     path("", include("apps.routing.api_urls")),
+    path("", include("apps.privacy.api_urls")),
     path("", include("apps.people.urls")),
     path("", include("apps.referral_sources.urls")),
     path("", include("apps.servicelines.urls")),

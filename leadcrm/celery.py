@@ -4,12 +4,24 @@ apps.core.queueing."""
 
 import os
 
-from celery import Celery
+import pghistory
+from celery import Celery, Task
 from celery.signals import beat_init, task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadcrm.settings")
 
-app = Celery("leadcrm")
+
+class HistoryTask(Task):
+    """Every task's changes are recorded in the change history under the task's name
+    (README "Change history"); a task run inside a request adds its name to the
+    request's context."""
+
+    def __call__(self, *args, **kwargs):
+        with pghistory.context(task=self.name):
+            return super().__call__(*args, **kwargs)
+
+
+app = Celery("leadcrm", task_cls=HistoryTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

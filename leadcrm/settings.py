@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import pghistory
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
@@ -51,12 +52,14 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI served by the app, not a CDN
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served by the app, not a CDN
     "django_celery_beat",
     "django_htmx",
     "csp",
     "template_partials",
     "phonenumber_field",
+    "pgtrigger",
+    "pghistory",
     # Domain apps, lowest layer first (see README "Architecture").
     "apps.core",
     "apps.accounts",
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.webhooks",
     "apps.fhir",
+    "apps.staff",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.audit.context.AccessContextMiddleware",
+    "apps.audit.history.HistoryContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PrivateResponseMiddleware",
     "apps.core.middleware.ViewerTimeZoneMiddleware",
@@ -169,6 +174,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
+# The app's one short and one long date and date-time format (and the time), by name.
+FORMAT_MODULE_PATH = ["leadcrm.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -267,6 +274,27 @@ BREAK_GLASS_HOURS = env.float("BREAK_GLASS_HOURS", default=4.0)
 # slow disk, at the risk of losing the last fraction of a second of entries in a
 # database crash.
 ACCESS_LOG_SYNCHRONOUS_COMMIT = env.bool("ACCESS_LOG_SYNCHRONOUS_COMMIT", default=True)
+# Change history (django-pghistory, README "Change history"): PostgreSQL triggers copy
+# each tracked row on insert, update and delete. Who did it rides along as
+# transaction-local settings (set_config(..., true)) prepended to each write, so it holds
+# behind PgBouncer in transaction mode. The context is stored on each event row, not in
+# one shared table every write would update; the event tables refuse UPDATE and DELETE.
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_APPEND_ONLY = True
+# Event tables are read by object (and timeline entries and consents by lead and person,
+# indexed on their trackers), never by the other keys they copy: unindexed, so each
+# event insert costs one heap row and a few index entries, not one per foreign key.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=True, related_name="events")
+PGHISTORY_DEFAULT_TRACKERS = (
+    pghistory.InsertEvent(),
+    # auto_now stamps (updated_at) alone are no change worth a history line.
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
+    pghistory.DeleteEvent(),
+)
+# Context values computed when a write happens (the user is known only after DRF
+# authenticates): see apps.audit.history.
+PGHISTORY_JSON_ENCODER = "apps.audit.history.HistoryContextEncoder"
 # The access log's monthly partitions, made months ahead (the insert path is the fallback).
 CELERY_BEAT_SCHEDULE["audit-access-log-partitions"] = {
     "task": "apps.audit.tasks.access_log_partitions_ensure",
@@ -468,6 +496,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # ReDoc's options (static/js/redoc.js passes them to Redoc.init).
+    "REDOC_UI_SETTINGS": {"expandResponses": "200,201", "pathInMiddlePanel": True},
     "COMPONENT_SPLIT_REQUEST": True,
     # Integrations send JSON; form encodings are there for the browsable API only, and a
     # generated client sending a list as multipart would lose it.

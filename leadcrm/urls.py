@@ -47,6 +47,9 @@ urlpatterns = [
     path("routing/", include("apps.routing.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("sla/", include("apps.sla.urls")),
+    # Setup: the screens managers and admins use instead of Django's admin.
+    path("setup/users/", include("apps.staff.urls")),
+    path("setup/intake-keys/", include("apps.intake.key_urls")),
     path("safety/", include("apps.safety.urls")),
     path("referrals/", include("apps.referrals.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
@@ -59,6 +62,7 @@ urlpatterns = [
     path("", include("apps.queue.urls")),
     path("api/schema/", api_docs.ApiSchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs.SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", api_docs.RedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
 # django-allauth answers a sign-in over LOGIN_RATE_LIMIT with this view.

@@ -7,6 +7,7 @@ Without one, browser tests skip with a message on a laptop, and fail in CI
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -137,8 +138,99 @@ def phone_page(browser, live_server, console_errors):
 
 def log_in(page, *, username: str, password: str) -> None:
     """Log in through the real login form."""
-    page.goto("/accounts/login/")
+    page.goto("/accounts/login/", timeout=30_000)  # the first request warms the server
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+# --- Accessibility: axe-core and the keyboard ---------------------------------------
+
+AXE_VERSION = "4.14.1"  # tests/assets/axe-core/README.md
+AXE_SOURCE = Path(__file__).parent / "assets" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_check(page, *, include: str | None = None, exclude: list[str] = ()) -> list[dict]:
+    """Run axe-core on the page as it is now (WCAG 2.2 A and AA rules) and fail the test
+    on any serious or critical violation, listing each with the elements it found.
+    Returns the minor and moderate ones, for a test that wants to look at them.
+
+    One line per page: `axe_check(page)`. axe is loaded through the DevTools protocol
+    (page.evaluate), not as a script tag, so the page's CSP needs no exception.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;true")
+    assert page.evaluate("() => window.axe.version") == AXE_VERSION
+    context = {"exclude": [[selector] for selector in exclude]}
+    if include:
+        context["include"] = [[include]]
+    results = page.evaluate(
+        """async ([context, tags]) => {
+            const results = await window.axe.run(context, {
+                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+            });
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary),
+            }));
+        }""",
+        [context, AXE_TAGS],
+    )
+    failing = [v for v in results if v["impact"] in AXE_FAILING_IMPACTS]
+    if failing:
+        lines = [f"axe-core: {len(failing)} serious or critical violation(s) on {page.url}"]
+        for violation in failing:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            lines.extend(f"    {node}" for node in violation["nodes"][:8])
+        pytest.fail("\n".join(lines), pytrace=False)
+    return [v for v in results if v["impact"] not in AXE_FAILING_IMPACTS]
+
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {name: "", hidden: false};
+  const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
+  const name = (el.getAttribute("aria-label") || label || el.innerText || el.value || el.name || "")
+    .replace(/\\s+/g, " ").trim();
+  // WCAG 2.4.11: the focused control is not entirely hidden (by a sticky bar, a dialog).
+  const box = el.getBoundingClientRect();
+  const points = [[0.5, 0.5], [0.1, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.9]];
+  const seen = box.width > 0 && box.height > 0 && points.some(([x, y]) => {
+    const hit = document.elementFromPoint(box.left + box.width * x, box.top + box.height * y);
+    if (!hit) return false;
+    return hit === el || el.contains(hit) || [...(el.labels || [])].some((l) => l.contains(hit));
+  });
+  return {name, hidden: !seen};
+}"""
+
+
+def keyboard_reaches(page, names: list[str], *, max_tabs: int = 250) -> list[str]:
+    """Press Tab from the top of the page until every control named in `names` (a
+    substring of its accessible name or label) had the focus, and check that no control
+    Tab lands on is entirely hidden (WCAG 2.4.11, a sticky bar over it). Fails the test
+    with the tab order seen otherwise; returns that order."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    page.locator("body").focus()
+    seen: list[str] = []
+    hidden: list[str] = []
+    missing = list(names)
+    for _ in range(max_tabs):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        seen.append(focused["name"])
+        if focused["hidden"]:
+            hidden.append(focused["name"])
+        missing = [wanted for wanted in missing if wanted.lower() not in focused["name"].lower()]
+        if not missing:
+            break
+    if missing or hidden:
+        pytest.fail(
+            f"On {page.url}: not reachable with Tab: {missing}; focused but hidden: {hidden}"
+            f"\nTab order: {seen}",
+            pytrace=False,
+        )
+    return seen

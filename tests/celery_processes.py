@@ -152,3 +152,24 @@ def gunicorn_server(
         yield base_url
     finally:
         _stop(process)
+
+
+@contextmanager
+def celery_broker_at(url: str) -> Iterator[None]:
+    """Tasks queued in this block are published to `url` (a port nobody listens on: the
+    broker is down). A fresh Celery app, configured as leadcrm's but for its broker, is
+    made the thread's current app, which is where shared tasks publish through; the
+    process's own app and its connection pool stay as they were. Celery's public API only.
+    """
+    from celery import Celery
+
+    from leadcrm.celery import app
+
+    with Celery("leadcrm", set_as_current=False) as broker_down:
+        broker_down.config_from_object("django.conf:settings", namespace="CELERY")
+        broker_down.conf.broker_url = url
+        broker_down.set_current()
+        try:
+            yield
+        finally:
+            app.set_current()

@@ -81,6 +81,22 @@ def user_roles_sync_from_groups(*, user: User, groups: list[str]) -> set[str] | 
     return roles
 
 
+def user_settings_update(*, user: User, time_zone: str, alert_emails: str) -> list[str]:
+    """The user's own settings from their account page: the zone times are shown in
+    (empty: the browser's) and which alerts they also get by email. Returns the fields
+    changed."""
+    changed = [
+        name
+        for name, value in (("time_zone", time_zone), ("alert_emails", alert_emails))
+        if getattr(user, name) != value
+    ]
+    for name in changed:
+        setattr(user, name, locals()[name])
+    if changed:
+        user.save(update_fields=changed)
+    return changed
+
+
 def sessions_clear_expired() -> int:
     """Delete sessions past their expiry (Django keeps them until asked); returns how
     many went."""

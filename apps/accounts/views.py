@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import selectors, services
 from apps.accounts.choices import Role
+from apps.accounts.forms import UserSettingsForm
 from apps.accounts.middleware import duration_words, idle_seconds_left
-from apps.accounts.selectors import user_has_role
 
 # The same words whether or not the username exists: a lockout must not tell an
 # attacker which usernames are real.
@@ -27,11 +27,26 @@ LOCKED_OUT_MESSAGE = (
 )
 
 
+# Where each role starts its day, most hands-on role first (someone with two roles
+# starts where the first of them works).
+ROLE_HOMES = (
+    (Role.INTAKE_COORDINATOR, "queue:index"),  # their queue
+    (Role.MANAGER, "dashboards:index"),
+    (Role.ADMIN, "dashboards:index"),
+    (Role.LIAISON, "referrals:plan"),  # their visit plan
+    (Role.PRIVACY_OFFICER, "privacy:patient_access"),
+)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    # Intake coordinators spend their shift in the queue: it is their home page.
-    if user_has_role(user=request.user, roles={Role.INTAKE_COORDINATOR}):
-        return redirect("queue:index")
+    """Each role's own start page; someone with no role yet gets a welcome page."""
+    names = selectors.user_role_names(user=request.user)
+    if request.user.is_superuser:
+        names = names | {Role.ADMIN}
+    for role, url_name in ROLE_HOMES:
+        if role in names:
+            return redirect(url_name)
     return render(request, "accounts/home.html")
 
 
@@ -65,8 +80,18 @@ def too_many_sign_ins(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """The user's own page: who they are, their password and sign-in settings."""
-    return _account_render(request, password_form=PasswordChangeForm(request.user))
+    """The user's own page: who they are, their settings (time zone, alert emails; POST
+    saves them), password and sign-in settings, API token and sessions."""
+    if request.method != "POST":
+        return _account_render(request, password_form=PasswordChangeForm(request.user))
+    form = UserSettingsForm(request.POST)
+    if not form.is_valid():
+        return _account_render(
+            request, password_form=PasswordChangeForm(request.user), settings_form=form, status=400
+        )
+    if services.user_settings_update(user=request.user, **form.cleaned_data):
+        messages.success(request, "Your settings were saved.")
+    return redirect("accounts:account")
 
 
 def local_passwords_only(view: Callable) -> Callable:
@@ -140,15 +165,26 @@ def _account_render(
     *,
     password_form: PasswordChangeForm,
     new_token_key: str = "",
+    settings_form: UserSettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
+    # Django's form focuses its first field, which would scroll the page to the bottom.
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
+    if settings_form is None:
+        settings_form = UserSettingsForm(
+            initial={"time_zone": user.time_zone, "alert_emails": user.alert_emails}
+        )
     return render(
         request,
         "accounts/account.html",
         {
             "password_form": password_form,
-            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "settings_form": settings_form,
+            "roles": sorted(
+                str(dict(Role.choices).get(name, name))
+                for name in user.groups.values_list("name", flat=True)
+            ),
             "sessions": selectors.session_count_for_user(user=user),
             "api_token": selectors.api_token_for_user(user=user),
             "mfa": selectors.mfa_summary_for_user(user=user),

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.accounts.choices import AlertEmails
 from apps.accounts.models import User
 from apps.alerts.choices import AlertLevel, EmailStatus
 from apps.alerts.models import Alert
@@ -188,6 +189,26 @@ def webhook_endpoint_disabled_alert(*, endpoint_id: int, owner_id: int) -> int:
     return alert.pk
 
 
+# What "only urgent ones" means on the account page: someone may be in danger, or a
+# person is waiting past their response target, or a record was opened by break-glass.
+URGENT_ALERT_LEVELS = frozenset(
+    {AlertLevel.RED_FLAG, AlertLevel.BREACH, AlertLevel.EMERGENCY_ACCESS}
+)
+
+
+def alert_email_wanted(*, alert: Alert) -> bool:
+    """Whether the recipient gets this alert by email: an active account with an email
+    address, and their choice on the account page (every alert, urgent ones, none)."""
+    recipient = alert.recipient
+    if not recipient.email or not recipient.is_active:
+        return False
+    if recipient.alert_emails == AlertEmails.NONE:
+        return False
+    if recipient.alert_emails == AlertEmails.URGENT:
+        return alert.level in URGENT_ALERT_LEVELS
+    return True
+
+
 def alert_email_send(*, alert_id: int, final_attempt: bool = False) -> bool:
     """Send one alert's email, at most once per claim. Returns True when sent.
 
@@ -210,7 +231,7 @@ def alert_email_send(*, alert_id: int, final_attempt: bool = False) -> bool:
     if not claimed:
         return False
     alert = Alert.objects.select_related("recipient", "lead").get(pk=alert_id)
-    if not alert.recipient.email or not alert.recipient.is_active:
+    if not alert_email_wanted(alert=alert):
         Alert.objects.filter(pk=alert_id).update(email_status=EmailStatus.NOT_SENT)
         return False
     try:

@@ -53,8 +53,18 @@ def _context_of(request, *, view_name: str) -> AccessContext:
         view_name=view_name[:120],
         ip=_client_address(request),
         user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
-        via="token" if authorization.startswith("Token ") else "session",
+        via=_via(authorization),
     )
+
+
+# How the caller authenticated, by the Authorization header's scheme (no header: the
+# browser session). "api key" and "bearer" are systems: intake keys and FHIR clients.
+VIA_BY_SCHEME = {"token": "token", "api-key": "api key", "bearer": "bearer"}
+
+
+def _via(authorization: str) -> str:
+    scheme = authorization.split(" ", 1)[0].lower() if authorization else ""
+    return VIA_BY_SCHEME.get(scheme, "session")
 
 
 def _client_address(request) -> str | None:

@@ -20,7 +20,8 @@ class AccessLogEntry(models.Model):
     )
     username = models.CharField(max_length=150)
     roles = models.CharField(max_length=200, blank=True)
-    via = models.CharField(max_length=10)  # "session", "token" (the user's API token) or "task"
+    # "session", "token" (the user's API token), "api key" or "bearer" (a system), "task"
+    via = models.CharField(max_length=10)
     what = models.CharField(max_length=60)  # "lead page", "lead list (API)", ...
     method = models.CharField(max_length=10)
     view_name = models.CharField(max_length=120, blank=True)

@@ -14,29 +14,32 @@ from apps.audit.models import AccessLogEntry
 
 def access_record(
     *,
-    user: User,
+    user: User | None,
     what: str,
+    client: str = "",
     lead_ids: Iterable[int] = (),
     person_ids: Iterable[int] = (),
     reason: str = "",
     break_glass: bool = False,
 ) -> AccessLogEntry | None:
     """Record that `user` was shown these leads and people (`what`: "lead page", ...).
+    A system reading without a user (a FHIR sending system) passes user=None and names
+    itself in `client` (its intake key's name).
 
     Called by the selectors that read patient information, before the data leaves them.
     One INSERT (no savepoint). An error here is not caught: a read that cannot be
     recorded is not shown, the request fails.
     """
-    lead_ids = sorted({int(pk) for pk in lead_ids})
+    lead_ids = sorted({int(pk) for pk in lead_ids if pk is not None})
     person_ids = sorted({int(pk) for pk in person_ids if pk is not None})
     if not lead_ids and not person_ids:
         return None  # nothing was shown (an empty list): nothing to record
     context = current_access.get()
     entry = AccessLogEntry(
         accessed_at=timezone.now(),
-        user_id=user.pk,
-        username=user.get_username(),
-        roles=", ".join(sorted(user_role_names(user=user)))[:200],
+        user_id=user.pk if user else None,
+        username=(user.get_username() if user else client)[:150],
+        roles=", ".join(sorted(user_role_names(user=user)))[:200] if user else "API client",
         via=context.via,
         what=what,
         method=context.method,

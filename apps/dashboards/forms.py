@@ -8,10 +8,12 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.accounts.models import User
+from apps.core.readable import choice_label
 from apps.dashboards import conditions as c
-from apps.dashboards.filters import DashboardFilters
+from apps.dashboards.filters import DEFAULT_PERIOD, PERIODS, DashboardFilters, period_dates
 from apps.dashboards.selectors import DrillCondition
 from apps.facilities.models import Location
 from apps.leads.choices import Channel, LeadType, LostReason
@@ -20,11 +22,13 @@ from apps.referral_sources.models import ReferralSource
 from apps.servicelines.models import ServiceLine
 from apps.teams.models import Team
 
-DEFAULT_DAYS = 90
+CUSTOM = "custom"
+DEFAULT_DAYS = 90  # a custom range given only its end
 MAX_DAYS = 731  # two years: the rollup answers any range, but a page should stay readable
 
 
 class DashboardFilterForm(forms.Form):
+    period = forms.ChoiceField(choices=[*PERIODS, (CUSTOM, "Custom range")], required=False)
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     service_line = forms.ModelChoiceField(
@@ -50,10 +54,20 @@ class DashboardFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, today: dt.date | None = None, **kwargs):
-        # Always bound, with the default period filled in where the query string has none,
-        # so the page shows the dates it counts.
+        # Always bound, with the period's dates filled in, so the page shows the dates it
+        # counts. A preset wins over the dates beside it (a shared "last 30 days" link
+        # means the last 30 days on the day it is opened); dates without a preset are a
+        # custom range; nothing at all is the default preset.
         self.today = today or timezone.localdate()
         data = data.copy() if data is not None else {}
+        period = data.get("period") or ""
+        if not (period or data.get("start") or data.get("end")):
+            period = data["period"] = DEFAULT_PERIOD
+        if period in dict(PERIODS):
+            start, end = period_dates(period, today=self.today)
+            data["start"], data["end"] = start.isoformat(), end.isoformat()
+        elif not period:
+            data["period"] = CUSTOM
         if not data.get("end"):
             data["end"] = self.today.isoformat()
         if not data.get("start"):
@@ -91,7 +105,34 @@ class DashboardFilterForm(forms.Form):
             channel=data["channel"],
             lead_type=data["lead_type"],
             referral_source_id=source.pk if source else None,
+            period="" if data["period"] == CUSTOM else data["period"],
         )
+
+    def summary(self) -> str:
+        """The period and filters in a few words, for the folded filters on a phone:
+        "Last 30 days · Orthopedics"; "" while the filters are not valid."""
+        if not self.is_valid():
+            return ""
+        data = self.cleaned_data
+        period = dict(PERIODS).get(data["period"]) or (
+            f"{date_format(data['start'], 'SHORT_DATE_FORMAT')} to "
+            f"{date_format(data['end'], 'SHORT_DATE_FORMAT')}"
+        )
+        return " · ".join([period, *self.description()])
+
+    def description(self) -> list[str]:
+        """The chosen filters in words, for the drill-down list's heading (labels, not
+        codes: "Phone call", never "phone"); call after is_valid()."""
+        data = self.cleaned_data
+        words = [data[name].name for name in ("service_line", "location") if data.get(name)]
+        words += [
+            choice_label(choices, data[name])
+            for name, choices in (("channel", Channel), ("lead_type", LeadType))
+            if data.get(name)
+        ]
+        if data.get("referral_source"):
+            words.append(data["referral_source"].name)
+        return words
 
 
 PANEL_CHOICES = [
@@ -173,7 +214,7 @@ class DrillDownForm(forms.Form):
             monday = data["week"] - dt.timedelta(days=data["week"].weekday())
             parts.append("f.created_on >= %(week)s AND f.created_on < %(week_end)s")
             params.update(week=monday, week_end=monday + dt.timedelta(days=7))
-            words.append(f"came in the week of {monday:%b %-d, %Y}")
+            words.append(f"came in the week of {date_format(monday, 'SHORT_DATE_FORMAT')}")
         if "campaign" in self.data:
             campaign = "" if data["campaign"] == NO_CAMPAIGN else data["campaign"]
             parts.append("f.utm_campaign = %(campaign)s")

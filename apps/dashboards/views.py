@@ -30,12 +30,29 @@ PANEL_TITLES = dict(PANEL_CHOICES)
 managers_only = role_required(*MANAGER_ROLES, message="The dashboards are for managers and admins.")
 
 
+def _tabs(query: str, *, current: str) -> list[dict]:
+    """The overview and one tab per panel, each a link keeping the filters."""
+    tabs = [{"slug": "overview", "title": "Overview", "path": reverse("dashboards:index")}]
+    tabs += [
+        {"slug": slug, "title": title, "path": reverse("dashboards:panel", args=[slug])}
+        for slug, title in PANEL_CHOICES
+    ]
+    for tab in tabs:
+        tab.update(url=f"{tab['path']}?{query}", current=tab["slug"] == current)
+    return tabs
+
+
 @require_GET
 @managers_only
 def dashboard_index(request: HttpRequest) -> HttpResponse:
+    """The overview: this period's few numbers against the period before."""
     form = DashboardFilterForm(request.GET)
     valid = form.is_valid()
     query = urlencode(form.filters().query_params()) if valid else ""
+    overview = None
+    if valid:
+        filters = form.filters()
+        overview = tables.overview_view(selectors.dashboard_overview(filters=filters), filters)
     return render(
         request,
         "dashboards/index.html",
@@ -43,14 +60,8 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "valid": valid,
             "query": query,
-            "panels": [
-                {
-                    "slug": slug,
-                    "title": title,
-                    "url": f"{reverse('dashboards:panel', args=[slug])}?{query}",
-                }
-                for slug, title in PANEL_CHOICES
-            ],
+            "overview": overview,
+            "tabs": _tabs(query, current="overview"),
             "freshness": selectors.facts_freshness(),
         },
         status=200 if valid else 400,
@@ -84,6 +95,7 @@ def dashboard_panel(request: HttpRequest, panel: str) -> HttpResponse:
     if request.htmx:
         return render(request, "dashboards/panel.html#panel", context, status=status)
     context["freshness"] = selectors.facts_freshness()
+    context["tabs"] = _tabs(context["query"], current=panel)
     return render(request, "dashboards/panel.html", context, status=status)
 
 
@@ -107,7 +119,16 @@ def dashboard_export(request: HttpRequest, panel: str, table: str) -> HttpRespon
         f'attachment; filename="leadcrm-{panel}-{table}-{filters.start}-{filters.end}.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow([_csv_text(column) for column in found.columns])
+    # The page reads a time as "1 d 17 h"; a spreadsheet gets the minutes, so says so.
+    minutes = {
+        i for i, cell in enumerate(found.rows[0] if found.rows else []) if cell.unit == "min"
+    }
+    writer.writerow(
+        [
+            _csv_text(column + (" (min)" if i in minutes else ""))
+            for i, column in enumerate(found.columns)
+        ]
+    )
     for row in found.rows:
         writer.writerow([_csv_value(cell) for cell in row])
     return response

@@ -120,8 +120,11 @@ class ServiceRequestCreateApi(FhirView):
         taken, refusal = self._take(request, parsing.service_request_read)
         if refusal is not None:
             return refusal
-        referral = selectors.fhir_referral_get(
-            intake_key=request.auth, service_request_id=taken.referral.service_request_id
+        # The answer shows the referral's note: a repeat inquiry's is the open lead's.
+        referral = selectors.fhir_referral_read(
+            intake_key=request.auth,
+            kind="ServiceRequest",
+            service_request_id=taken.referral.service_request_id,
         )
         codes = selectors.fhir_service_line_codes(service_line_ids=[referral.lead.service_line_id])
         body = resources.service_request_resource(
@@ -145,8 +148,10 @@ class ReadApi(FhirView):
     def get(self, request: Request, resource_id: str):
         field = {"ServiceRequest": "service_request_id", "Task": "task_id", "Patient": "patient_id"}
         try:
-            referral = selectors.fhir_referral_get(
-                intake_key=request.auth, **{field[self.kind]: uuid.UUID(resource_id)}
+            referral = selectors.fhir_referral_read(
+                intake_key=request.auth,
+                kind=self.kind,
+                **{field[self.kind]: uuid.UUID(resource_id)},
             )
         except (ValueError, FhirReferral.DoesNotExist):
             return _not_found(self.kind, resource_id)
@@ -180,8 +185,8 @@ class TaskSearchApi(FhirView):
             )
         try:
             # Any FHIR id is a valid search value; ours are UUIDs, so another finds nothing.
-            referral = selectors.fhir_referral_get(
-                intake_key=request.auth, service_request_id=uuid.UUID(rid)
+            referral = selectors.fhir_referral_read(
+                intake_key=request.auth, kind="Task", service_request_id=uuid.UUID(rid)
             )
             task = resources.task_resource(referral)
             entries = [

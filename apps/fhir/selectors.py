@@ -9,6 +9,7 @@ from operator import or_
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.audit.services import access_record
 from apps.fhir.models import FhirAccessToken, FhirClient, FhirReferral, ServiceLineCode
 from apps.intake.models import IntakeKey
 
@@ -65,6 +66,21 @@ def _referrals_for(intake_key: IntakeKey):
 def fhir_referral_get(*, intake_key: IntakeKey, **by) -> FhirReferral:
     """By service_request_id, task_id or patient_id; raises FhirReferral.DoesNotExist."""
     return _referrals_for(intake_key).get(**by)
+
+
+def fhir_referral_read(*, intake_key: IntakeKey, kind: str, **by) -> FhirReferral:
+    """fhir_referral_get for an answer that shows the referral (`kind`: the resource
+    answered, "Patient", "ServiceRequest" or "Task"): the access log records the sending
+    system, the lead and its patient. A Task names no one but points at the Patient."""
+    referral = fhir_referral_get(intake_key=intake_key, **by)
+    access_record(
+        user=None,
+        client=str(intake_key),
+        what=f"FHIR {kind}",
+        lead_ids=[referral.lead_id],
+        person_ids=[referral.lead.person_id],
+    )
+    return referral
 
 
 def fhir_service_line_codes(*, service_line_ids: list[int]) -> dict[int, list[ServiceLineCode]]:

@@ -2,7 +2,13 @@
 
 import hashlib
 
+from django.conf import settings
 from django.db import models
+
+# The capture channel staff entries are recorded under (apps.intake.staff). Its key is
+# never shown to anyone (only a hash of a random value is stored), so nothing outside
+# can post with it; the intake keys page leaves it out.
+STAFF_CHANNEL_NAME = "Staff: phone calls and walk-ins"
 
 
 def intake_key_hash(raw_key: str) -> str:
@@ -22,7 +28,15 @@ class IntakeKey(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written at most once a minute per key (intake_key_mark_used), not per inquiry.
     last_used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from apps.accounts.choices import Role
 from apps.accounts.selectors import user_has_role
 from apps.core.reference_cache import ReferenceCache
-from apps.intake.models import IdempotencyRecord, IntakeKey, intake_key_hash
+from apps.intake.models import STAFF_CHANNEL_NAME, IdempotencyRecord, IntakeKey, intake_key_hash
 from apps.people.models import Person
 from apps.people.selectors import person_contact_filter
 
@@ -42,6 +42,26 @@ def intake_key_get_active(*, raw_key: str) -> IntakeKey | None:
         return None
     _active_keys_cache.clear()  # new since the copy was made: reload next time
     return intake_key
+
+
+def intake_key_list() -> list[IntakeKey]:
+    """Every capture channel's key, working ones first, for the intake keys page (one
+    query; the staff channel's internal key is left out)."""
+    return list(
+        IntakeKey.objects.exclude(name=STAFF_CHANNEL_NAME)
+        .select_related("created_by", "revoked_by")
+        .order_by("-is_active", "name")
+    )
+
+
+def intake_key_get(*, key_id: int) -> IntakeKey:
+    """One capture channel's key; raises IntakeKey.DoesNotExist (the staff channel's too)."""
+    return IntakeKey.objects.exclude(name=STAFF_CHANNEL_NAME).get(pk=key_id)
+
+
+def user_manages_intake_keys(*, user) -> bool:
+    """Managers and admins make and revoke intake keys."""
+    return user_has_role(user=user, roles={Role.MANAGER, Role.ADMIN})
 
 
 def idempotency_record_find(*, intake_key: IntakeKey, key: str) -> IdempotencyRecord | None:

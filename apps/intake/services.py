@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypedDict
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.alerts.services import lead_repeat_inquiry_alert
 from apps.core.db import advisory_xact_locks
 from apps.facilities.models import Location
@@ -97,10 +99,10 @@ class IdempotencyKeyReused(Exception):
 
 
 @transaction.atomic
-def intake_key_create(*, name: str) -> tuple[IntakeKey, str]:
+def intake_key_create(*, name: str, actor: User | None = None) -> tuple[IntakeKey, str]:
     """Make a key for one capture channel. Returns the key row and the raw key, which is
     never stored and must be shown to the caller once. Raises ValidationError keyed by
-    `name` if the name is taken."""
+    `name` if the name is taken (a revoked key keeps its name: choose another)."""
     raw_key = secrets.token_urlsafe(32)
     try:
         with transaction.atomic():  # a savepoint: a taken name leaves the caller's work intact
@@ -108,10 +110,30 @@ def intake_key_create(*, name: str) -> tuple[IntakeKey, str]:
                 name=name,
                 prefix=raw_key[:KEY_PREFIX_LENGTH],
                 key_hash=intake_key_hash(raw_key),
+                created_by=actor,
             )
     except IntegrityError as exc:
         raise ValidationError({"name": f'An intake key named "{name}" already exists.'}) from exc
     return intake_key, raw_key
+
+
+@transaction.atomic
+def intake_key_revoke(*, intake_key: IntakeKey, actor: User) -> bool:
+    """Switch a key off for good; False when it was off already.
+
+    Side effect: the active-key cache is cleared (by the save's signal, now and again
+    at commit), so this process refuses the key at its next request and every other
+    process within REFERENCE_CACHE_SECONDS (apps.core.reference_cache).
+    """
+    locked = IntakeKey.objects.select_for_update().get(pk=intake_key.pk)
+    if not locked.is_active:
+        return False
+    locked.is_active = False
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.save(update_fields=["is_active", "revoked_at", "revoked_by"])
+    intake_key.is_active, intake_key.revoked_at = False, locked.revoked_at
+    return True
 
 
 def intake_key_mark_used(*, intake_key: IntakeKey, now: dt.datetime | None = None) -> None:
@@ -163,6 +185,16 @@ def intake_replay(*, record: IdempotencyRecord, request_fingerprint: str) -> Int
 # --- The inquiry ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Taken:
+    """What taking the inquiry did to the lead: a repeat's touch or a new lead."""
+
+    lead: Lead
+    carer: Person | None  # the caregiver who wrote, if one was named
+    flag: LeadSafetyFlag | None
+    duplicate: bool
+
+
 @transaction.atomic
 def intake_submit(
     *,
@@ -196,32 +228,22 @@ def intake_submit(
     people, referral sources, leads, activities, consents and idempotency records; a
     repeat-inquiry alert; routing queued on commit.
     """
+    # The change history names the capture channel that wrote these rows (the key's
+    # name, nothing about the person); the request's history context is already open.
+    pghistory.context(intake_key=intake_key.name)
     person = person or {}
-    _intake_lock(
-        intake_key=intake_key,
-        contact=person if _reachable(person) else (caregiver or {}),
-        idempotency_key=idempotency_key,
-    )
-    if idempotency_key:
-        record = idempotency_record_find(intake_key=intake_key, key=idempotency_key)
-        if record is not None:
-            return intake_replay(record=record, request_fingerprint=request_fingerprint)
+    _intake_lock(intake_key=intake_key, person=person, caregiver=caregiver, key=idempotency_key)
+    if idempotency_key and (
+        record := idempotency_record_find(intake_key=intake_key, key=idempotency_key)
+    ):
+        return intake_replay(record=record, request_fingerprint=request_fingerprint)
 
-    touch = Touch(
-        channel=channel,
-        message=message,
-        utm=utm or {},
-        landing_page=landing_page,
-        captured_via=intake_key.name,
+    touch = Touch(channel, message, utm or {}, landing_page, captured_via=intake_key.name)
+    person_on_file, lead = _open_lead_match(
+        person=person, caregiver=caregiver, service_line=service_line
     )
-    known = _reachable(person) and contact_is_on_file(
-        phone=person.get("phone", ""), email=person.get("email", "")
-    )
-    lead = _open_lead_find(person=person, service_line=service_line) if known else None
-    if lead is None and caregiver and _reachable(caregiver):
-        lead = lead_find_by_caregiver(caregiver=caregiver, person=person, service_line=service_line)
     if lead is not None:
-        carer, flag = _repeat_inquiry_take(
+        taken = _repeat_inquiry_take(
             lead=lead,
             caregiver=caregiver,
             touch=touch,
@@ -230,11 +252,10 @@ def intake_submit(
             lead_type=lead_type,
             condition_interest=condition_interest,
         )
-        duplicate, status_code = True, HTTPStatus.OK
     else:
-        lead, flag = _new_inquiry_take(
+        taken = _new_inquiry_take(
             person=person,
-            person_on_file=known,
+            person_on_file=person_on_file,
             caregiver=caregiver,
             referral_source=referral_source,
             touch=touch,
@@ -246,27 +267,23 @@ def intake_submit(
             condition_interest=condition_interest,
             external_id=external_id,
         )
-        carer = lead.caregiver
-        duplicate, status_code = False, HTTPStatus.CREATED
-    if consent and any(consent.get(name) for name in CONSENT_CHANNELS):
-        # Ticked by whoever filled in the form: the caregiver if one is named, else the
-        # patient (loaded only now for a repeat inquiry).
-        consent_record_from_form(person=carer or lead.person, **_consent_form(consent, intake_key))
-
-    body = _response_body(lead=lead, service_line=service_line, duplicate=duplicate)
-    body["safety"] = _safety_answer(flag=flag, person=person, caregiver=caregiver, lead=lead)
-    if idempotency_key:
-        IdempotencyRecord.objects.create(
-            intake_key=intake_key,
-            key=idempotency_key,
-            request_fingerprint=request_fingerprint,
-            status_code=status_code,
-            response_body=body,
-        )
-    return IntakeResult(status_code=status_code, body=body, lead=lead, duplicate=duplicate)
+    _consent_ticks_record(consent=consent, taken=taken, intake_key=intake_key)
+    result = _intake_result(
+        taken=taken, service_line=service_line, person=person, caregiver=caregiver
+    )
+    _idempotency_record_store(
+        result=result, intake_key=intake_key, key=idempotency_key, fingerprint=request_fingerprint
+    )
+    return result
 
 
-def _intake_lock(*, intake_key: IntakeKey, contact: ContactDetails, idempotency_key: str) -> None:
+def _intake_lock(
+    *,
+    intake_key: IntakeKey,
+    person: ContactDetails,
+    caregiver: ContactDetails | None,
+    key: str,
+) -> None:
     """Serialize the intakes that could race each other, until the transaction ends.
 
     Matching and reuse hinge on the person's contact (the caregiver's when the person has
@@ -275,18 +292,33 @@ def _intake_lock(*, intake_key: IntakeKey, contact: ContactDetails, idempotency_
     are serialized too: the second waits, then finds the first one's record instead of
     saving the inquiry twice. All in one statement, in a fixed order.
     """
-    lock_keys = [("intake-contact", key) for key in _contact_lock_keys(contact)]
-    if idempotency_key:
-        lock_keys.append(("intake-idempotency", f"{intake_key.pk}:{idempotency_key}"))
+    contact = person if _reachable(person) else (caregiver or {})
+    lock_keys = [("intake-contact", lock_key) for lock_key in _contact_lock_keys(contact)]
+    if key:
+        lock_keys.append(("intake-idempotency", f"{intake_key.pk}:{key}"))
     advisory_xact_locks(lock_keys)
 
 
-def _open_lead_find(*, person: ContactDetails, service_line: ServiceLine) -> Lead | None:
-    return lead_find_open_for_contact(
-        service_line=service_line,
-        phone=person.get("phone", ""),
-        email=person.get("email", ""),
+def _open_lead_match(
+    *, person: ContactDetails, caregiver: ContactDetails | None, service_line: ServiceLine
+) -> tuple[bool, Lead | None]:
+    """Whether the person's contact is on file, and the open lead this inquiry repeats:
+    the person's for this service line, else the one their caregiver wrote about."""
+    person_on_file = _reachable(person) and contact_is_on_file(
+        phone=person.get("phone", ""), email=person.get("email", "")
     )
+    lead = (
+        lead_find_open_for_contact(
+            service_line=service_line,
+            phone=person.get("phone", ""),
+            email=person.get("email", ""),
+        )
+        if person_on_file
+        else None
+    )
+    if lead is None and caregiver and _reachable(caregiver):
+        lead = lead_find_by_caregiver(caregiver=caregiver, person=person, service_line=service_line)
+    return person_on_file, lead
 
 
 def _repeat_inquiry_take(
@@ -298,11 +330,10 @@ def _repeat_inquiry_take(
     referral_source: ReferralSourceDetails | None,
     lead_type: str,
     condition_interest: str,
-) -> tuple[Person | None, LeadSafetyFlag | None]:
+) -> _Taken:
     """A new touch on the person's open lead, with what it brings: a referral source the
     lead lacks, a higher urgency, and safety screening (which may make it urgent); a lead
-    made more urgent after routing has its clock restarted. Returns the caregiver who
-    wrote, if any, and the safety flag, if any."""
+    made more urgent after routing has its clock restarted."""
     recorded = lead_add_touch(
         lead=lead,
         channel=touch.channel,
@@ -325,9 +356,8 @@ def _repeat_inquiry_take(
     )
     if lead.urgency != urgency_before:
         lead_sla_urgency_raised(lead=lead, at=recorded.occurred_at)
-    if not caregiver:
-        return None, flag
-    return caregiver_find_or_create(details=caregiver, patient=lead.person), flag
+    carer = caregiver_find_or_create(details=caregiver, patient=lead.person) if caregiver else None
+    return _Taken(lead=lead, carer=carer, flag=flag, duplicate=True)
 
 
 def _new_inquiry_take(
@@ -339,9 +369,9 @@ def _new_inquiry_take(
     touch: Touch,
     lead_type: str,
     **lead_fields: Any,
-) -> tuple[Lead, LeadSafetyFlag | None]:
+) -> _Taken:
     """A new lead for the person (found or made), screened for emergencies and its
-    routing queued for after commit. Returns the lead and its safety flag, if any."""
+    routing queued for after commit."""
     patient = (
         person_find_or_create(details=person)
         if person_on_file
@@ -373,7 +403,53 @@ def _new_inquiry_take(
         condition_interest=lead_fields.get("condition_interest", ""),
     )
     lead_routing_queue(lead_id=lead.pk)
-    return lead, flag
+    return _Taken(lead=lead, carer=carer, flag=flag, duplicate=False)
+
+
+def _consent_ticks_record(
+    *, consent: ConsentTicks | None, taken: _Taken, intake_key: IntakeKey
+) -> None:
+    if not (consent and any(consent.get(name) for name in CONSENT_CHANNELS)):
+        return
+    # Ticked by whoever filled in the form: the caregiver if one is named, else the
+    # patient (loaded only now for a repeat inquiry).
+    consent_record_from_form(
+        person=taken.carer or taken.lead.person, **_consent_form(consent, intake_key)
+    )
+
+
+def _intake_result(
+    *,
+    taken: _Taken,
+    service_line: ServiceLine,
+    person: ContactDetails,
+    caregiver: ContactDetails | None,
+) -> IntakeResult:
+    """The answer owed to the caller: 200 for a repeat inquiry, 201 for a new lead."""
+    lead = taken.lead
+    body = _response_body(lead=lead, service_line=service_line, duplicate=taken.duplicate)
+    body["safety"] = _safety_answer(flag=taken.flag, person=person, caregiver=caregiver, lead=lead)
+    return IntakeResult(
+        status_code=HTTPStatus.OK if taken.duplicate else HTTPStatus.CREATED,
+        body=body,
+        lead=lead,
+        duplicate=taken.duplicate,
+    )
+
+
+def _idempotency_record_store(
+    *, result: IntakeResult, intake_key: IntakeKey, key: str, fingerprint: str
+) -> None:
+    """Keep the answer for a repeat of the Idempotency-Key, in the same transaction."""
+    if not key:
+        return
+    IdempotencyRecord.objects.create(
+        intake_key=intake_key,
+        key=key,
+        request_fingerprint=fingerprint,
+        status_code=result.status_code,
+        response_body=result.body,
+    )
 
 
 def _safety_answer(

@@ -6,7 +6,8 @@ import secrets
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.intake.models import IntakeKey, intake_key_hash
+from apps.audit.services import access_record
+from apps.intake.models import STAFF_CHANNEL_NAME, IntakeKey, intake_key_hash
 from apps.intake.services import ConsentTicks, ContactDetails, IntakeResult, intake_submit
 from apps.leads.choices import ActivityKind, Channel
 from apps.leads.models import Lead
@@ -14,9 +15,12 @@ from apps.leads.selectors import lead_find_open_for_contact, lead_visible_to
 from apps.leads.services import activity_log
 from apps.servicelines.models import ServiceLine
 
-# The capture channel staff entries are recorded under. Its key is never shown to anyone
-# (only a hash of a random value is stored), so nothing outside can post with it.
-STAFF_CHANNEL_NAME = "Staff: phone calls and walk-ins"
+__all__ = [
+    "STAFF_CHANNEL_NAME",
+    "staff_inquiry_duplicate",
+    "staff_inquiry_submit",
+    "staff_intake_key",
+]
 
 
 def staff_intake_key() -> IntakeKey:
@@ -43,7 +47,15 @@ def staff_inquiry_duplicate(
     lead = lead_find_open_for_contact(service_line=service_line, phone=phone, email=email)
     if lead is None:
         return None, False
-    return lead, lead_visible_to(user=user).filter(pk=lead.pk).exists()
+    visible = lead_visible_to(user=user).filter(pk=lead.pk).exists()
+    if visible:  # the warning names the person on that lead
+        access_record(
+            user=user,
+            what="new inquiry: duplicate warning",
+            lead_ids=[lead.pk],
+            person_ids=[lead.person_id],
+        )
+    return lead, visible
 
 
 def staff_inquiry_submit(

@@ -1,23 +1,13 @@
 from django.contrib import admin
 
+from apps.audit.admin import PatientDataAdmin
 from apps.leads.models import Activity, Lead
 
-
-class ReadOnlyAdmin:
-    """Leads and their timeline change only through apps.leads.services (stage rules,
-    the response clock, the timeline's strike-through): the admin shows, never writes."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+# Leads and their timeline change only through apps.leads.services (stage rules, the
+# response clock, the timeline's strike-through): the admin shows, never writes.
 
 
-class ActivityInline(ReadOnlyAdmin, admin.TabularInline):
+class ActivityInline(PatientDataAdmin, admin.TabularInline):
     model = Activity
     extra = 0
     fields = ("occurred_at", "kind", "direction", "outcome", "author", "body", "struck_at")
@@ -26,7 +16,9 @@ class ActivityInline(ReadOnlyAdmin, admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class LeadAdmin(PatientDataAdmin, admin.ModelAdmin):
+    access_lead_fields = ("pk",)
+    access_person_fields = ("person_id", "caregiver_id")
     list_display = (
         "id",
         "person",
@@ -49,7 +41,8 @@ class LeadAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class ActivityAdmin(PatientDataAdmin, admin.ModelAdmin):
+    access_lead_fields = ("lead_id",)
     list_display = ("lead", "kind", "direction", "outcome", "author", "occurred_at")
     list_filter = ("kind", "direction", "outcome", "is_automated")
     raw_id_fields = ("lead", "author", "assignee")

@@ -2,7 +2,8 @@
 apps.routing.apis').
 
 Every read goes through apps.leads.selectors scoped to the user (a lead they may not see
-answers 404, as if it did not exist); every write through apps.leads.services. Liaisons
+answers 404, as if it did not exist), or apps.privacy's for a lead the user opened with
+emergency access (break-the-glass); every write through apps.leads.services. Liaisons
 read leads de-identified (ReferralLeadSerializer) and are refused (403) everything else:
 the timeline and every write.
 """
@@ -22,13 +23,11 @@ from apps.core.pagination import StrictCursorPagination
 from apps.leads.filters import LeadFilter, LeadFilterBackend
 from apps.leads.models import Lead
 from apps.leads.selectors import (
-    lead_detail_for_user,
-    lead_get_for_user,
     lead_referral_rows_for_user,
     lead_row_names,
     lead_rows_for_user,
     lead_rows_shown,
-    lead_timeline_for_user,
+    lead_timeline,
 )
 from apps.leads.serializers import (
     ActivityCreateSerializer,
@@ -41,6 +40,10 @@ from apps.leads.serializers import (
 )
 from apps.leads.services import activity_log, lead_stage_change, lead_update
 from apps.people.selectors import consents_in_force
+from apps.privacy.selectors import (
+    lead_get_with_emergency_access,
+    lead_read_with_emergency_access,
+)
 
 NOT_FOUND = OpenApiResponse(description="No such lead, or not one of yours.")
 FIELD_ERRORS = OpenApiResponse(description="Field-level errors: {field: [messages]}.")
@@ -56,18 +59,19 @@ CONFLICT = OpenApiResponse(
 
 
 def lead_for_request(request: Request, lead_id: int) -> Lead:
-    """The lead the user may see, or 404 as if it did not exist."""
+    """The lead the user may see or holds emergency access to (POST
+    /api/v1/leads/<id>/emergency-access/), or 404 as if it did not exist."""
     try:
-        return lead_get_for_user(user=request.user, lead_id=lead_id)
+        return lead_get_with_emergency_access(user=request.user, lead_id=lead_id)[0]
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
 
 
 def lead_detail_response(request: Request, lead_id: int) -> Response:
     """The lead as LeadDetailSerializer shows it: what every lead write answers with.
-    The read is in the access log."""
+    The read is in the access log (marked break-the-glass when opened that way)."""
     try:
-        lead = lead_detail_for_user(user=request.user, lead_id=lead_id)
+        lead = lead_read_with_emergency_access(user=request.user, lead_id=lead_id, what="lead")
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
     consents = consents_in_force(
@@ -189,9 +193,12 @@ class LeadActivityListApi(generics.ListAPIView):
 
     def get_queryset(self):
         try:
-            return lead_timeline_for_user(user=self.request.user, lead_id=self.kwargs["lead_id"])
+            lead = lead_read_with_emergency_access(
+                user=self.request.user, lead_id=self.kwargs["lead_id"], what="timeline"
+            )
         except Lead.DoesNotExist:
             raise Http404("No such lead.") from None
+        return lead_timeline(lead=lead)
 
     @extend_schema(
         operation_id="leads_activities_list",

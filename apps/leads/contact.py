@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 
 from apps.accounts.models import User
 from apps.core.languages import language_name
+from apps.core.readable import phone_text
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
 from apps.leads.services import activity_log
@@ -69,9 +71,9 @@ def _shown(name: str, value) -> str:
     if value in (None, ""):
         return ""
     if name == "phone":
-        return getattr(value, "as_national", None) or str(value)
+        return phone_text(value)
     if name == "date_of_birth":
-        return value.isoformat()
+        return date_format(value, "SHORT_DATE_FORMAT")
     if name == "preferred_language":
         return f"{language_name(value)}"
     return str(value)

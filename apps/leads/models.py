@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -32,6 +33,7 @@ QUEUE_FILTER_COLUMNS = [
 ]
 
 
+@pghistory.track()
 class Lead(models.Model):
     """An inquiry about a service line, from first touch to completed visit or loss.
 
@@ -282,6 +284,8 @@ class Lead(models.Model):
         return self.first_response_at - self.created_at
 
 
+# A lead's history reads its timeline entries' events by lead.
+@pghistory.track(meta={"indexes": [models.Index(fields=["lead"], name="activity_event_lead_idx")]})
 class Activity(models.Model):
     """One entry on a lead's timeline: a call, message, note, task, inquiry touch or
     stage change. Stage changes carry from/to so the journey can be replayed."""

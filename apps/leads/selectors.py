@@ -104,6 +104,14 @@ def lead_referral_get_for_user(*, user: User, lead_id: int) -> Lead:
     )
 
 
+def lead_referral_detail_for_user(*, user: User, lead_id: int) -> Lead:
+    """lead_referral_get_for_user for showing the lead: the de-identified read is logged
+    (lead ids only), as the API's is."""
+    lead = lead_referral_get_for_user(user=user, lead_id=lead_id)
+    access_record(user=user, what="referral lead page (de-identified)", lead_ids=[lead.pk])
+    return lead
+
+
 def lead_list_for_user(*, user: User) -> QuerySet[Lead]:
     """Leads for list views, with what a list row shows fetched in the same query."""
     return lead_visible_to(user=user).select_related(
@@ -111,22 +119,21 @@ def lead_list_for_user(*, user: User) -> QuerySet[Lead]:
     )
 
 
+# What a lead's detail shows besides a list row's (lead_list_for_user).
+LEAD_DETAIL_RELATED = ("caregiver", "referral_source", "appointment_location")
+
+
 def lead_get_for_user(*, user: User, lead_id: int) -> Lead:
     """One lead the user may see; raises Lead.DoesNotExist otherwise (views answer 404)."""
-    return (
-        lead_list_for_user(user=user)
-        .select_related("caregiver", "referral_source", "appointment_location")
-        .get(pk=lead_id)
-    )
+    return lead_list_for_user(user=user).select_related(*LEAD_DETAIL_RELATED).get(pk=lead_id)
 
 
-def lead_detail_for_user(*, user: User, lead_id: int) -> Lead:
-    """lead_get_for_user for showing the lead's patient: the read is in the access log."""
-    lead = lead_get_for_user(user=user, lead_id=lead_id)
-    access_record(
-        user=user, what="lead", lead_ids=[lead.pk], person_ids=[lead.person_id, lead.caregiver_id]
-    )
-    return lead
+def lead_get_by_emergency_access(*, lead_id: int) -> Lead:
+    """One lead loaded as lead_get_for_user loads it, whatever the user's scope: only for
+    apps.privacy, once it has found the user's unexpired emergency access to the lead."""
+    return Lead.objects.select_related(
+        "person", "service_line", "location", "stage", "owner", "team", *LEAD_DETAIL_RELATED
+    ).get(pk=lead_id)
 
 
 def lead_rows_shown(*, user: User, rows: list[dict], what: str) -> None:
@@ -138,13 +145,6 @@ def lead_rows_shown(*, user: User, rows: list[dict], what: str) -> None:
         lead_ids=[row["id"] for row in rows],
         person_ids=[row["person_id"] for row in rows if "person_id" in row],
     )
-
-
-def lead_timeline_for_user(*, user: User, lead_id: int) -> QuerySet[Activity]:
-    """A lead's timeline (messages, call notes) the user may read; the read is logged."""
-    lead = lead_get_for_user(user=user, lead_id=lead_id)
-    access_record(user=user, what="timeline", lead_ids=[lead.pk], person_ids=[lead.person_id])
-    return lead_timeline(lead=lead)
 
 
 def lead_find_open_for_caregiver(

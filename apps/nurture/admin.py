@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from apps.audit.admin import PatientDataAdmin
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureStep, NurtureTrack
 from apps.nurture.services import nurture_track_activation_stamp
 
@@ -33,7 +34,10 @@ class NurtureTrackAdmin(admin.ModelAdmin):
 
 
 @admin.register(NurtureEnrollment)
-class NurtureEnrollmentAdmin(admin.ModelAdmin):
+class NurtureEnrollmentAdmin(PatientDataAdmin, admin.ModelAdmin):
+    """View only: enrollments start and stop through apps.nurture.services."""
+
+    access_lead_fields = ("lead_id",)
     list_display = ("id", "track", "lead", "status", "exit_reason", "entered_at", "ended_at")
     list_filter = ("status", "exit_reason", "track")
     list_select_related = ("track",)
@@ -42,9 +46,10 @@ class NurtureEnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(NurtureSend)
-class NurtureSendAdmin(admin.ModelAdmin):
-    """Read-only: sends change only through delivery (claims) and the retry button."""
+class NurtureSendAdmin(PatientDataAdmin, admin.ModelAdmin):
+    """View only: sends change only through delivery (claims) and the retry button."""
 
+    access_person_fields = ("person_id",)
     list_display = (
         "id",
         "enrollment",
@@ -58,9 +63,3 @@ class NurtureSendAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel", "skip_reason")
     list_select_related = ("enrollment__track", "step__track")
     raw_id_fields = ("enrollment", "step", "person", "activity")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -39,11 +39,10 @@ from apps.nurture.choices import EnrollmentStatus, SendStatus, SkipReason, StepA
 from apps.nurture.merge_fields import merge_fields_render
 from apps.nurture.messages import email_build, merge_values, sms_text
 from apps.nurture.models import NurtureEnrollment, NurtureSend
-from apps.nurture.selectors import enrollment_exit_reason
+from apps.nurture.selectors import CONSENT_CHANNELS, enrollment_exit_reason
 from apps.nurture.services import nurture_enrollment_exit, send_schedule
 from apps.nurture.sms import SmsError, SmsRejected, sms_backend
 from apps.nurture.timing import MESSAGE_CHANNELS, messages_sent_to, send_hold
-from apps.people.models import ConsentChannel
 from apps.people.selectors import consent_is_granted
 from apps.pipeline.selectors import stages_by_id
 from apps.webhooks import services as webhooks
@@ -54,11 +53,6 @@ logger = logging.getLogger(__name__)
 # dropped the connection or timed out. Anything else is final at once.
 RETRYABLE_ERRORS = (smtplib.SMTPException, SmsError, ConnectionError, TimeoutError, OSError)
 PERMANENT_ERRORS = (SmsRejected, smtplib.SMTPRecipientsRefused)
-CONSENT_CHANNELS = {
-    StepAction.EMAIL: ConsentChannel.EMAIL,
-    StepAction.SMS: ConsentChannel.SMS,
-    StepAction.CALL_TASK: ConsentChannel.PHONE,
-}
 # Person-scoped transaction lock (pg_advisory_xact_lock) so that two sends to one
 # person never both pass the weekly cap.
 PERSON_LOCK_NAMESPACE = 60_601

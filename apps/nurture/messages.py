@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from apps.leads.models import Lead
 from apps.nurture.merge_fields import merge_fields_render
-from apps.nurture.models import NurtureSend, NurtureTrack
+from apps.nurture.models import NurtureSend, NurtureStep, NurtureTrack
 from apps.people.models import ConsentPurpose
 
 UNSUBSCRIBE_SALT = "apps.nurture.unsubscribe"
@@ -81,28 +81,50 @@ def email_build(*, send: NurtureSend) -> EmailMultiAlternatives:
     one-click unsubscribe headers of RFC 8058."""
     enrollment = send.enrollment
     lead, track, step = enrollment.lead, enrollment.track, send.step
-    values = merge_values(lead=lead, track=track)
     link = unsubscribe_url(send_id=send.pk)
+    return email_compose(
+        step=step,
+        track=track,
+        values=merge_values(lead=lead, track=track),
+        to=lead.person.email,
+        reply_to=lead.owner.email if lead.owner and lead.owner.email else "",
+        unsubscribe_link=link,
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": message_id(send_id=send.pk),
+        },
+    )
+
+
+def email_compose(
+    *,
+    step: NurtureStep,
+    track: NurtureTrack,
+    values: dict[str, str],
+    to: str,
+    reply_to: str = "",
+    unsubscribe_link: str,
+    headers: dict[str, str] | None = None,
+    subject_prefix: str = "",
+    note: str = "",
+) -> EmailMultiAlternatives:
+    """The email a step makes from merge values: the one builder behind real sends,
+    previews and test sends (`note` opens the text, for a test)."""
     context = {
         "text": merge_fields_render(step.body, values),
-        "unsubscribe_url": link,
+        "note": note,
+        "unsubscribe_url": unsubscribe_link,
         "is_marketing": track.purpose == ConsentPurpose.MARKETING,
         "location": values["location"],
     }
-    headers = {
-        "List-Unsubscribe": f"<{link}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Message-ID": message_id(send_id=send.pk),
-        "Auto-Submitted": "auto-generated",
-    }
-    reply_to = [lead.owner.email] if lead.owner and lead.owner.email else None
     message = EmailMultiAlternatives(
-        subject=merge_fields_render(step.subject, values),
+        subject=subject_prefix + merge_fields_render(step.subject, values),
         body=render_to_string("emails/nurture/message.txt", context),
         from_email=settings.NURTURE_FROM_EMAIL,
-        to=[lead.person.email],
-        reply_to=reply_to,
-        headers=headers,
+        to=[to],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
     message.attach_alternative(
         render_to_string("emails/nurture/message.html", context), "text/html"
@@ -114,4 +136,9 @@ def sms_text(*, send: NurtureSend) -> str:
     """The text message of one send, ending with how to opt out."""
     enrollment = send.enrollment
     values = merge_values(lead=enrollment.lead, track=enrollment.track)
-    return f"{merge_fields_render(send.step.body, values).strip()} {SMS_OPT_OUT_LINE}"
+    return sms_compose(step=send.step, values=values)
+
+
+def sms_compose(*, step: NurtureStep, values: dict[str, str]) -> str:
+    """A step's text message from merge values, ending with how to opt out."""
+    return f"{merge_fields_render(step.body, values).strip()} {SMS_OPT_OUT_LINE}"

@@ -1,8 +1,10 @@
 """Nurture tracks (an audience and ordered steps), the leads enrolled in them, and one
 row per message or call task a step produces for an enrollment."""
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Deferrable, Q
 from django.utils import timezone
@@ -25,7 +27,11 @@ from apps.nurture.merge_fields import (
 )
 from apps.people.models import ConsentPurpose
 
+# A booking page sent to patients: https only (no http, no ftp).
+SCHEDULING_LINK_SCHEMES = ["https"]
 
+
+@pghistory.track()
 class NurtureTrack(models.Model):
     """A sequence of calm follow-ups for one audience (service line and lead type).
 
@@ -62,7 +68,10 @@ class NurtureTrack(models.Model):
         help_text="Enter only once this many outbound calls went unanswered (0: at once).",
     )
     scheduling_link = models.URLField(
-        max_length=500, blank=True, help_text="For {{ scheduling_link }}; empty: the default."
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=SCHEDULING_LINK_SCHEMES)],
+        help_text="For {{ scheduling_link }}: an https address; empty: NURTURE_SCHEDULING_URL.",
     )
     is_active = models.BooleanField(default=False)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -110,6 +119,7 @@ class NurtureTrack(models.Model):
             raise ValidationError(errors)
 
 
+@pghistory.track()
 class NurtureStep(models.Model):
     """Wait (business hours or days of the lead's location), then do one thing."""
 

@@ -6,13 +6,27 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import access_record
 from apps.leads.choices import ActivityKind, Direction
 from apps.leads.models import Activity, Lead
-from apps.leads.selectors import lead_get_for_user
-from apps.nurture.choices import EnrollmentStatus, EntryTrigger, ExitReason, SendStatus
+from apps.leads.selectors import lead_get_for_user, lead_visible_to
+from apps.nurture.choices import EnrollmentStatus, EntryTrigger, ExitReason, SendStatus, StepAction
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
+from apps.people.models import ConsentChannel, ConsentPurpose, Person
+from apps.people.selectors import consent_is_granted
 from apps.pipeline.models import StageKind
 
+# The consent each kind of step needs (for the track's purpose).
+CONSENT_CHANNELS = {
+    StepAction.EMAIL: ConsentChannel.EMAIL,
+    StepAction.SMS: ConsentChannel.SMS,
+    StepAction.CALL_TASK: ConsentChannel.PHONE,
+}
+CHANNEL_WORDS = {
+    ConsentChannel.EMAIL: "email",
+    ConsentChannel.SMS: "text",
+    ConsentChannel.PHONE: "phone",
+}
 REPLY_KINDS = (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.SMS)
 # Inbound texts that opt out of texts are not replies: they stop SMS steps only.
 STOP_KEYWORD_DETAIL = "stop"
@@ -118,8 +132,10 @@ def tracks_open_for_enrollment() -> QuerySet[NurtureTrack]:
 
 def lead_nurture_get(*, user: User, lead_id: int) -> tuple[Lead, list[NurtureEnrollment]]:
     """A lead the user may see (Lead.DoesNotExist otherwise) and its enrollments, newest
-    first, each with its sends and their steps."""
+    first, each with its sends and their steps. The page names the person: the read is
+    in the access log."""
     lead = lead_get_for_user(user=user, lead_id=lead_id)
+    access_record(user=user, what="nurture page", lead_ids=[lead.pk], person_ids=[lead.person_id])
     enrollments = list(
         NurtureEnrollment.objects.filter(lead=lead)
         .select_related("track", "entered_by", "exited_by")
@@ -161,3 +177,42 @@ def send_for_unsubscribe(*, send_id: int) -> NurtureSend:
     return NurtureSend.objects.select_related("enrollment__track", "enrollment__lead__person").get(
         pk=send_id
     )
+
+
+def preview_lead_get_for_user(*, user: User, lead_id: int) -> Lead:
+    """A lead the user may see, to preview a step's message against. The preview shows
+    the person's first name and their coordinator, so it is recorded in the access log.
+    Raises Lead.DoesNotExist outside the user's scope."""
+    lead = lead_visible_to(
+        user=user, leads=Lead.objects.select_related("person", "service_line", "location", "owner")
+    ).get(pk=lead_id)
+    access_record(
+        user=user,
+        what="nurture message preview",
+        lead_ids=[lead.pk],
+        person_ids=[lead.person_id],
+    )
+    return lead
+
+
+def track_consent_channels(*, track: NurtureTrack) -> list[str]:
+    """The consent channels a track's steps need, in step order (one query)."""
+    channels = []
+    for action in track.steps.order_by("position").values_list("action", flat=True):
+        if CONSENT_CHANNELS[action] not in channels:
+            channels.append(CONSENT_CHANNELS[action])
+    return channels
+
+
+def enrollment_consent_refusal(*, track: NurtureTrack, person: Person, channels: list[str]) -> str:
+    """Why a person should not be put on a track by hand, or "": they agreed to none of
+    its channels for its purpose, so no step could ever reach them. (Steps on channels
+    without consent are skipped at delivery, see apps.nurture.delivery.)"""
+    if any(
+        consent_is_granted(person=person, channel=channel, purpose=track.purpose)
+        for channel in channels
+    ):
+        return ""
+    purpose = "marketing" if track.purpose == ConsentPurpose.MARKETING else "care coordination"
+    words = " or ".join(CHANNEL_WORDS.get(channel, channel) for channel in channels)
+    return f"No consent to {purpose} by {words}."

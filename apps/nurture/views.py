@@ -23,8 +23,17 @@ from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.core.form_tokens import form_token_spend
 from apps.core.throttles import throttled
 from apps.leads.models import Lead
-from apps.nurture import delivery, replies, selectors, services
-from apps.nurture.forms import EnrollForm, NurtureTrackForm, StepFormSet, step_formset_steps
+from apps.leads.selectors import lead_get_for_user
+from apps.nurture import delivery, previews, replies, selectors, services
+from apps.nurture.forms import (
+    EnrollForm,
+    NurtureStepForm,
+    NurtureTrackForm,
+    StepFormSet,
+    StepPreviewForm,
+    step_formset_steps,
+)
+from apps.nurture.merge_fields import BODY_MERGE_FIELDS
 from apps.nurture.messages import unsubscribe_send_id
 from apps.nurture.models import NurtureEnrollment, NurtureSend, NurtureTrack
 
@@ -81,7 +90,12 @@ def _track_form_page(request: HttpRequest, *, track: NurtureTrack | None) -> Htt
             messages.success(request, f"Track “{saved.name}” saved.")
             return redirect("nurture:track_list")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "formset": formset, "track": track}
+    context = {
+        "form": form,
+        "formset": formset,
+        "track": track,
+        "merge_fields": BODY_MERGE_FIELDS,
+    }
     return render(request, "nurture/track_form.html", context, status=status)
 
 
@@ -114,6 +128,7 @@ def step_form_row(request: HttpRequest) -> HttpResponse:
         empty_permitted=True,
         use_required_attribute=False,
         renderer=formset.renderer,
+        initial={"position": index + 1},
     )
     formset.add_fields(form, index)
     return render(
@@ -121,6 +136,69 @@ def step_form_row(request: HttpRequest) -> HttpResponse:
         "nurture/track_form.html#step-row",
         {"step_form": form, "position": index + 1, "total_forms": index + 1, "new_row": True},
     )
+
+
+def _posted_step(request: HttpRequest):
+    """(preview form, step form) of the card whose Preview or Test button was pressed;
+    either may carry errors."""
+    preview_form = StepPreviewForm(request.POST)
+    if not preview_form.is_valid():
+        return preview_form, None
+    step_form = NurtureStepForm(request.POST, prefix=preview_form.cleaned_data["step"])
+    step_form.is_valid()
+    return preview_form, step_form
+
+
+def _step_problems(preview_form, step_form) -> list[str]:
+    forms_ = [preview_form] + ([step_form] if step_form is not None else [])
+    return [
+        f"{form.fields[name].label if name in form.fields else ''}: {message}".lstrip(": ")
+        for form in forms_
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+
+
+@manager_required
+@require_POST
+def step_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: a card's message rendered against the sample person, or against a lead the
+    manager may see (that read is recorded in the access log)."""
+    preview_form, step_form = _posted_step(request)
+    problems = _step_problems(preview_form, step_form)
+    context = {"problems": problems}
+    if not problems:
+        lead = None
+        lead_id = preview_form.cleaned_data["preview_lead"]
+        if lead_id:
+            try:
+                lead = selectors.preview_lead_get_for_user(user=request.user, lead_id=lead_id)
+            except Lead.DoesNotExist:
+                context["problems"] = [f"No lead #{lead_id} that you may see."]
+        if not context["problems"]:
+            context["message"] = previews.step_preview(
+                step=step_form.instance, track=preview_form.track(), user=request.user, lead=lead
+            )
+            context["lead_id"] = lead_id
+    return render(request, "nurture/_step_preview.html", context)
+
+
+@manager_required
+@require_POST
+def step_test_send(request: HttpRequest) -> HttpResponse:
+    """htmx: send a card's message, for the sample person, to the manager's own email
+    address or phone, through the real mail server or SMS provider."""
+    preview_form, step_form = _posted_step(request)
+    context = {"problems": _step_problems(preview_form, step_form), "test": True}
+    if not context["problems"]:
+        try:
+            context["sent_to"] = previews.step_test_send(
+                step=step_form.instance, track=preview_form.track(), user=request.user
+            )
+        except ValidationError as exc:
+            context["problems"] = exc.messages
+        context["channel"] = step_form.instance.action
+    return render(request, "nurture/_step_preview.html", context)
 
 
 @manager_required
@@ -185,7 +263,7 @@ def lead_nurture(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_enroll(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
-        lead, _ = selectors.lead_nurture_get(user=request.user, lead_id=lead_id)
+        lead = lead_get_for_user(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
     form = EnrollForm(request.POST)

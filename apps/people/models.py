@@ -1,5 +1,6 @@
 """People who inquire (patients and caregivers) and their communication consent."""
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +9,7 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 
+@pghistory.track()
 class Person(models.Model):
     """A patient, or a caregiver who inquires for one (then `patient` points at them).
 
@@ -86,6 +88,10 @@ class ConsentMethod(models.TextChoices):
     STAFF = "staff", "Recorded by staff"
 
 
+# A lead's history reads its people's consent events by person.
+@pghistory.track(
+    meta={"indexes": [models.Index(fields=["person"], name="consent_event_person_idx")]}
+)
 class Consent(models.Model):
     """One consent event. The history is kept; the newest event per person, channel and
     purpose is the one in force (see selectors.consent_in_force)."""

@@ -13,6 +13,7 @@ from apps.accounts.selectors import user_has_role
 from apps.audit.models import AccessLogEntry
 from apps.audit.services import access_record
 from apps.leads.models import Lead
+from apps.leads.selectors import lead_get_by_emergency_access, lead_get_for_user
 from apps.people.models import Person
 from apps.people.selectors import person_search
 from apps.privacy.models import EmergencyAccess
@@ -34,6 +35,41 @@ def emergency_access_holders(*, lead_id: int) -> QuerySet[EmergencyAccess]:
         .select_related("user")
         .order_by("expires_at")
     )
+
+
+def lead_get_with_emergency_access(
+    *, user: User, lead_id: int
+) -> tuple[Lead, EmergencyAccess | None]:
+    """The lead if the user may see it, or else if they hold unexpired emergency access
+    to it (returned with it, so the read is marked break-the-glass); Lead.DoesNotExist
+    otherwise (the API answers 404, as for any lead outside the user's scope)."""
+    try:
+        return lead_get_for_user(user=user, lead_id=lead_id), None
+    except Lead.DoesNotExist:
+        emergency = emergency_access_active(user=user, lead_id=lead_id)
+        if emergency is None:
+            raise
+        return lead_get_by_emergency_access(lead_id=lead_id), emergency
+
+
+def lead_read_with_emergency_access(*, user: User, lead_id: int, what: str) -> Lead:
+    """lead_get_with_emergency_access for showing the lead's patient: the read is in the
+    access log, marked break-the-glass with its reason when opened that way."""
+    lead, emergency = lead_get_with_emergency_access(user=user, lead_id=lead_id)
+    access_record(
+        user=user,
+        what=what,
+        lead_ids=[lead.pk],
+        person_ids=[lead.person_id, lead.caregiver_id],
+        break_glass=emergency is not None,
+        reason=emergency_reason_text(emergency) if emergency else "",
+    )
+    return lead
+
+
+def emergency_reason_text(emergency: EmergencyAccess) -> str:
+    """The reason of a break-the-glass as the access log keeps it."""
+    return f"{emergency.get_reason_display()}: {emergency.reason_text}"
 
 
 # --- The privacy officer's reports ---------------------------------------------------
@@ -108,13 +144,20 @@ def access_report_for_user(
     return entries
 
 
-def emergency_accesses_awaiting_review() -> QuerySet[EmergencyAccess]:
-    """Break-the-glass uses no privacy officer has reviewed yet, oldest first."""
-    return (
+def emergency_accesses_awaiting_review(*, user: User) -> list[EmergencyAccess]:
+    """Break-the-glass uses no privacy officer has reviewed yet, oldest first. Their
+    reasons say what a patient needed: the page is in the access log (the leads)."""
+    accesses = list(
         EmergencyAccess.objects.filter(reviewed_at__isnull=True)
         .select_related("user")
         .order_by("granted_at", "id")
     )
+    access_record(
+        user=user,
+        what="privacy: break-the-glass review",
+        lead_ids=[access.lead_id for access in accesses],
+    )
+    return accesses
 
 
 def emergency_access_get(*, access_id: int) -> EmergencyAccess:
@@ -172,6 +215,13 @@ def unusual_access_days(
         return [UnusualDay(*row) for row in cursor.fetchall()]
 
 
-def emergency_accesses_on(*, day: dt.date) -> QuerySet[EmergencyAccess]:
-    """Leads opened outside the opener's teams (break-the-glass) on a day."""
-    return EmergencyAccess.objects.filter(granted_at__date=day).select_related("user")
+def emergency_accesses_on(*, user: User, day: dt.date) -> list[EmergencyAccess]:
+    """Leads opened outside the opener's teams (break-the-glass) on a day, with their
+    reasons: the page is in the access log (the leads)."""
+    accesses = list(EmergencyAccess.objects.filter(granted_at__date=day).select_related("user"))
+    access_record(
+        user=user,
+        what="privacy: unusual patterns",
+        lead_ids=[access.lead_id for access in accesses],
+    )
+    return accesses

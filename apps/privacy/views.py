@@ -115,7 +115,7 @@ def unusual_patterns(request: HttpRequest) -> HttpResponse:
         "form": form,
         "day": day,
         "busy": selectors.unusual_access_days(day=day),
-        "outside": list(selectors.emergency_accesses_on(day=day)),
+        "outside": selectors.emergency_accesses_on(user=request.user, day=day),
     }
     return render(request, "privacy/patterns.html", context)
 
@@ -124,7 +124,7 @@ def unusual_patterns(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def emergency_review_list(request: HttpRequest) -> HttpResponse:
     """Break-the-glass uses awaiting review."""
-    accesses = list(selectors.emergency_accesses_awaiting_review())
+    accesses = selectors.emergency_accesses_awaiting_review(user=request.user)
     return render(request, "privacy/emergency_review.html", {"accesses": accesses})
 
 

@@ -18,6 +18,17 @@ from apps.queue.selectors.rows import QueueRow
 
 LEAD_CLOCK = ("{} left", "Breached {} ago")
 TASK_CLOCK = ("Due in {}", "Overdue {}")
+# The queue's optional columns, in table order (the clock and the person always show).
+QUEUE_COLUMNS = {
+    "service_line": "Service line",
+    "location": "Location",
+    "lead_type": "Lead type",
+    "channel": "Channel",
+    "stage": "Stage",
+    "age": "Age",
+    "owner": "Owner",
+}
+QUEUE_COLUMNS_DEFAULT = ("service_line", "location", "lead_type", "channel", "stage", "age")
 STATIC_CLOCK = {"answered": ("ok", "Answered"), "no_clock": ("", "No clock")}
 URGENCY_BADGE = {"urgent": ("danger", "Urgent"), "soon": ("warn", "Soon")}
 
@@ -69,11 +80,13 @@ def queue_row_display(row: QueueRow, *, now: dt.datetime) -> None:
     row.badges = badges
 
 
-def queue_row_html(row: QueueRow, *, show_owner: bool) -> SafeString:
-    """One <tr> of the queue table (templates/queue/queue.html lays out the rest).
+def queue_row_html(row: QueueRow, *, columns: list[str], selectable: bool = False) -> SafeString:
+    """One <tr> of the queue table (templates/queue/queue.html lays out the rest), with
+    the optional `columns` chosen, and a checkbox for bulk actions when `selectable`.
 
     Every value goes through html.escape (quotes too): the standard library's, because
-    Django's lazy-aware escaping is the slower part of fifty rows.
+    Django's lazy-aware escaping is the slower part of fifty rows. Each cell carries its
+    column's label, which the phone layout shows beside the value (a card per row).
     """
     lead = row.lead
     if row.clock_badge:
@@ -89,17 +102,34 @@ def queue_row_html(row: QueueRow, *, show_owner: bool) -> SafeString:
     badges = "".join(
         f' <span class="badge {_e(css)}">{_e(label)}</span>' for css, label in row.badges
     )
-    owner = f"<td>{_e(lead.owner_name or '—')}</td>" if show_owner else ""
+    values = {
+        "service_line": lead.service_line,
+        "location": lead.location or "—",
+        "lead_type": lead.lead_type,
+        "channel": lead.channel,
+        "stage": lead.stage,
+        "age": row.age_text,
+        "owner": lead.owner_name or "—",
+    }
+    cells = "".join(
+        f'<td class="col-{name}" data-label="{QUEUE_COLUMNS[name]}">{_e(values[name])}</td>'
+        for name in columns
+    )
     dom_id = _e(row.dom_id)
+    name = _e(lead.person_name or "(no name)")
+    pick = ""
+    if selectable:
+        pick = (
+            f'<td class="queue-pick"><input type="checkbox" class="queue-pick-box" name="lead"'
+            f' value="{lead.pk}" form="queue-bulk" id="pick-{dom_id}"'
+            f' aria-label="Select {name}"></td>'
+        )
     task = " row-task" if row.is_task else ""
     return mark_safe(  # noqa: S308 - every interpolated value above is escaped
         f'<tr id="{dom_id}" class="queue-row row-{_e(row.state)}{task}" data-lead-id="{lead.pk}">'
-        f'<td class="queue-clock">{clock}</td>'
+        f'{pick}<td class="queue-clock">{clock}</td>'
         f'<td class="queue-person"><a class="row-link" id="link-{dom_id}" href="{_e(lead.url)}">'
-        f"{_e(lead.person_name or '(no name)')}</a>{badges}</td>"
-        f"<td>{_e(lead.service_line)}</td><td>{_e(lead.location or '—')}</td>"
-        f"<td>{_e(lead.lead_type)}</td><td>{_e(lead.channel)}</td><td>{_e(lead.stage)}</td>"
-        f'<td class="queue-age">{_e(row.age_text)}</td>{owner}</tr>'
+        f"{name}</a>{badges}</td>{cells}</tr>"
     )
 
 

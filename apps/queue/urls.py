@@ -8,7 +8,12 @@ app_name = "queue"
 
 urlpatterns = [
     path("queue/", views.queue_index, name="index"),
+    path("queue/bulk/", views.queue_bulk, name="bulk"),
+    path("queue/views/", views.queue_view_create, name="view_create"),
+    path("queue/views/<int:view_id>/rename/", views.queue_view_rename, name="view_rename"),
+    path("queue/views/<int:view_id>/delete/", views.queue_view_delete, name="view_delete"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead"),
+    path("leads/<int:lead_id>/history/", views.lead_history, name="lead_history"),
     path("leads/<int:lead_id>/call/", views.lead_call_log, name="lead_call"),
     path("leads/<int:lead_id>/message/", views.lead_message_log, name="lead_message"),
     path("leads/<int:lead_id>/note/", views.lead_note_add, name="lead_note"),

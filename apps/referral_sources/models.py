@@ -1,5 +1,6 @@
 """Who sends patients: referring providers, practices and other referral sources."""
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,7 @@ class ReferralSourceKind(models.TextChoices):
     PAST_PATIENT = "past_patient", "Past patient"
 
 
+@pghistory.track()
 class ReferralSource(models.Model):
     """A referral source. Providers are keyed by NPI: two records never share one."""
 

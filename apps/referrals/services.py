@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Value
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.accounts.choices import Role
 from apps.accounts.models import User
@@ -317,9 +318,9 @@ def referral_feedback_record(
     if lead.referral_source_id is None:
         errors["lead"] = "This lead has no referral source to send a summary to."
     elif lead.referral_feedback_sent_at is not None:
-        errors["sent_at"] = (
-            "The summary was already recorded as sent on "
-            f"{timezone.localtime(lead.referral_feedback_sent_at):%b %d, %Y}."
+        sent_on = timezone.localtime(lead.referral_feedback_sent_at)
+        errors["sent_at"] = "The summary was already recorded as sent on " + (
+            f"{date_format(sent_on, 'SHORT_DATE_FORMAT')}."
         )
     if method not in FeedbackMethod.values:
         errors["method"] = "Choose how the summary was sent."

@@ -20,7 +20,7 @@ from apps.accounts.decorators import role_required
 from apps.core.form_tokens import form_token_spend
 from apps.core.queueing import task_queue
 from apps.leads.models import Lead
-from apps.leads.selectors import lead_referral_get_for_user
+from apps.leads.selectors import lead_referral_detail_for_user
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.services import referral_source_update
 from apps.referrals import charts, figures, selectors, services, visit_services
@@ -263,7 +263,7 @@ def lead_referral(request: HttpRequest, lead_id: int) -> HttpResponse:
     """A referred lead's closed loop and attribution: record that the summary went back
     to the referrer, or the source named at the appointment."""
     try:
-        lead = lead_referral_get_for_user(user=request.user, lead_id=lead_id)
+        lead = lead_referral_detail_for_user(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist as exc:
         raise Http404("No such lead.") from exc
     feedback = FeedbackForm()

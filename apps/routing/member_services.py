@@ -29,6 +29,24 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
+def member_teams_leaving_refusal(*, member: User, leaving: Iterable[Team]) -> str:
+    """Why the member may not leave these teams (empty when they may): a rule that gives
+    a team's leads to them as its fixed owner would route to someone outside the team.
+    The one place this is decided, for the Team members and the Users and roles pages."""
+    fixed = list(
+        RoutingRule.objects.filter(
+            strategy=Strategy.FIXED_OWNER, fixed_owner=member, target_team__in=list(leaving)
+        ).select_related("target_team")
+    )
+    if not fixed:
+        return ""
+    rules = "; ".join(f"“{rule.name}” ({rule.target_team.name})" for rule in fixed)
+    return (
+        f"{member.display_name} is the fixed owner of {rules}: change the rule "
+        "before taking them out of its team."
+    )
+
+
 @transaction.atomic
 def member_routing_profile_update(
     *,
@@ -68,17 +86,8 @@ def member_routing_profile_update(
     current_teams = set(Team.objects.filter(memberships__user=locked))
 
     leaving = current_teams - teams
-    fixed = list(
-        RoutingRule.objects.filter(
-            strategy=Strategy.FIXED_OWNER, fixed_owner=locked, target_team__in=leaving
-        ).select_related("target_team")
-    )
-    if fixed:
-        rules = "; ".join(f"“{rule.name}” ({rule.target_team.name})" for rule in fixed)
-        errors["teams"] = (
-            f"{locked.display_name} is the fixed owner of {rules}: change the rule "
-            "before taking them out of its team."
-        )
+    if refusal := member_teams_leaving_refusal(member=locked, leaving=leaving):
+        errors["teams"] = refusal
     if errors:
         raise ValidationError(errors)
 

@@ -4,6 +4,7 @@ Routing never adds fields to Lead: the lead carries its owner, team and routed_a
 everything routing needs to remember lives here.
 """
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +21,7 @@ from apps.routing.choices import Strategy, WaitReason
 DEFAULT_URGENT_WEIGHT = 2
 
 
+@pghistory.track()
 class RoutingRule(models.Model):
     """Which team a lead goes to, and how the owner is picked inside it.
 
@@ -157,6 +159,7 @@ class RoutingRule(models.Model):
         return wanted
 
 
+@pghistory.track()
 class MemberSkills(models.Model):
     """The service lines and locations a staff member covers (languages are on the user).
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import access_record
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
 from apps.leads.selectors import lead_get_for_user
@@ -60,11 +61,15 @@ def routing_dry_run(*, facts: LeadFacts, now: dt.datetime | None = None) -> Rout
 
 
 def lead_routing_summary(*, user: User, lead_id: int) -> dict:
-    """A lead the manager may see, its waiting state and its recent routing decisions.
+    """A lead the manager may see, its waiting state and its recent routing decisions
+    (their reasons are free text about the patient's lead): the read is in the access log.
 
     Raises Lead.DoesNotExist (views answer 404) when the user may not see it.
     """
     lead: Lead = lead_get_for_user(user=user, lead_id=lead_id)
+    access_record(
+        user=user, what="lead routing page", lead_ids=[lead.pk], person_ids=[lead.person_id]
+    )
     wait = RoutingWait.objects.select_related("team").filter(lead=lead).first()
     decisions = list(
         Activity.objects.filter(lead=lead, kind=ActivityKind.ASSIGNMENT)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import MANAGER_ROLES, role_required
 from apps.core.form_tokens import form_token_spend
 from apps.leads.models import Lead
+from apps.leads.selectors import lead_get_for_user
 from apps.routing import services
 from apps.routing.assignment import lead_reassign as lead_reassign_by_hand
 from apps.routing.forms import DryRunForm, ReassignForm, RerouteForm, RoutingRuleForm
@@ -140,7 +141,7 @@ def lead_routing(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_reroute(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
-        lead = lead_routing_summary(user=request.user, lead_id=lead_id)["lead"]
+        lead = lead_get_for_user(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
     form = RerouteForm(request.POST)
@@ -161,7 +162,7 @@ def lead_reroute(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def lead_reassign(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
-        lead = lead_routing_summary(user=request.user, lead_id=lead_id)["lead"]
+        lead = lead_get_for_user(user=request.user, lead_id=lead_id)
     except Lead.DoesNotExist:
         raise Http404("No such lead.") from None
     form = ReassignForm(request.POST)

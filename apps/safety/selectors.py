@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import access_record
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_visible_to
 from apps.safety import engine
@@ -99,7 +100,7 @@ def safety_banner_for_user(*, user: User, now: dt.datetime | None = None) -> lis
     flags are few, so the flag table is read first and the leads by primary key."""
     now = now or timezone.now()
     leads = lead_visible_to(user=user, leads=Lead.objects.filter(closed_at__isnull=True))
-    return list(
+    flags = list(
         LeadSafetyFlag.objects.filter(
             flagged_at__gte=now - dt.timedelta(hours=BANNER_HOURS), lead__in=leads
         )
@@ -109,3 +110,12 @@ def safety_banner_for_user(*, user: User, now: dt.datetime | None = None) -> lis
         .select_related("lead__person")
         .order_by("-flagged_at", "-id")[:BANNER_LIMIT]
     )
+    # The banner names the person and quotes their words. An entry of its own, only
+    # while a flag shows (rare): the queue's entry is written by another selector.
+    access_record(
+        user=user,
+        what="safety banner",
+        lead_ids=[flag.lead_id for flag in flags],
+        person_ids=[flag.lead.person_id for flag in flags],
+    )
+    return flags

@@ -70,7 +70,6 @@ def global_search(*, user: User, query: str) -> SearchResults:
         for row in results.leads:
             stage = stages.get(row["stage_id"])
             row["stage_name"] = stage.name if stage else ""
-            row["phone_display"] = phone_to_national(row["person__phone"] or "")
     sources = _matching_sources(query=query)
     if sources is not None:
         visible = referral_source_visible_to(user=user).filter(pk__in=sources.values("pk"))

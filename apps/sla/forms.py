@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.servicelines.models import ServiceLine
 from apps.sla.models import ResponsePolicy
 
 
@@ -25,3 +26,17 @@ class ResponsePolicyForm(forms.ModelForm):
             "fallback_after_breach_minutes": "Reassign to fallback team after breach (minutes)",
             "missed_call_return_minutes": "Missed call must be returned within (minutes)",
         }
+
+
+class ServiceLineTargetsForm(forms.ModelForm):
+    """A service line's default first-response targets (when no policy sets one)."""
+
+    class Meta:
+        model = ServiceLine
+        fields = ["urgent_response_minutes", "soon_response_minutes", "routine_response_minutes"]
+        labels = {
+            "urgent_response_minutes": "Urgent (minutes, around the clock)",
+            "soon_response_minutes": "Soon (business minutes)",
+            "routine_response_minutes": "Routine (business minutes)",
+        }
+        widgets = {name: forms.NumberInput(attrs={"min": 1}) for name in fields}

@@ -1,5 +1,6 @@
 """Response policies and each lead's escalation steps."""
 
+import pghistory
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,7 @@ DEFAULT_FALLBACK_AFTER_BREACH_MINUTES = 30
 DEFAULT_MISSED_CALL_RETURN_MINUTES = 30
 
 
+@pghistory.track()
 class ResponsePolicy(models.Model):
     """How fast a service line answers one kind of lead, and whom to tell when it doesn't.
 

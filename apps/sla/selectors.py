@@ -16,6 +16,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from apps.facilities.models import Location
 from apps.leads.choices import Urgency
 from apps.leads.models import Lead
+from apps.servicelines.models import ServiceLine
 from apps.sla.models import (
     DEFAULT_FALLBACK_AFTER_BREACH_MINUTES,
     DEFAULT_MISSED_CALL_RETURN_MINUTES,
@@ -208,6 +209,14 @@ def response_policy_list():
     return ResponsePolicy.objects.select_related("service_line").order_by(
         "service_line__name", "urgency", "lead_type"
     )
+
+
+def service_line_targets_list():
+    """Every service line's default first-response targets, for the managers' page."""
+    return ServiceLine.objects.order_by("name").only(
+        "name", "is_active", "urgent_response_minutes", "soon_response_minutes",
+        "routine_response_minutes",
+    )  # fmt: skip
 
 
 def escalations_for_lead(*, lead: Lead) -> list[LeadEscalation]:

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -414,3 +415,29 @@ def response_policy_save(*, policy: ResponsePolicy) -> ResponsePolicy:
     policy.full_clean()
     policy.save()
     return policy
+
+
+@transaction.atomic
+def service_line_targets_update(
+    *, service_line: ServiceLine, urgent: int, soon: int, routine: int
+) -> list[str]:
+    """Set a service line's default first-response targets (minutes; each at least 1).
+    Like a policy, they apply to clocks started from now on. Returns what changed, in
+    words; raises ValidationError keyed by field for a target under a minute."""
+    new = {
+        "urgent_response_minutes": urgent,
+        "soon_response_minutes": soon,
+        "routine_response_minutes": routine,
+    }
+    errors = {name: "A target is at least 1 minute." for name, value in new.items() if value < 1}
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name, value in new.items() if getattr(service_line, name) != value]
+    words = [
+        f"{name.split('_')[0]} {getattr(service_line, name)} → {new[name]} min" for name in changed
+    ]
+    for name in changed:
+        setattr(service_line, name, new[name])
+    if changed:
+        service_line.save(update_fields=changed)
+    return words

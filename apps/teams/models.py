@@ -1,10 +1,12 @@
 """Intake teams: the queues leads are routed to."""
 
+import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 
+@pghistory.track()
 class Team(models.Model):
     """An intake queue: its members work the leads routed to it.
 
@@ -44,6 +46,7 @@ class Team(models.Model):
         return self.name
 
 
+@pghistory.track()
 class TeamMembership(models.Model):
     """A staff member's place in a team."""
 

@@ -13,6 +13,70 @@
     toggle.closest(".topbar").classList.toggle("nav-open", open);
   });
 
+  // Menus in the top bar (Setup): the button opens its list; Escape or a click outside
+  // closes it, and focus goes back to the button on Escape.
+  var menuButtons = document.querySelectorAll(".nav-menu-button");
+  function menuSet(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    var list = document.getElementById(button.getAttribute("aria-controls"));
+    if (list) list.classList.toggle("open", open);
+  }
+  menuButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      menuButtons.forEach(function (other) { if (other !== button) menuSet(other, false); });
+      menuSet(button, open);
+      if (open) {
+        var first = document.querySelector("#" + button.getAttribute("aria-controls") + " a");
+        if (first && button.dataset.keyboard === "1") first.focus();
+      }
+      delete button.dataset.keyboard;
+    });
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " " || event.key === "ArrowDown") {
+        button.dataset.keyboard = "1";
+        if (event.key === "ArrowDown") { event.preventDefault(); button.click(); }
+      }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    menuButtons.forEach(function (button) {
+      if (button.getAttribute("aria-expanded") === "true") { menuSet(button, false); button.focus(); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menuButtons.forEach(function (button) {
+      if (!button.parentElement.contains(event.target)) menuSet(button, false);
+    });
+  });
+  document.addEventListener("focusin", function (event) {
+    menuButtons.forEach(function (button) {
+      if (button.getAttribute("aria-expanded") === "true" && !button.parentElement.contains(event.target)) menuSet(button, false);
+    });
+  });
+
+  // "Copy" buttons (a key shown once, its curl example): copy the text of the element
+  // named by data-copy, and say so on the button.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.dataset.copy);
+      if (!source) return;
+      var label = button.textContent;
+      function done(text) { button.textContent = text; window.setTimeout(function () { button.textContent = label; }, 2000); }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.textContent).then(function () { done("Copied"); }, function () { done("Select and copy"); });
+      } else {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        done("Selected: press Ctrl+C");
+      }
+    });
+  });
+
   // A second tap on Save while the first is on its way is dropped (the server also
   // refuses a form token it has seen: apps.core.form_tokens). The buttons are disabled
   // a tick later, so the form still sends the name and value of the one pressed.

@@ -30,7 +30,8 @@
   function niceMax(max) {
     if (max <= 0) { return 1; }
     var step = Math.pow(10, Math.floor(Math.log10(max)));
-    var nice = [1, 2, 2.5, 5, 10].map(function (m) { return m * step; });
+    // Multiples that split into four whole ticks: an axis of lead counts never reads 12.5.
+    var nice = [1, 2, 4, 5, 8, 10].map(function (m) { return m * step; });
     for (var i = 0; i < nice.length; i++) { if (nice[i] >= max) { return nice[i]; } }
     return 10 * step;
   }
@@ -60,17 +61,41 @@
     }
   }
 
+  function lines2(label, width) {
+    // A label on up to two lines of about `width` characters, cut at a space.
+    var words = String(label).split(" ");
+    var first = "";
+    while (words.length && (first + " " + words[0]).trim().length <= width) {
+      first = (first + " " + words.shift()).trim();
+    }
+    if (!first) { first = words.shift() || ""; }
+    var second = words.join(" ");
+    if (second.length > width) { second = second.slice(0, width - 1) + "…"; }
+    return [first.length > width ? first.slice(0, width - 1) + "…" : first, second];
+  }
+
   function xLabels(svg, labels, slot) {
     var every = Math.max(1, Math.ceil(labels.length / 12));
+    var y = HEIGHT - PAD.bottom + 14;
+    // Few labels: level, on two lines, each as wide as its slot. Many (weeks): slanted.
+    var width = Math.max(6, Math.floor(slot / 6.5));
     labels.forEach(function (label, i) {
       if (i % every) { return; }
       var x = PAD.left + slot * i + slot / 2;
-      var short = String(label).length > 14 ? String(label).slice(0, 13) + "…" : String(label);
-      var node = text(svg, x, HEIGHT - PAD.bottom + 14, short);
-      if (labels.length > 6) {
-        node.setAttribute("transform", "rotate(-30 " + x + " " + (HEIGHT - PAD.bottom + 14) + ")");
-        node.setAttribute("text-anchor", "end");
+      if (labels.length <= 10) {
+        var parts = lines2(label, width);
+        var node = text(svg, x, y, parts[0]);
+        if (parts[1]) {
+          var more = el("tspan", { x: x, dy: 13 }, node);
+          more.textContent = parts[1];
+        }
+        el("title", {}, node).textContent = String(label);
+        return;
       }
+      var short = String(label).length > 14 ? String(label).slice(0, 13) + "…" : String(label);
+      var slanted = text(svg, x, y, short);
+      slanted.setAttribute("transform", "rotate(-30 " + x + " " + y + ")");
+      slanted.setAttribute("text-anchor", "end");
     });
   }
 
@@ -160,11 +185,45 @@
     });
   }
 
+  // Typing a date makes the period a custom range: a preset in the query string wins over
+  // the dates beside it. (A choice applies with the Apply button, never on its own: a
+  // page that changes while someone picks from a list is hard to use by keyboard.)
+  function filtersFold() {
+    // On a phone the figures come first: the filters fold away behind their summary,
+    // unless one of them needs correcting.
+    var box = document.querySelector("details.dash-filter-box");
+    if (box && window.matchMedia("(max-width: 640px)").matches && !box.querySelector(".form-error")) {
+      box.open = false;
+    }
+  }
+
+  function currentTabShow() {
+    // On a phone the tabs scroll sideways: bring the page's own tab into view.
+    var tab = document.querySelector(".dash-tabs [aria-current=page]");
+    var strip = tab && tab.parentElement;
+    if (strip && strip.scrollWidth > strip.clientWidth) {
+      strip.scrollLeft = tab.offsetLeft - (strip.clientWidth - tab.offsetWidth) / 2;
+    }
+  }
+
+  function periodWire() {
+    var form = document.querySelector("form.dash-filters");
+    if (!form || !form.elements.period) { return; }
+    var period = form.elements.period;
+    ["start", "end"].forEach(function (name) {
+      var input = form.elements[name];
+      if (input) { input.addEventListener("change", function () { period.value = "custom"; }); }
+    });
+  }
+
   // Panels arrive through htmx after the page loads; htmx:load fires on each of them.
   document.addEventListener("htmx:load", function (event) { draw(event.target); });
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { draw(document); });
+    document.addEventListener("DOMContentLoaded", function () { draw(document); periodWire(); filtersFold(); currentTabShow(); });
   } else {
     draw(document);
+    periodWire();
+    filtersFold();
+    currentTabShow();
   }
 })();

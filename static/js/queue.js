@@ -36,7 +36,7 @@
 
   function isTyping(target) {
     var tag = target.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+    return (tag === "INPUT" && target.type !== "checkbox") || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
   }
 
   document.addEventListener("keydown", function (event) {
@@ -69,6 +69,12 @@
       case "?":
         if (help) help.open = !help.open;
         break;
+      case "x": {
+        var current = selectedId && document.getElementById(selectedId);
+        var box = current && current.querySelector(".queue-pick-box");
+        if (box) { box.checked = !box.checked; tickChanged(box); }
+        break;
+      }
       default:
         return;
     }
@@ -77,7 +83,7 @@
   // A click on a row (not only on its name) opens the lead.
   document.addEventListener("click", function (event) {
     var row = event.target.closest("#queue-list tr.queue-row");
-    if (!row || event.target.closest("a, button, input, select")) return;
+    if (!row || event.target.closest("a, button, input, select, label, .queue-pick")) return;
     var link = row.querySelector("a.row-link");
     if (link) window.location.href = link.href;
   });
@@ -109,6 +115,7 @@
       }
     }
     knownRows = null;
+    ticksRestore();
     arrivalsShow();
     if (selectedId) {
       var again = document.getElementById(selectedId);
@@ -181,6 +188,127 @@
     }
     lastArrived = arrived;
   }
+
+  // Bulk actions: ticked leads are remembered by id, so the 10-second refresh (which
+  // redraws the rows) keeps them ticked.
+  var ticked = {};
+  var bulkForm = document.getElementById("queue-bulk");
+
+  function tickCount() {
+    return Object.keys(ticked).length;
+  }
+
+  function tickShow() {
+    var count = tickCount();
+    var label = document.getElementById("queue-bulk-count");
+    if (label) label.textContent = count === 0 ? "No leads ticked" : count === 1 ? "1 lead ticked" : count + " leads ticked";
+    var all = document.getElementById("queue-pick-all");
+    var boxes = document.querySelectorAll("#queue-list .queue-pick-box");
+    if (all) {
+      var checked = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
+      all.checked = boxes.length > 0 && checked === boxes.length;
+      all.indeterminate = checked > 0 && checked < boxes.length;
+    }
+    if (bulkForm) bulkForm.classList.toggle("has-ticks", count > 0);
+    // Far down a long list the bulk form is out of sight: a button at the bottom of the
+    // screen leads back to it.
+    var float = document.getElementById("queue-bulk-float");
+    if (float) {
+      float.hidden = count === 0;
+      document.getElementById("queue-bulk-float-link").textContent =
+        (count === 1 ? "1 lead ticked" : count + " leads ticked") + ": choose an action";
+    }
+  }
+
+  function tickChanged(box) {
+    document.querySelectorAll('#queue-list .queue-pick-box[value="' + box.value + '"]').forEach(function (other) {
+      other.checked = box.checked;
+    });
+    if (box.checked) ticked[box.value] = true; else delete ticked[box.value];
+    tickShow();
+  }
+
+  function ticksRestore() {
+    document.querySelectorAll("#queue-list .queue-pick-box").forEach(function (box) {
+      box.checked = !!ticked[box.value];
+    });
+    tickShow();
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.classList && target.classList.contains("queue-pick-box")) tickChanged(target);
+    if (target.id === "queue-pick-all") {
+      document.querySelectorAll("#queue-list .queue-pick-box").forEach(function (box) {
+        box.checked = target.checked;
+        if (box.checked) ticked[box.value] = true; else delete ticked[box.value];
+      });
+      tickShow();
+    }
+  });
+
+  function bulkParts() {
+    if (!bulkForm) return;
+    var action = bulkForm.querySelector('[name="action"]').value;
+    bulkForm.querySelectorAll(".queue-bulk-part").forEach(function (part) {
+      part.hidden = (part.dataset.for || "").split(" ").indexOf(action) === -1;
+    });
+  }
+  if (bulkForm) {
+    bulkForm.querySelector('[name="action"]').addEventListener("change", bulkParts);
+    bulkParts();
+    // Ticked leads no longer on screen (another page) still go with the form.
+    bulkForm.addEventListener("submit", function () {
+      bulkForm.querySelectorAll("input.queue-bulk-off-page").forEach(function (i) { i.remove(); });
+      var onPage = {};
+      document.querySelectorAll("#queue-list .queue-pick-box").forEach(function (box) { onPage[box.value] = true; });
+      Object.keys(ticked).forEach(function (id) {
+        if (onPage[id]) return;
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = "lead"; input.value = id; input.className = "queue-bulk-off-page";
+        bulkForm.appendChild(input);
+      });
+    });
+  }
+  ticksRestore();
+
+  // Saved views: picking one opens it; saving one takes the filters as they are now
+  // (htmx may have changed them since the page was drawn).
+  var pick = document.getElementById("id_view");
+  if (pick) pick.addEventListener("change", function () {
+    if (pick.value) pick.form.submit();
+  });
+  // Deleting a view (perhaps one a whole team uses) is asked once more. On the window,
+  // in the capture phase: before app.js marks the form as sent and disables its button.
+  window.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("queue-view-delete")) return;
+    if (!window.confirm("Delete the view “" + form.dataset.name + "”?")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // The team is asked for only when the view is shared with a team.
+  var sharing = document.getElementById("view-sharing");
+  var teamField = document.getElementById("view-team");
+  function teamShow() {
+    if (sharing && teamField) teamField.closest(".field").hidden = sharing.value !== "team";
+  }
+  if (sharing) sharing.addEventListener("change", teamShow);
+  teamShow();
+  var saveForm = document.getElementById("queue-view-save");
+  var filterForm = document.getElementById("queue-filters");
+  if (saveForm && filterForm) saveForm.addEventListener("submit", function () {
+    var state = saveForm.querySelector(".queue-view-save-state");
+    state.textContent = "";
+    new FormData(filterForm).forEach(function (value, name) {
+      if (["q", "after", "seen", "csrfmiddlewaretoken"].indexOf(name) !== -1 || value === "") return;
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = name; input.value = value;
+      state.appendChild(input);
+    });
+  }, true);
 
   var seenButton = document.getElementById("queue-arrivals-seen");
   if (seenButton) seenButton.addEventListener("click", function () {

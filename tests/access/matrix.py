@@ -50,6 +50,7 @@ ROWS = [
     Row("api-lead-assign",                "POST",    200,   403,   200,   200,   404,   401,   401),
     Row("api-lead-activities",            "GET",     200,   403,   200,   200,   404,   401,   401),
     Row("api-lead-activities",            "POST",    400,   403,   400,   400,   404,   401,   401),
+    Row("api-lead-emergency-access",      "POST",    400,   403,   400,   400,   403,   401,   401),
     Row("api-person-list",                "GET",     200,   403,   200,   200,   200,   401,   401),
     Row("api-person-detail",              "GET",     200,   403,   200,   200,   404,   401,   401),
     Row("api-referral-source-list",       "GET",     200,   200,   200,   200,   200,   401,   401),
@@ -64,8 +65,9 @@ ROWS = [
     Row("api-stage-detail",               "GET",     200,   200,   200,   200,   200,   401,   401),
     Row("api-team-list",                  "GET",     200,   200,   200,   200,   200,   401,   401),
     Row("api-team-detail",                "GET",     200,   200,   200,   200,   200,   401,   401),
-    Row("home",                           "GET",     302,   200,   200,   200,   200, LOGIN, LOGIN),
-    Row("home",                           "POST",    302,   200,   200,   200,   200, LOGIN, LOGIN),
+    # Each role's own start page: queue, visit plan, dashboards, privacy pages.
+    Row("home",                           "GET",     302,   302,   302,   302,   302, LOGIN, LOGIN),
+    Row("home",                           "POST",    302,   302,   302,   302,   302, LOGIN, LOGIN),
     Row("healthz",                        "GET",     200,   200,   200,   200,   200,   200,   200),
     Row("healthz",                        "POST",    200,   200,   200,   200,   200,   200,   200),
     Row("readyz",                         "GET",     200,   200,   200,   200,   200,   200,   200),
@@ -111,6 +113,8 @@ ROWS = [
     Row("sla:policy_create",              "POST",    403,   403,   200,   200,   403, LOGIN, LOGIN),
     Row("sla:policy_edit",                "GET",     403,   403,   404,   404,   403, LOGIN, LOGIN),
     Row("sla:policy_edit",                "POST",    403,   403,   404,   404,   403, LOGIN, LOGIN),
+    Row("sla:service_line_targets",       "GET",     403,   403,   404,   404,   403, LOGIN, LOGIN),
+    Row("sla:service_line_targets",       "POST",    403,   403,   404,   404,   403, LOGIN, LOGIN),
     Row("referrals:directory",            "GET",     403,   200,   200,   200,   403, LOGIN, LOGIN),
     Row("referrals:directory",            "POST",    403,   200,   200,   200,   403, LOGIN, LOGIN),
     Row("referrals:plan",                 "GET",     403,   200,   200,   200,   403, LOGIN, LOGIN),
@@ -143,6 +147,10 @@ ROWS = [
     Row("nurture:track_toggle",           "POST",    403,   403,   404,   404,   403, LOGIN, LOGIN),
     Row("nurture:step_row",               "GET",     403,   403,   400,   400,   403, LOGIN, LOGIN),
     Row("nurture:step_row",               "POST",    403,   403,   400,   400,   403, LOGIN, LOGIN),
+    Row("nurture:step_preview",           "GET",     403,   403,   405,   405,   403, LOGIN, LOGIN),
+    Row("nurture:step_preview",           "POST",    403,   403,   200,   200,   403, LOGIN, LOGIN),
+    Row("nurture:step_test_send",         "GET",     403,   403,   405,   405,   403, LOGIN, LOGIN),
+    Row("nurture:step_test_send",         "POST",    403,   403,   200,   200,   403, LOGIN, LOGIN),
     Row("nurture:failed_sends",           "GET",     403,   403,   200,   200,   403, LOGIN, LOGIN),
     Row("nurture:failed_sends",           "POST",    403,   403,   200,   200,   403, LOGIN, LOGIN),
     Row("nurture:send_retry",             "GET",     403,   403,   405,   405,   403, LOGIN, LOGIN),
@@ -167,6 +175,7 @@ ROWS = [
     Row("queue:index",                    "GET",     200,   200,   200,   200,   200, LOGIN, LOGIN),
     Row("queue:index",                    "POST",    302,   302,   302,   302,   302, LOGIN, LOGIN),
     Row("queue:lead",                     "GET",     200,   404,   200,   200,   404, LOGIN, LOGIN),
+    Row("queue:lead_history",             "GET",     200,   404,   200,   200,   404, LOGIN, LOGIN),
     Row("queue:lead_call",                "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_call",                "POST",    200,   404,   200,   200,   404, LOGIN, LOGIN),
     Row("queue:lead_message",             "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
@@ -191,8 +200,20 @@ ROWS = [
     Row("queue:lead_merge",               "POST",    200,   404,   200,   200,   404, LOGIN, LOGIN),
     Row("queue:lead_merge_undo",          "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("queue:lead_merge_undo",          "POST",    302,   404,   302,   302,   404, LOGIN, LOGIN),
+    # Saved views and bulk actions of the queue (issue 16). Anyone with the queue may save
+    # personal views (an unnamed one: 400); another's view or a missing id answers 404.
+    # Bulk actions are for the roles that change leads; an empty one answers 400.
+    Row("queue:view_create",              "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
+    Row("queue:view_create",              "POST",    400,   400,   400,   400,   400, LOGIN, LOGIN),
+    Row("queue:view_rename",              "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
+    Row("queue:view_rename",              "POST",    404,   404,   404,   404,   404, LOGIN, LOGIN),
+    Row("queue:view_delete",              "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
+    Row("queue:view_delete",              "POST",    404,   404,   404,   404,   404, LOGIN, LOGIN),
+    Row("queue:bulk",                     "GET",     405,   403,   405,   405,   403, LOGIN, LOGIN),
+    Row("queue:bulk",                     "POST",    400,   403,   400,   400,   403, LOGIN, LOGIN),
     Row("schema",                         "GET",     200,   200,   200,   200,   200,   200,   200),
     Row("api-docs",                       "GET",     200,   200,   200,   200,   200,   200,   200),
+    Row("api-redoc",                      "GET",     200,   200,   200,   200,   200,   200,   200),
     # Added with issues 13, 15, 16 and 17 (django-allauth's pages, safety, search,
     # staff inquiries, webhooks, FHIR): drafted by ACCESS_MATRIX_DISCOVER, then read.
     Row("webhook-endpoints"                 , "GET"   , 403, 403, 200, 200, 403, 401, 401),
@@ -326,8 +347,30 @@ ROWS = [
     Row("password_reset_confirm",         "GET",     200,   200,   200,   200,   200,   200,   200),
     Row("password_reset_confirm",         "POST",    200,   200,   200,   200,   200,   200,   200),
     Row("password_reset_complete",        "GET",     200,   200,   200,   200,   200,   200,   200),
+    # Setup: users and roles (the user is the world's coordinator, in a manager's scope:
+    # managers look after coordinators and liaisons), intake keys (the key does not
+    # exist: 404 for who may use the page).
+    Row("staff:list"                        , "GET"   , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:list"                        , "POST"  , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:invite"                      , "GET"   , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:invite"                      , "POST"  , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:detail"                      , "GET"   , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:detail"                      , "POST"  , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:deactivate"                  , "GET"   , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:deactivate"                  , "POST"  , 403, 403, 302, 302, 403, LOGIN, LOGIN),
+    Row("staff:reactivate"                  , "GET"   , 405, 405, 405, 405, 405, LOGIN, LOGIN),
+    Row("staff:reactivate"                  , "POST"  , 403, 403, 302, 302, 403, LOGIN, LOGIN),
+    Row("staff:unlock"                      , "GET"   , 405, 405, 405, 405, 405, LOGIN, LOGIN),
+    Row("staff:unlock"                      , "POST"  , 403, 403, 302, 302, 403, LOGIN, LOGIN),
+    Row("staff:reset_mfa"                   , "GET"   , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("staff:reset_mfa"                   , "POST"  , 403, 403, 302, 302, 403, LOGIN, LOGIN),
+    Row("intake_keys:list"                  , "GET"   , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("intake_keys:list"                  , "POST"  , 403, 403, 200, 200, 403, LOGIN, LOGIN),
+    Row("intake_keys:revoke"                , "GET"   , 403, 403, 404, 404, 403, LOGIN, LOGIN),
+    Row("intake_keys:revoke"                , "POST"  , 403, 403, 404, 404, 403, LOGIN, LOGIN),
     Row("accounts:account",               "GET",     200,   200,   200,   200,   200, LOGIN, LOGIN),
-    Row("accounts:account",               "POST",    200,   200,   200,   200,   200, LOGIN, LOGIN),
+    # An empty settings form: the alert emails choice is required.
+    Row("accounts:account",               "POST",    400,   400,   400,   400,   400, LOGIN, LOGIN),
     Row("accounts:password_change",       "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
     Row("accounts:password_change",       "POST",    400,   400,   400,   400,   400, LOGIN, LOGIN),
     Row("accounts:sign_out_everywhere",   "GET",     405,   405,   405,   405,   405, LOGIN, LOGIN),
@@ -346,7 +389,7 @@ ROWS = [
 
 # URLs with a lead id that answer without looking the lead up: break-the-glass asks for a
 # reason for any id, so that the form itself tells nobody whether the lead exists.
-ANY_LEAD_ID = {"queue:lead_emergency_access"}
+ANY_LEAD_ID = {"queue:lead_emergency_access", "api-lead-emergency-access"}
 
 # The top-level fields each role gets from an API read (for a list: each row), when the
 # answer is 200. A role not named gets no row of this kind (it is refused or sees none).

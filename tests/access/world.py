@@ -80,6 +80,7 @@ class World:
             "send_id": MISSING,
             "enrollment_id": MISSING,
             "access_id": MISSING,
+            "view_id": MISSING,
             "uidb64": "MQ",
         }
 

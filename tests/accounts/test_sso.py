@@ -122,7 +122,7 @@ def _sign_in_at_the_provider(page, staff) -> None:
     page.get_by_label("Username").fill(staff["IDP_USERNAME"])
     page.get_by_label("Password").fill(staff["IDP_PASSWORD"])
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Welcome, Dana").wait_for()
+    page.get_by_title("Your account").filter(has_text="Dana").wait_for()
 
 
 def test_staff_sign_in_through_the_identity_provider_with_the_role_of_their_group(

@@ -13,7 +13,7 @@ from apps.alerts.choices import EmailStatus
 from apps.alerts.models import Alert
 from apps.alerts.services import alert_emails_relay, alert_fire
 from apps.alerts.tasks import alert_email_send
-from tests.celery_processes import broker_purge
+from tests.celery_processes import broker_purge, celery_broker_at
 from tests.factories import PersonFactory
 from tests.sla.scenario import T0
 
@@ -160,14 +160,9 @@ def test_alert_email_arrives_at_a_real_smtp_server(breach_alert, smtp_server):
 def broker_down():
     """Point the Celery app at a port nobody listens on, then put the real one back."""
     from apps.core import queueing
-    from leadcrm.celery import app
 
-    saved = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
-    app._pool = app.amqp._producer_pool = None
-    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
-    yield
-    app.pool.force_close_all()
-    app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+    with celery_broker_at(f"redis://127.0.0.1:{free_port()}/0"):
+        yield
     queueing._paused_until = 0.0
 
 

@@ -158,12 +158,14 @@ def test_badge_fragment_for_htmx_polling(client, alerts_for, owner):
     assert ">2<" in body
 
 
-def test_nav_links_to_alerts(client, owner):
+def test_top_bar_links_to_alerts(client, owner):
     client.force_login(owner)
 
-    nav = client.get("/alerts/").content.decode().split('class="topnav"')[1].split("</nav>")[0]
+    topbar = (
+        client.get("/alerts/").content.decode().split('class="topbar"')[1].split("</header>")[0]
+    )
 
-    assert 'href="/alerts/"' in nav
+    assert 'href="/alerts/"' in topbar
 
 
 def test_anonymous_pages_count_nothing(client, django_assert_num_queries):

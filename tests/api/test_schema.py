@@ -56,7 +56,30 @@ def test_swagger_ui_is_self_hosted_without_inline_code():
     assert "<script>" not in docs  # every script has a src
 
 
-@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_redoc_is_self_hosted_without_inline_code_and_allowed_only_what_it_needs():
+    client = APIClient()
+
+    response = client.get("/api/redoc/")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in page
+    assert "/static/js/redoc.js" in page
+    assert "https://" not in page  # no CDN fonts or scripts
+    assert "<style" not in page
+    assert "<script>" not in page  # every script has a src (or is JSON data)
+    policy = response.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "worker-src blob:" in policy
+    assert "script-src 'self';" in policy  # still no inline or eval'd script
+
+
+def test_only_the_redoc_page_relaxes_the_policy():
+    policy = APIClient().get("/api/docs/").headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "blob:" not in policy
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
 def test_schema_and_docs_require_a_staff_login_in_production(settings, path):
     settings.PRODUCTION = True
     client = APIClient()

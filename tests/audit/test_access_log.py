@@ -13,10 +13,13 @@ from rest_framework.test import APIClient
 from apps.accounts.choices import Role
 from apps.audit.models import AccessLogEntry
 from apps.audit.tasks import access_log_partitions_ensure
+from apps.intake.staff import staff_inquiry_duplicate
 from apps.leads.merging import lead_merge
+from apps.safety.models import LeadSafetyFlag
 from tests.factories import (
     LeadFactory,
     PersonFactory,
+    ReferralSourceFactory,
     TeamFactory,
     TeamMembershipFactory,
     UserFactory,
@@ -246,3 +249,93 @@ def test_behind_a_proxy_the_log_names_the_client_not_the_proxy(
 
     ips = list(AccessLogEntry.objects.order_by("id").values_list("ip", flat=True))
     assert ips == ["203.0.113.9", None]
+
+
+# --- Every other page that names a patient -------------------------------------------
+
+
+def test_the_lead_nurture_page_records_the_lead_and_person(browser, leads):
+    lead = leads[0]
+    response = browser.get(reverse("nurture:lead", args=[lead.pk]))
+
+    assert lead.person.display_name in response.content.decode()
+    entry = only_entry()
+    assert (entry.what, entry.lead_ids, entry.person_ids) == (
+        "nurture page",
+        [lead.pk],
+        [lead.person_id],
+    )
+    assert entry.view_name == "nurture:lead"
+
+
+def test_the_lead_routing_page_records_the_lead_and_person(client, leads):
+    lead = leads[0]
+    client.force_login(UserFactory(username="mo", roles=[Role.MANAGER]))
+
+    assert client.get(reverse("routing:lead", args=[lead.pk])).status_code == 200
+
+    entry = only_entry()
+    assert (entry.what, entry.lead_ids, entry.person_ids) == (
+        "lead routing page",
+        [lead.pk],
+        [lead.person_id],
+    )
+
+
+def test_the_queue_records_the_people_it_names(browser, coordinator, leads):
+    for lead in leads:
+        lead.owner = coordinator
+        lead.save(update_fields=["owner"])
+
+    browser.get(reverse("queue:index"))
+
+    entry = AccessLogEntry.objects.get(what="queue")
+    assert set(entry.person_ids) == {lead.person_id for lead in leads}
+
+
+def test_the_queues_safety_banner_records_the_person_it_names(browser, leads):
+    lead = leads[0]
+    LeadSafetyFlag.objects.create(lead=lead, category="cardiac", matched_words=["chest pain"])
+
+    response = browser.get(reverse("queue:index"))
+
+    assert "chest pain" in response.content.decode()
+    entry = AccessLogEntry.objects.get(what="safety banner")
+    assert (entry.lead_ids, entry.person_ids) == ([lead.pk], [lead.person_id])
+
+
+def test_the_referral_lead_page_records_the_lead_only(client, team):
+    liaison = UserFactory(username="lia", roles=[Role.LIAISON])
+    lead = LeadFactory(referral_source=ReferralSourceFactory(owning_liaison=liaison))
+    client.force_login(liaison)
+
+    assert client.get(reverse("referrals:lead_referral", args=[lead.pk])).status_code == 200
+
+    entry = only_entry()
+    assert (entry.what, entry.lead_ids, entry.person_ids) == (
+        "referral lead page (de-identified)",
+        [lead.pk],
+        [],
+    )
+
+
+def test_a_new_inquirys_duplicate_warning_records_the_person_it_names(coordinator, leads):
+    lead = leads[0]
+    found, visible = staff_inquiry_duplicate(
+        user=coordinator, service_line=lead.service_line, phone=str(lead.person.phone), email=""
+    )
+
+    assert (found, visible) == (lead, True)
+    entry = only_entry()
+    assert (entry.what, entry.person_ids) == ("new inquiry: duplicate warning", [lead.person_id])
+
+
+def test_another_teams_duplicate_is_not_named_and_not_recorded(leads):
+    outsider = UserFactory(username="oz", roles=[Role.INTAKE_COORDINATOR])
+    lead = leads[0]
+    _, visible = staff_inquiry_duplicate(
+        user=outsider, service_line=lead.service_line, phone=str(lead.person.phone), email=""
+    )
+
+    assert not visible
+    assert not AccessLogEntry.objects.exists()

@@ -195,3 +195,38 @@ def test_manage_py_commands_work_through_pgbouncer():
         )
 
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+
+
+def test_the_change_history_names_who_acted_through_pgbouncer_and_never_leaks():
+    """pghistory's context rides in each write as transaction-local settings
+    (set_config(..., true)): through one pooled server connection shared by two clients,
+    the second client's change is not attributed to the first's context."""
+    lead = LeadFactory(urgency="routine")
+    update_in_shell = (
+        "from apps.leads.models import Lead;"
+        f" Lead.objects.filter(pk={lead.pk}).update(urgency='urgent')"
+    )
+    update_by_hand = (
+        "import os, sys, psycopg2; c = psycopg2.connect(os.environ['DATABASE_URL']);"
+        " c.autocommit = True; c.cursor().execute("
+        "\"UPDATE leads_lead SET payer = 'Acme' WHERE id = %s\", [int(sys.argv[1])])"
+    )
+    with pgbouncer(pool_size=1) as database_url:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+        env["DATABASE_URL"] = database_url
+        shell = subprocess.run(  # noqa: S603 - manage.py with fixed arguments
+            [sys.executable, "manage.py", "shell", "-c", update_in_shell],
+            cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        assert shell.returncode == 0, shell.stdout[-2000:] + shell.stderr[-2000:]
+        by_hand = subprocess.run(  # noqa: S603 - our own one-line client, fixed arguments
+            [sys.executable, "-c", update_by_hand, str(lead.pk)],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert by_hand.returncode == 0, by_hand.stderr[-2000:]
+
+    in_shell, outside_the_app = Lead.pgh_event_model.objects.filter(
+        pgh_obj_id=lead.pk, pgh_label="update"
+    ).order_by("pgh_id")
+    assert (in_shell.urgency, in_shell.pgh_context) == ("urgent", {"command": "shell"})
+    assert (outside_the_app.payer, outside_the_app.pgh_context) == ("Acme", None)

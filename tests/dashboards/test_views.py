@@ -63,22 +63,38 @@ def test_nav_links_the_dashboards_for_managers_only(client, manager):
     dashboards = reverse("dashboards:index").encode()
 
     client.force_login(coordinator)
-    assert dashboards not in client.get(reverse("home")).content
+    assert dashboards not in client.get(reverse("alerts:list")).content
     client.force_login(manager)
-    assert dashboards in client.get(reverse("home")).content
+    assert dashboards in client.get(reverse("alerts:list")).content
 
 
-def test_page_loads_each_panel_with_the_filters_of_its_query_string(month, manager_client):
+def test_every_tab_keeps_the_filters_of_the_query_string(month, manager_client):
     query = f"{PERIOD}&service_line=orthopedics&channel=web_form&referral_source={month.rs1.pk}"
 
-    response = manager_client.get(f"{reverse('dashboards:index')}?{query}")
+    for url in (f"{reverse('dashboards:index')}?{query}", panel_url("trends", query)):
+        body = manager_client.get(url).content.decode()
+        for panel in PANELS:
+            assert (
+                f'href="/dashboards/{panel}/?start=2025-03-03&amp;end=2025-03-16&amp;'
+                f"service_line=orthopedics&amp;channel=web_form&amp;referral_source={month.rs1.pk}"
+                in body
+            )
+        assert 'href="/dashboards/?start=2025-03-03&amp;end=2025-03-16&amp;service_line=' in body
 
-    body = response.content.decode()
-    for panel in PANELS:
-        assert f'hx-get="/dashboards/{panel}/?start=2025-03-03&amp;end=2025-03-16' in body
+
+def test_the_tab_of_the_page_is_marked_current(month, manager_client):
+    body = manager_client.get(panel_url("response")).content.decode()
+
     assert (
-        f"service_line=orthopedics&amp;channel=web_form&amp;referral_source={month.rs1.pk}" in body
+        f'href="/dashboards/response/?{PERIOD.replace("&", "&amp;")}" aria-current="page"' in body
     )
+    assert body.count('aria-current="page"') == 2  # the tab and the main navigation
+
+
+def test_filters_apply_to_the_tab_they_are_on(month, manager_client):
+    body = manager_client.get(panel_url("channels")).content.decode()
+
+    assert 'action="/dashboards/channels/"' in body
 
 
 def test_page_shows_the_default_period_it_counts(month, manager_client):
@@ -87,7 +103,7 @@ def test_page_shows_the_default_period_it_counts(month, manager_client):
     # The last 90 days up to today (Thu 20 March 2025 in New York).
     assert 'name="start" value="2024-12-21"' in body
     assert 'name="end" value="2025-03-20"' in body
-    assert "/dashboards/funnel/?start=2024-12-21&amp;end=2025-03-20" in body
+    assert "/dashboards/funnel/?start=2024-12-21&amp;end=2025-03-20&amp;period=90" in body
 
 
 def test_page_says_how_fresh_the_figures_are(month, manager_client):

@@ -282,6 +282,19 @@ def test_attribution_is_recorded_for_web_leads(demo):
     assert web.exclude(landing_page="").exists()
 
 
+def test_two_nurture_tracks_with_steps_one_switched_on(demo):
+    from apps.nurture.models import NurtureTrack
+
+    tracks = {t.name: t for t in NurtureTrack.objects.prefetch_related("steps")}
+    assert set(tracks) == {"Orthopedics: not ready yet", "Bariatrics: seminar invitation"}
+    assert [t.is_active for t in tracks.values()].count(True) == 1
+    care = tracks["Orthopedics: not ready yet"]
+    assert [s.action for s in care.steps.all()] == ["email", "sms", "call_task"]
+    for track in tracks.values():
+        for step in track.steps.all():
+            step.full_clean()  # the merge fields and the channel's fields are valid
+
+
 def test_the_output_lists_the_logins_and_an_intake_key_that_works(demo):
     output = demo["output"]
     for username in ("admin", "manager", "liaison", "coordinator"):
@@ -406,3 +419,20 @@ def test_completed_referrals_mostly_have_their_summary_sent_back(demo):
     assert not Lead.objects.filter(
         referral_source__isnull=True, referral_feedback_sent_at__isnull=False
     ).exists()
+
+
+def test_a_fresh_demo_has_its_dashboard_figures_computed(demo, client):
+    from apps.dashboards import selectors as dashboards
+    from apps.dashboards.filters import DashboardFilters
+    from apps.dashboards.models import LeadFact
+
+    assert dashboards.facts_freshness().rebuilt_at is not None
+    assert LeadFact.objects.count() == Lead.objects.filter(merged_into__isnull=True).count()
+    figures = dashboards.dashboard_overview(
+        filters=DashboardFilters(start=NOW.date() - dt.timedelta(days=89), end=NOW.date())
+    ).current
+    assert figures.leads > 0 and figures.median_response_minutes is not None
+    client.force_login(User.objects.get(username="manager"))
+    body = client.get("/dashboards/?start=2024-12-15&end=2025-03-14").content.decode()
+    assert "not been computed yet" not in body
+    assert "Figures as of" in body

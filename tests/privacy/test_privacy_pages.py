@@ -101,6 +101,9 @@ def test_break_the_glass_uses_are_reviewed_with_a_note(seen, officer_client):
     )
     listing = officer_client.get(reverse("privacy:emergency_review_list")).content.decode()
     assert f"Lead #{lead.pk} opened by" in listing
+    # The reasons say what a patient needed: the officer's page is in the log too.
+    review = AccessLogEntry.objects.get(what="privacy: break-the-glass review")
+    assert (review.username, review.lead_ids) == ("po", [lead.pk])
 
     officer_client.post(
         reverse("privacy:emergency_review", args=[access.pk]), {"note": "Confirmed with caller."}

@@ -52,8 +52,10 @@ def test_coordinator_lands_on_the_queue_after_login(logged_in, coordinator):
     assert response["Location"] == QUEUE
 
 
-def test_manager_keeps_the_home_page(logged_in, manager):
-    assert logged_in(manager).get(reverse("home")).status_code == 200
+def test_manager_lands_on_the_dashboards(logged_in, manager):
+    response = logged_in(manager).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboards:index")
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client):
@@ -341,8 +343,9 @@ def _fill_queue(*, team, coordinator, routed_lead, leads: int, tasks: int):
 # The queue page's query budget: session, user, role groups, team ids, the merged page,
 # the leads of the page, the newest waiting lead (new-lead notice), the service line and
 # location filter lists (stages come from the process's cache), the safety banner's
-# flags, the alert badge of the top bar, and the access log entry.
-QUEUE_PAGE_QUERIES = 12
+# flags, the alert badge of the top bar, the access log entry, the saved views of the
+# picker and the nurture tracks of the bulk bar.
+QUEUE_PAGE_QUERIES = 14
 # The polled fragment: no filter lists, no top bar; the safety banner comes with it.
 QUEUE_FRAGMENT_QUERIES = 9
 

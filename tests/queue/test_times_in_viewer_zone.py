@@ -30,7 +30,7 @@ def test_times_are_in_the_viewers_zone_and_named(logged_in, coordinator, team, r
     html = client.get(reverse("queue:lead", args=[lead.pk])).content.decode()
 
     received = lead.created_at.astimezone(DENVER).strftime("%H:%M")
-    assert f"received Mon Dec 7, {received} MST" in html
+    assert f"received Mon, Dec 7, 2026, {received} MST" in html
     assert re.search(r"Their local time: <strong>Mon 09:00 CST</strong>", html)
     assert "Outside calling hours" not in html
 
@@ -56,4 +56,4 @@ def test_an_unknown_zone_in_the_cookie_falls_back_to_the_default(
     client.cookies["leadcrm_tz"] = "Mars/Olympus"
     response = client.get(reverse("queue:lead", args=[lead.pk]))
     assert response.status_code == 200
-    assert re.search(r"received \w+ \w+ \d+, \d\d:\d\d E[SD]T", response.content.decode())
+    assert re.search(r"received \w+, \w+ \d+, \d{4}, \d\d:\d\d E[SD]T", response.content.decode())

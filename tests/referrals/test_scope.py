@@ -140,4 +140,4 @@ def test_nav_shows_referrals_to_liaisons_only(client, liaison):
     client.force_login(liaison)
     assert b">Referrals</a>" in client.get(reverse("referrals:plan")).content
     client.force_login(UserFactory(roles=["intake coordinator"]))
-    assert b">Referrals</a>" not in client.get(reverse("home")).content
+    assert b">Referrals</a>" not in client.get(reverse("alerts:list")).content

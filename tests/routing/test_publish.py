@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from apps.routing.services import lead_routing_queue
-from tests.celery_processes import broker_purge
+from tests.celery_processes import broker_purge, celery_broker_at
 from tests.factories import LeadFactory, PersonFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -142,20 +142,17 @@ def test_routing_is_queued_again_once_the_broker_is_back(django_capture_on_commi
     """A broker error leaves nothing stale behind: once the broker is back (and the
     pause after the error is over) the next publish goes through."""
     from apps.core import queueing
-    from leadcrm.celery import app
 
     broker_purge()
-    saved = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
     with django_capture_on_commit_callbacks(execute=True):
         lead_routing_queue(lead_id=300)  # the process's producer, on the real broker
-    app._pool = app.amqp._producer_pool = None
-    app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with (
+            celery_broker_at(f"redis://127.0.0.1:{closed_port()}/0"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             lead_routing_queue(lead_id=301)  # broker down: logged, left to the sweep
     finally:
-        app.pool.force_close_all()
-        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
         queueing._paused_until = 0.0
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -110,7 +110,8 @@ def test_a_manager_tests_a_message_and_sees_what_matched_and_why(browser, live_s
         menu = page.get_by_role("button", name="Menu")
         if menu.is_visible():  # on a phone the navigation sits behind the menu button
             menu.click()
-        page.get_by_role("link", name="Safety").first.click()
+        page.get_by_role("button", name="Setup").click()
+        page.get_by_role("link", name="Safety screening").click()
         expect(page.get_by_role("heading", name=re.compile("test a message"))).to_be_visible()
 
         page.get_by_label("Message to test").fill(

@@ -21,12 +21,14 @@ def test_manager_sees_policies_in_a_fixed_number_of_queries(
         ResponsePolicyFactory(service_line=service_line, urgency=urgency, target_minutes=30)
     client.force_login(manager)
 
-    # session, user, role names, unread badge, policies (with their service line)
-    with django_assert_max_num_queries(5):
+    # session, user, role names, unread badge, policies (with their service line), the
+    # service lines' default targets
+    with django_assert_max_num_queries(6):
         response = client.get("/sla/policies/")
 
     assert response.status_code == 200
-    assert response.content.decode().count('href="/sla/policies/') == 4  # 3 rows + "Add"
+    policies = response.content.decode().split("<h2>Policies</h2>")[1]
+    assert policies.count('href="/sla/policies/') == 4  # 3 rows + "Add"
 
 
 def test_the_policy_page_says_what_stops_the_clock(client, manager):

@@ -46,6 +46,7 @@ from apps.dashboards.selectors.leads import (
     dashboard_leads_export,
     dashboard_leads_page,
 )
+from apps.dashboards.selectors.overview import Overview, PeriodFigures, dashboard_overview
 from apps.dashboards.selectors.referrals import (
     DECLINING_SHOWN,
     TOP_SOURCES,
@@ -76,6 +77,8 @@ __all__ = [
     "FunnelStage",
     "LeadsPage",
     "LostReasonRow",
+    "Overview",
+    "PeriodFigures",
     "ReferralSources",
     "ResponseFigures",
     "ResponseTimes",
@@ -88,6 +91,7 @@ __all__ = [
     "dashboard_funnel",
     "dashboard_leads_export",
     "dashboard_leads_page",
+    "dashboard_overview",
     "dashboard_referral_sources",
     "dashboard_response_times",
     "dashboard_trends",

@@ -2,22 +2,28 @@
 the CSV exports) and as chart series. Every number carries the link to the list of
 leads behind it: the page's filters plus the number's own condition."""
 
+from django.utils.formats import date_format
+
 from apps.dashboards import conditions as c
 from apps.dashboards import selectors as s
 from apps.dashboards.tables.base import Cell, Chart, Links, PanelView, Table
 from apps.dashboards.tables.base import count_cell as _count
 from apps.dashboards.tables.base import rate_cell as _rate
+from apps.dashboards.tables.overview import Headline, OverviewView, overview_view
 from apps.dashboards.tables.referrals import referral_view
 
 __all__ = [
     "Cell",
     "Chart",
+    "Headline",
     "Links",
+    "OverviewView",
     "PanelView",
     "Table",
     "channel_view",
     "drop_off_view",
     "funnel_view",
+    "overview_view",
     "referral_view",
     "response_view",
     "trends_view",
@@ -113,9 +119,10 @@ def trends_view(weeks: list[s.TrendWeek], links: Links) -> PanelView:
     rows = []
     for week in weeks:
         narrow = {"week": week.week.isoformat()}
-        label = f"{week.starts:%b %-d} to {week.ends:%b %-d, %Y}" + (
-            " (part)" if week.is_partial else ""
-        )
+        label = (
+            f"{date_format(week.starts, 'MONTH_DAY_FORMAT')} to "
+            f"{date_format(week.ends, 'SHORT_DATE_FORMAT')}"
+        ) + (" (part)" if week.is_partial else "")
         rows.append(
             [
                 Cell(label),
@@ -138,7 +145,7 @@ def trends_view(weeks: list[s.TrendWeek], links: Links) -> PanelView:
             Chart(
                 kind="lines",
                 title="Leads per week and how far they got",
-                labels=[f"{w.week:%b %-d}" for w in weeks],
+                labels=[date_format(w.week, "MONTH_DAY_FORMAT") for w in weeks],
                 series=[{"name": name, "values": values} for name, values in series],
             )
         ],
@@ -161,8 +168,8 @@ def trends_view(weeks: list[s.TrendWeek], links: Links) -> PanelView:
 _RESPONSE_COLUMNS = [
     "Leads",
     "Answered",
-    "Median (min)",
-    "90th percentile (min)",
+    "Median",
+    "90th percentile",
     "Within SLA",
     "Missed SLA",
     "Share within SLA",

@@ -1,12 +1,16 @@
 """The referral sources panel: the referred leads' summary, the top sources, leakage and
 closed loop, and the declining sources, each number linked to its leads."""
 
+from django.urls import reverse
+
+from apps.core.readable import choice_label
 from apps.dashboards import selectors as s
 from apps.dashboards.query import rate
 from apps.dashboards.tables.base import Cell, Chart, Links, PanelView, Table
 from apps.dashboards.tables.base import count_cell as _count
 from apps.dashboards.tables.base import rate_cell as _rate
 from apps.pipeline.choices import DefaultStage
+from apps.referrals.choices import HealthStatus
 
 NOTE = (
     "Leakage: referred leads lost (disqualified or referred elsewhere). Closed loop: "
@@ -84,11 +88,21 @@ def _top_sources(top: list[s.SourceFigures], links: Links) -> Table:
             "Median days to appointment",
         ],
         rows=[
-            [Cell(row.name), Cell(row.kind), Cell(row.health or "—"), *_source_cells(row, links)]
+            [
+                _source_name(row.source_id, row.name),
+                Cell(row.kind),
+                Cell(choice_label(HealthStatus, row.health) or "—"),
+                *_source_cells(row, links),
+            ]
             for row in top
         ],
         empty=NO_REFERRALS,
     )
+
+
+def _source_name(source_id: int | None, name: str) -> Cell:
+    """A source's name, linking to its profile (apps.referrals), where its history is."""
+    return Cell(name, href=reverse("referrals:profile", args=[source_id]) if source_id else "")
 
 
 def _source_cells(row: s.SourceFigures, links: Links) -> list[Cell]:
@@ -166,7 +180,7 @@ def _declining(declining: list[s.DecliningSource], links: Links) -> Table:
         columns=["Source", "Recent referrals", "Expected", "Why", "Referred leads in this period"],
         rows=[
             [
-                Cell(row.name),
+                _source_name(row.source_id, row.name),
                 Cell(row.recent_referrals),
                 Cell(row.expected_recent_referrals),
                 Cell(row.reason),

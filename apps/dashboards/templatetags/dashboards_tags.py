@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 
 from apps.accounts.choices import Role
 from apps.accounts.selectors import user_has_role
+from apps.core.readable import duration_text
 
 register = template.Library()
 
@@ -37,21 +38,6 @@ def figure(cell) -> str:
     return text
 
 
-def duration_text(minutes: float) -> str:
-    """A response time as staff say it: "45 s", "8 min", "3 h 20 min", "1 d 17 h"
-    (2,477.8 min was a number nobody could read)."""
-    if minutes < 1:
-        return f"{round(minutes * 60)} s"
-    whole = round(minutes)
-    if whole < 60:
-        return f"{whole} min"
-    hours, mins = divmod(whole, 60)
-    if hours < 24:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
-
-
 @register.simple_tag
 def chart_json(chart):
     """A chart's labels and series for static/js/dashboards.js, as a JSON script tag."""
@@ -67,9 +53,12 @@ def table_rows(table) -> SafeString:
 
 def _row(row) -> SafeString:
     first, *rest = row
+    name = figure(first)
+    if first.href:  # a referral source's name links to its profile
+        name = format_html('<a href="{}">{}</a>', first.href, name)
     return format_html(
         '<th scope="row">{}</th>{}',
-        figure(first),
+        name,
         format_html_join("", "{}", ((_cell(cell),) for cell in rest)),
     )
 
@@ -80,4 +69,6 @@ def _cell(cell) -> SafeString:
         shown = format_html('<a href="{}">{}</a>', cell.href, shown)
     if cell.is_number:
         return format_html('<td class="num">{}</td>', shown)
+    if len(str(cell.value or "")) > 40:  # a sentence (why a source is declining) needs room
+        return format_html('<td class="long">{}</td>', shown)
     return format_html("<td>{}</td>", shown)

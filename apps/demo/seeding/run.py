@@ -12,9 +12,11 @@ from django.db import connection, transaction
 from faker import Faker
 from tqdm import tqdm
 
+from apps.dashboards.services import lead_facts_rebuild
 from apps.demo.seeding import catalog
 from apps.demo.seeding.bulk import bulk_load
 from apps.demo.seeding.liaisons import liaison_work_install
+from apps.demo.seeding.nurture_tracks import nurture_tracks_install
 from apps.demo.seeding.people_and_leads import (
     ACTIVITY_COLUMNS,
     CONSENT_COLUMNS,
@@ -86,6 +88,7 @@ def demo_seed(
         say("Installing locations, service lines, staff, teams and routing rules")
         hospital = hospital_install(today=today)
         routing_and_response_install(hospital=hospital)
+        nurture_tracks_install(hospital=hospital)
         liaisons = {name: hospital.user_ids[name] for name in catalog.TERRITORY_LIAISONS.values()}
         sources = sources_install(rng=rng, fake=fake_en, liaison_ids=liaisons, now=now)
         # Its own generator: visits never shift the people and leads a seed makes.
@@ -138,6 +141,10 @@ def demo_seed(
     # the start. It is the referrals app's own transaction; the seed stands either way.
     say("Classifying referrer health")
     referrer_health_classify(as_of=now)
+    # The nightly rebuild's service, so a fresh demo's dashboards show figures at once
+    # rather than "not computed yet" until beat's first refresh.
+    say("Computing the dashboards' figures")
+    lead_facts_rebuild()
     result.seconds = time.monotonic() - started
     return result
 

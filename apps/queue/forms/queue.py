@@ -3,8 +3,9 @@
 from django import forms
 
 from apps.leads.choices import Channel, LeadType, Urgency
+from apps.queue.display import QUEUE_COLUMNS, QUEUE_COLUMNS_DEFAULT
 from apps.queue.forms.base import blank_choice
-from apps.queue.selectors import QueueCursor, QueueFilters, Scope
+from apps.queue.selectors import QueueCursor, QueueFilters, QueueSort, Scope
 
 
 class QueueFilterForm(forms.Form):
@@ -24,13 +25,30 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label="Channel", required=False, choices=blank_choice("Any channel") + Channel.choices
     )
+    sort = forms.ChoiceField(label="Order", required=False, choices=list(QueueSort.LABELS.items()))
+    columns = forms.MultipleChoiceField(
+        label="Columns",
+        required=False,
+        choices=list(QUEUE_COLUMNS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
     q = forms.CharField(label="Search name, email or phone", required=False, max_length=100)
     after = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     # The newest waiting lead the coordinator has seen: later ones are announced.
     seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     # Query-string names of the filters that may appear in a URL (never `q`).
-    URL_FIELDS = ("scope", "service_line", "location", "stage", "urgency", "lead_type", "channel")
+    URL_FIELDS = (
+        "scope",
+        "service_line",
+        "location",
+        "stage",
+        "urgency",
+        "lead_type",
+        "channel",
+        "sort",
+        "columns",
+    )
 
     def __init__(self, *args, scopes: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +75,17 @@ class QueueFilterForm(forms.Form):
             lead_type=data.get("lead_type", ""),
             channel=data.get("channel", ""),
             query=(data.get("q") or "").strip(),
+            sort=data.get("sort") or QueueSort.CLOCK,
         )
+
+    def columns_shown(self, *, scope: str) -> list[str]:
+        """The optional columns to show, in the table's order. None ticked: the usual
+        ones (and the owner when the whole team's leads show), so a queue never loses
+        all its columns."""
+        chosen = set(self._valid_values().get("columns") or ())
+        if chosen:
+            return [name for name in QUEUE_COLUMNS if name in chosen]
+        return list(QUEUE_COLUMNS_DEFAULT) + (["owner"] if scope == Scope.TEAMS else [])
 
     def cursor(self) -> QueueCursor | None:
         token = self._valid_values().get("after")
@@ -66,9 +94,15 @@ class QueueFilterForm(forms.Form):
     def seen_lead_id(self) -> int | None:
         return self._valid_values().get("seen")
 
-    def url_params(self) -> dict[str, str]:
-        """The filters that are safe in a URL (ids and codes), without empty ones."""
+    def url_params(self) -> dict[str, str | list[str]]:
+        """The filters that are safe in a URL (ids and codes), without empty ones; what a
+        saved view stores. Columns are a list (urlencode with doseq)."""
         data = self._valid_values()
-        return {
-            name: str(data[name]) for name in self.URL_FIELDS if data.get(name) not in (None, "")
+        params: dict[str, str | list[str]] = {
+            name: str(data[name])
+            for name in self.URL_FIELDS
+            if name != "columns" and data.get(name) not in (None, "", [])
         }
+        if data.get("columns"):
+            params["columns"] = list(data["columns"])
+        return params

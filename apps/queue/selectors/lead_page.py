@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from django.apps import apps as django_apps
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
 from apps.audit.services import access_record
+from apps.core.readable import choice_label, duration_text
 from apps.facilities.models import Location
-from apps.leads.choices import ActivityKind, Direction, Outcome
+from apps.leads.choices import ActivityKind, Direction, LostReason, Outcome
 from apps.leads.merging import (
     DuplicateSuggestion,
     lead_duplicate_suggestions,
@@ -34,7 +36,11 @@ from apps.people.selectors import consents_in_force
 from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stage_list_cached
 from apps.privacy.models import EmergencyAccess
-from apps.privacy.selectors import emergency_access_active, emergency_access_holders
+from apps.privacy.selectors import (
+    emergency_access_active,
+    emergency_access_holders,
+    emergency_reason_text,
+)
 from apps.queue.selectors.queue import queue_team_ids
 from apps.queue.selectors.rows import lead_clock_state
 from apps.safety.models import LeadSafetyFlag
@@ -122,6 +128,25 @@ class LeadPage:
         return [self.safety_flag] if self.safety_flag else []
 
 
+def lead_in_reach(
+    *, user: User, lead_id: int, related: tuple[str, ...]
+) -> tuple[Lead, EmergencyAccess | None]:
+    """The lead, for a user who may see its patient: in their scope, or opened by
+    break-the-glass (then with that EmergencyAccess, for the access log's reason). The
+    lead page and its History tab share this rule.
+
+    Raises Lead.DoesNotExist otherwise (views answer 404).
+    """
+    try:
+        return lead_visible_to(user=user).select_related(*related).get(pk=lead_id), None
+    except Lead.DoesNotExist:
+        # Outside the user's scope: only a break-the-glass opens it (else still 404).
+        emergency = emergency_access_active(user=user, lead_id=lead_id)
+        if emergency is None:
+            raise
+        return Lead.objects.select_related(*related).get(pk=lead_id), emergency
+
+
 def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> LeadPage:
     """Everything the lead page shows, for a lead the user may see.
 
@@ -130,23 +155,11 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
     """
     # Few joins: planning a ten-way join cost more than running it. Stages come from the
     # process's cache and locations from the list the stage form needs anyway.
-    emergency = None
-    try:
-        lead = (
-            lead_visible_to(user=user)
-            .select_related(
-                "person", "caregiver", "service_line", "owner", "team", "referral_source"
-            )
-            .get(pk=lead_id)
-        )
-    except Lead.DoesNotExist:
-        # Outside the user's scope: only a break-the-glass opens it (else still 404).
-        emergency = emergency_access_active(user=user, lead_id=lead_id)
-        if emergency is None:
-            raise
-        lead = Lead.objects.select_related(
-            "person", "caregiver", "service_line", "owner", "team", "referral_source"
-        ).get(pk=lead_id)
+    lead, emergency = lead_in_reach(
+        user=user,
+        lead_id=lead_id,
+        related=("person", "caregiver", "service_line", "owner", "team", "referral_source"),
+    )
     all_locations = list(Location.objects.order_by("name"))
     locations_by_id = {location.pk: location for location in all_locations}
     stages_by_id = {stage.pk: stage for stage in stage_list_cached()}
@@ -248,7 +261,7 @@ def lead_page_get(*, user: User, lead_id: int, whole_timeline: bool = False) -> 
         user=user,
         what="lead page",
         break_glass=emergency is not None,
-        reason=f"{emergency.get_reason_display()}: {emergency.reason_text}" if emergency else "",
+        reason=emergency_reason_text(emergency) if emergency else "",
         lead_ids=[lead.pk] + [suggestion.lead.pk for suggestion in duplicates],
         person_ids=[lead.person_id, lead.caregiver_id]
         + [suggestion.lead.person_id for suggestion in duplicates],
@@ -315,7 +328,8 @@ def _merge_entry(merge: LeadMerge, *, lead: Lead) -> TimelineEntry:
         body = f"{moved} to lead #{merge.survivor_id}."
     if merge.undone_at:
         undone_by = merge.undone_by.display_name if merge.undone_by else "someone"
-        body += f" Undone by {undone_by} on {timezone.localtime(merge.undone_at):%b %d, %H:%M}."
+        undone_at = date_format(timezone.localtime(merge.undone_at), "SHORT_DATETIME_FORMAT")
+        body += f" Undone by {undone_by} on {undone_at}."
     return TimelineEntry(
         at=merge.merged_at,
         kind="merge",
@@ -350,7 +364,7 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
         direction = "Inbound call" if activity.direction == Direction.INBOUND else "Outbound call"
         parts = [direction, outcome]
         if activity.duration_seconds:
-            parts.append(f"{max(1, round(activity.duration_seconds / 60))} min")
+            parts.append(duration_text(activity.duration_seconds / 60))
         entry.title = " · ".join(part for part in parts if part)
         entry.tone = "ok" if activity.outcome == Outcome.REACHED else ""
         if activity.outcome == Outcome.MISSED_INBOUND_CALL:
@@ -367,7 +381,7 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
     elif kind == ActivityKind.TASK:
         label = TASK_LABELS.get(activity.details.get("task_type"), "Task")
         due = timezone.localtime(activity.due_at)
-        entry.title = f"{label} due {due:%a %b %d, %H:%M}"
+        entry.title = f"{label} due {date_format(due, 'DATETIME_FORMAT')}"
         if activity.assignee:
             entry.title += f" for {activity.assignee.display_name}"
         if activity.completed_at:
@@ -384,11 +398,15 @@ def _activity_entry(activity: Activity) -> TimelineEntry:
         if details.get("appointment_at"):
             # Kept as entered: the wall-clock time at the appointment's location.
             appointment = dt.datetime.fromisoformat(details["appointment_at"])
-            extras.append(f"Appointment {appointment:%a %b %d, %H:%M}")
+            extras.append(
+                f"Appointment {date_format(appointment, 'DATE_FORMAT')}, "
+                f"{date_format(appointment, 'TIME_FORMAT')}"
+            )
         if details.get("lost_reason"):
-            extras.append(f"Reason: {details['lost_reason'].replace('_', ' ')}")
+            extras.append(f"Reason: {choice_label(LostReason, details['lost_reason'])}")
         if details.get("recontact_on"):
-            extras.append(f"Contact again on {details['recontact_on']}")
+            recontact = dt.date.fromisoformat(details["recontact_on"])
+            extras.append(f"Contact again on {date_format(recontact, 'DATE_FORMAT')}")
         entry.body = " · ".join(extras + ([activity.body] if activity.body else []))
     elif kind == ActivityKind.ASSIGNMENT:
         if activity.author is None:

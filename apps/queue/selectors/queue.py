@@ -73,6 +73,18 @@ class Scope:
     }
 
 
+class QueueSort:
+    """The queue's orders. Both are keyset-paged the same way (see keyset.py)."""
+
+    CLOCK = "clock"
+    DEADLINE = "deadline"
+
+    LABELS = {
+        CLOCK: "Most urgent first",
+        DEADLINE: "By deadline only",
+    }
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """What the coordinator narrowed the queue to. Ids and codes only; `query` (a name,
@@ -86,6 +98,7 @@ class QueueFilters:
     lead_type: str = ""
     channel: str = ""
     query: str = ""
+    sort: str = QueueSort.CLOCK
 
     def lead_condition(self, prefix: str = "") -> Q:
         """The column filters as a Q on Lead (or on a relation to it, with `prefix`)."""
@@ -190,6 +203,12 @@ def queue_page(
     limit = page_size + 1
     team_ids = queue_team_ids(user=user)
     scope = filters.scope if filters.scope in Scope.LABELS else Scope.ALL
+    # "By deadline only" is one stream order for all: every stream in section 0, so the
+    # keyset runs on (due time, kind, id) alone.
+    flat = filters.sort == QueueSort.DEADLINE
+
+    def section_of(section: int) -> int:
+        return 0 if flat else section
 
     # `stage_id + 0`: the stage must never drive the plan. Matching on its own index, it
     # looked selective to PostgreSQL, which then intersected every lead at that stage
@@ -228,7 +247,7 @@ def queue_page(
             streams.append(
                 queue_stream(
                     running,
-                    section=section,
+                    section=section_of(section),
                     kind=KIND_LEAD,
                     key="sla_due_at",
                     lead="pk",
@@ -239,7 +258,7 @@ def queue_page(
         streams.append(
             queue_stream(
                 answered,
-                section=SECTION_ANSWERED,
+                section=section_of(SECTION_ANSWERED),
                 kind=KIND_LEAD,
                 key="sla_due_at",
                 lead="pk",
@@ -262,10 +281,10 @@ def queue_page(
                         now=now,
                         cursor=cursor,
                         lead_ids=matching_ids,
-                        section=section,
+                        section=section_of(section),
                         due=due,
                     ),
-                    section=section,
+                    section=section_of(section),
                     kind=KIND_TASK,
                     key="due_at",
                     lead="lead_id",
@@ -288,10 +307,15 @@ def queue_page(
     leads_by_id = queue_leads({row[4] for row in found}) if found else {}
     rows = []
     for section, key, kind, row_id, lead_id, task_type in found:
+        lead = leads_by_id[lead_id]
+        if flat and kind == KIND_LEAD:
+            # The row's own section, for its clock state (the page order ignored it).
+            answered = lead.first_response_at is not None or lead.sla_due_at is None
+            section = SECTION_ANSWERED if answered else SECTION_CLOCK_RUNNING
         row = QueueRow(
             kind=kind,
             section=section,
-            lead=leads_by_id[lead_id],
+            lead=lead,
             due_at=key,
             task_id=row_id if kind == KIND_TASK else None,
             task_type=task_type or "",
@@ -302,6 +326,7 @@ def queue_page(
         user=user,
         what="queue search" if filters.query else "queue",
         lead_ids=leads_by_id,
+        person_ids=[lead.person_id for lead in leads_by_id.values()],
     )
     return QueuePage(rows=rows, next_cursor=next_cursor, now=now)
 

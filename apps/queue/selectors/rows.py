@@ -29,6 +29,7 @@ class QueueLead:
     (fifty model instances with six related ones each cost more than the query)."""
 
     pk: int
+    person_id: int
     first_name: str
     last_name: str
     service_line: str
@@ -106,6 +107,7 @@ def queue_leads(lead_ids: set[int]) -> dict[int, QueueLead]:
     url_pattern = reverse("queue:lead", args=[987654321]).replace("987654321", "{}")
     rows = Lead.objects.filter(pk__in=lead_ids).values_list(
         "pk",
+        "person_id",
         "person__first_name",
         "person__last_name",
         "service_line__name",
@@ -126,6 +128,7 @@ def queue_leads(lead_ids: set[int]) -> dict[int, QueueLead]:
     leads = {}
     for (
         pk,
+        person_id,
         first_name,
         last_name,
         service_line,
@@ -145,6 +148,7 @@ def queue_leads(lead_ids: set[int]) -> dict[int, QueueLead]:
     ) in rows:
         leads[pk] = QueueLead(
             pk=pk,
+            person_id=person_id,
             first_name=first_name,
             last_name=last_name,
             service_line=service_line,

@@ -6,12 +6,14 @@ No personal data ever goes in a URL: filters travel as ids and codes, a search b
 posted, and lead pages are addressed by id only.
 """
 
+from apps.queue.views.bulk import queue_bulk
 from apps.queue.views.lead import (
     lead_activity_strike,
     lead_call_log,
     lead_claim_view,
     lead_detail,
     lead_emergency_access,
+    lead_history,
     lead_merge_undo_view,
     lead_merge_view,
     lead_message_log,
@@ -23,6 +25,7 @@ from apps.queue.views.lead import (
 )
 from apps.queue.views.person import lead_person_edit
 from apps.queue.views.queue import queue_index
+from apps.queue.views.saved_views import queue_view_create, queue_view_delete, queue_view_rename
 
 __all__ = [
     "lead_activity_strike",
@@ -30,6 +33,7 @@ __all__ = [
     "lead_claim_view",
     "lead_detail",
     "lead_emergency_access",
+    "lead_history",
     "lead_merge_undo_view",
     "lead_merge_view",
     "lead_message_log",
@@ -39,5 +43,9 @@ __all__ = [
     "lead_stage",
     "lead_task_add",
     "lead_task_done",
+    "queue_bulk",
     "queue_index",
+    "queue_view_create",
+    "queue_view_delete",
+    "queue_view_rename",
 ]

@@ -24,6 +24,7 @@ from apps.people.models import ConsentChannel, ConsentPurpose
 from apps.people.selectors import consent_is_granted
 from apps.privacy.services import EMERGENCY_ROLES, emergency_access_grant
 from apps.queue import forms
+from apps.queue.selectors.lead_history import lead_history_get
 from apps.queue.selectors.lead_page import (
     activity_for_action,
     lead_for_action,
@@ -46,6 +47,17 @@ FORM_CLASSES = {
 @require_http_methods(["GET"])
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _render_lead(request, lead_id)
+
+
+@login_required
+@require_http_methods(["GET"])
+def lead_history(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The lead's History tab: every recorded change, who made it and when."""
+    try:
+        history = lead_history_get(user=request.user, lead_id=lead_id)
+    except Lead.DoesNotExist:
+        raise Http404("No such lead.") from None
+    return render(request, "queue/lead_history.html", {"history": history, "lead": history.lead})
 
 
 def _render_lead(
