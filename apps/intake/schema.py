@@ -67,6 +67,13 @@ _REACHABLE = {
 }
 
 
+_NULL_AS_EMPTY = (
+    "IntakeRequest",
+    "IntakePersonRequest",
+    "IntakeReferralSourceRequest",
+    "IntakeConsentRequest",
+    "IntakeUtmRequest",
+)
 LANGUAGE_CODE_PATTERN = r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?)?$"
 _TICKED = ("email", "sms", "phone")
 # IntakeConsentSerializer.validate: nothing ticked (and no marketing), or a ticked
@@ -85,6 +92,10 @@ def intake_contact_rule_document(result, generator, request, public):
     """Postprocessing hook: an inquiry names a phone or an email, for the person or for
     the caregiver (IntakeSerializer.validate)."""
     schemas = result.get("components", {}).get("schemas", {})
+    for name in _NULL_AS_EMPTY:
+        for field in schemas.get(name, {}).get("properties", {}).values():
+            if field.get("type") == "string" and "enum" not in field:
+                field["nullable"] = True  # _JsonStringMixin: null counts as empty
     person = schemas.get("IntakePersonRequest")
     if person is not None:
         # IntakePersonSerializer.validate_preferred_language, on the lower-cased code.
