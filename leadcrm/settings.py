@@ -500,6 +500,18 @@ SPECTACULAR_SETTINGS = {
     # ReDoc's options (static/js/redoc.js passes them to Redoc.init).
     "REDOC_UI_SETTINGS": {"expandResponses": "200,201", "pathInMiddlePanel": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Integrations send JSON; form encodings are there for the browsable API only, and a
+    # generated client sending a list as multipart would lose it.
+    "PARSER_WHITELIST": ["apps.core.parsers.DepthLimitedJSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.openapi.error_responses_document",
+        "apps.core.openapi.text_without_nul_document",
+        "apps.intake.schema.intake_contact_rule_document",
+        "apps.leads.schema.stage_requirements_document",
+        "apps.leads.schema.activity_requirements_document",
+        "apps.leads.schema.lead_edit_fields_document",
+    ],
 }
 # Choice sets used by several fields, or fields named alike ("kind"), named once so the
 # schema stays stable (the generator warns otherwise).

@@ -67,3 +67,5 @@ urlpatterns = [
 
 # django-allauth answers a sign-in over LOGIN_RATE_LIMIT with this view.
 handler429 = "apps.accounts.views.too_many_sign_ins"
+# JSON under /api/, the HTML page elsewhere.
+handler404 = "apps.core.views.not_found"

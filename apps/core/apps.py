@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     name = "apps.core"
 
     def ready(self) -> None:
-        from apps.core import checks  # noqa: F401 - registers the production checks
+        from apps.core import (
+            checks,  # noqa: F401 - registers the production checks
+            openapi,  # noqa: F401 - registers the schema extensions
+        )

@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.views.defaults import page_not_found
 
 from apps.core.middleware import readiness_response
 
@@ -22,3 +23,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: the database, applied migrations and Redis; up or down for anyone,
     and what fails for signed-in staff."""
     return readiness_response(details=request.user.is_authenticated)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for an address no view takes: JSON under /api/ (a client generated from the
+    schema reads `detail`, as on every other API error), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -36,3 +36,9 @@ def location_find_by_slug(*, slug: str) -> Location | None:
 def locations_by_id(ids) -> dict[int, Location]:
     """Locations by id, from the cached table: a list page names them without a query."""
     return _locations.by_id(ids)
+
+
+def location_slugs(*, active_only: bool = False) -> list[str]:
+    """Every location's slug (or the active ones'), for the published API schema."""
+    rows = Location.objects.filter(is_active=True) if active_only else Location.objects
+    return list(rows.values_list("slug", flat=True))

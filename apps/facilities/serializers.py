@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.core.api import LocalTimeField
 from apps.facilities.models import Weekday
 
 
@@ -16,8 +17,8 @@ class LocationSerializer(serializers.Serializer):
 
 class BusinessHoursSerializer(serializers.Serializer):
     weekday = serializers.ChoiceField(choices=Weekday.choices, read_only=True)
-    opens_at = serializers.TimeField(read_only=True)
-    closes_at = serializers.TimeField(read_only=True)
+    opens_at = LocalTimeField(read_only=True)
+    closes_at = LocalTimeField(read_only=True)
 
 
 class HolidaySerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ element at fault in `issue.expression`.
 import base64
 import binascii
 import json
+import re
 import uuid
 
 from django.conf import settings
@@ -25,8 +26,10 @@ from rest_framework.views import APIView
 from apps.fhir import parsing, resources, selectors, services
 from apps.fhir.authentication import FHIR_AUTHENTICATION
 from apps.fhir.models import FhirReferral
+from apps.fhir.openapi import fhir_openapi
 
 FHIR_JSON = "application/fhir+json"
+FHIR_ID = re.compile(r"[A-Za-z0-9\-\.]{1,64}")  # FHIR's id datatype
 
 
 def _answer(body: dict, status: int = 200, **headers) -> JsonResponse:
@@ -171,11 +174,7 @@ class TaskSearchApi(FhirView):
         focus = request.query_params.get("focus", "")
         unknown = set(request.query_params) - {"focus", "_format"}
         kind, _, rid = focus.partition("/")
-        try:
-            service_request_id = uuid.UUID(rid) if kind == "ServiceRequest" else None
-        except ValueError:
-            service_request_id = None
-        if unknown or service_request_id is None:
+        if unknown or kind != "ServiceRequest" or not FHIR_ID.fullmatch(rid):
             return _outcome(
                 400,
                 [
@@ -185,11 +184,22 @@ class TaskSearchApi(FhirView):
                 ],
             )
         try:
+            # Any FHIR id is a valid search value; ours are UUIDs, so another finds nothing.
             referral = selectors.fhir_referral_read(
-                intake_key=request.auth, kind="Task", service_request_id=service_request_id
+                intake_key=request.auth, kind="Task", service_request_id=uuid.UUID(rid)
             )
-            entries = [{"resource": resources.task_resource(referral), "search": {"mode": "match"}}]
-        except FhirReferral.DoesNotExist:
+            task = resources.task_resource(referral)
+            entries = [
+                {
+                    # A searchset entry carries its resource's absolute URL (FHIR R4, Bundle).
+                    "fullUrl": request.build_absolute_uri(
+                        reverse("fhir:task", args=[referral.task_id])
+                    ),
+                    "resource": task,
+                    "search": {"mode": "match"},
+                }
+            ]
+        except (ValueError, FhirReferral.DoesNotExist):
             entries = []
         return _answer(
             {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}
@@ -206,6 +216,14 @@ def metadata(request: HttpRequest) -> JsonResponse:
             software_version="1.0",
         )
     )
+
+
+@require_GET
+def openapi(request: HttpRequest) -> JsonResponse:
+    """GET /fhir/r4/openapi.json: the same contract for OpenAPI tools, public like
+    /metadata (it names the hospital's mapped codes, nothing about patients)."""
+    base_url = request.build_absolute_uri(reverse("fhir:transaction")).rstrip("/")
+    return JsonResponse(fhir_openapi(server_url=base_url))
 
 
 def _oauth_error(error: str, status: int, description: str) -> JsonResponse:

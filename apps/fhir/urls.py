@@ -7,6 +7,7 @@ app_name = "fhir"
 urlpatterns = [
     path("r4/", apis.TransactionApi.as_view(), name="transaction"),
     path("r4/metadata", apis.metadata, name="metadata"),
+    path("r4/openapi.json", apis.openapi, name="openapi"),
     path("r4/auth/token", apis.token, name="token"),
     path(
         "r4/ServiceRequest", apis.ServiceRequestCreateApi.as_view(), name="service_request_create"

@@ -62,7 +62,8 @@ class IntakeApi(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                OpenApiTypes.STR,
+                # Sent blank, it is refused (400): a vendor's template left it empty.
+                {"type": "string", "pattern": r"\S", "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
                 OpenApiParameter.HEADER,
                 description=(
                     "Optional, up to 255 characters. Repeating a request with the same key "

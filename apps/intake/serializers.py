@@ -9,21 +9,23 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from apps.facilities.selectors import location_find_by_slug
+from apps.core.api import SlugEnumMixin
+from apps.facilities.selectors import location_find_by_slug, location_slugs
+from apps.intake.schema import phone_number_pattern
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
 from apps.people.models import Person
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.validators import validate_npi
 from apps.safety.choices import SafetyCategory
-from apps.servicelines.selectors import service_line_find_by_slug
+from apps.servicelines.selectors import service_line_find_by_slug, service_line_slugs
 
 # Consent wording is a TextField without a limit; this keeps it to what a form shows.
 CONSENT_TEXT_MAX_LENGTH = 5000
@@ -65,14 +67,39 @@ class EmailAddressField(_JsonStringMixin, serializers.EmailField):
         super().__init__(required=False, allow_blank=True, default="", **kwargs)
 
 
+# A plain web address: a subset of what Django's URLValidator takes (it also takes
+# ports, IP addresses, ftp), stated so a generated one is always accepted.
+WEB_ADDRESS_PATTERN = (
+    r"^https?://[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*\.[a-z]{2,6}(/[A-Za-z0-9._~-]*)*$"
+)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": WEB_ADDRESS_PATTERN,
+        "description": "The page's address (http or https).",
+    }
+)
 class UrlField(_JsonStringMixin, serializers.URLField):
     def __init__(self, **kwargs):
         super().__init__(required=False, allow_blank=True, default="", **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class UsPhoneField(_JsonStringMixin, PhoneNumberField):
-    """A phone in any common US format (or international with +), returned as E.164."""
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": phone_number_pattern(settings.PHONENUMBER_DEFAULT_REGION),
+        "description": (
+            "A valid number for the hospital's region, digits with or without the country "
+            "code (other common spellings, such as (312) 555-0142, are taken too); "
+            "answered as E.164."
+        ),
+    }
+)
+class PhoneField(_JsonStringMixin, PhoneNumberField):
+    """A phone in any common format of the hospital's region (PHONENUMBER_DEFAULT_REGION),
+    or international with +, returned as E.164."""
 
     default_error_messages = {
         "invalid": "Enter a valid phone number, such as (312) 555-0142 or +1 312 555 0142."
@@ -80,8 +107,15 @@ class UsPhoneField(_JsonStringMixin, PhoneNumberField):
 
     def __init__(self, **kwargs):
         # No max_length: phonenumbers refuses over-long input itself, and the stored
-        # value is E.164, never what was typed.
-        super().__init__(region="US", required=False, allow_blank=True, default="", **kwargs)
+        # value is E.164, never what was typed. The region is the one the schema's
+        # pattern is built for.
+        super().__init__(
+            region=settings.PHONENUMBER_DEFAULT_REGION,
+            required=False,
+            allow_blank=True,
+            default="",
+            **kwargs,
+        )
 
     def to_internal_value(self, data) -> str:
         number = super().to_internal_value(data)  # the library parses and validates
@@ -98,8 +132,7 @@ class ChoiceField(serializers.ChoiceField):
         )
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ActiveSlugField(serializers.Field):
+class ActiveSlugField(SlugEnumMixin, serializers.Field):
     """A service line or location given by slug; unknown and switched-off ones are named
     differently, so the caller knows whether to fix a typo or ask the hospital."""
 
@@ -114,6 +147,7 @@ class ActiveSlugField(serializers.Field):
         self.find = find
         self.noun = noun
         super().__init__(**kwargs)
+        self.allow_blank = not self.required  # "" is read as "not given" (see below)
 
     def validate_empty_values(self, data):
         if data in (None, "") and not self.required:
@@ -141,7 +175,7 @@ class IntakePersonSerializer(serializers.Serializer):
 
     first_name = StringField(max_length=_max_length(Person, "first_name"))
     last_name = StringField(max_length=_max_length(Person, "last_name"))
-    phone = UsPhoneField()
+    phone = PhoneField()
     email = EmailAddressField(max_length=_max_length(Person, "email"))
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     preferred_language = StringField(max_length=_max_length(Person, "preferred_language"))
@@ -209,15 +243,18 @@ class IntakeSerializer(serializers.Serializer):
     channel = ChoiceField(Channel)
     service_line = ActiveSlugField(
         find=service_line_find_by_slug,
+        slugs=lambda: service_line_slugs(active_only=True),
         noun="service line",
-        help_text="Service line slug: orthopedics.",
+        help_text="Service line slug: one of the hospital's service lines taking inquiries.",
     )
     location = ActiveSlugField(
         find=location_find_by_slug,
+        slugs=lambda: location_slugs(active_only=True),
         noun="location",
         required=False,
         default=None,
         help_text="Location slug; optional.",
+        allow_null=True,
     )
     urgency = ChoiceField(Urgency, required=False, default=Urgency.ROUTINE)
     person = IntakePersonSerializer(required=False)
@@ -265,8 +302,9 @@ class IntakeSafetySerializer(serializers.Serializer):
 
 
 class IntakeResponseSerializer(serializers.Serializer):
-    """The answer to an intake (documentation only: services build it, to store it for
-    replays)."""
+    """The answer to an inquiry; a replay with the same Idempotency-Key gets it again."""
+
+    # Documentation only: services build the answer, to store it for replays.
 
     id = serializers.IntegerField()
     stage = serializers.SlugField(help_text="Pipeline stage slug, `new` for a new lead.")

@@ -9,9 +9,9 @@ the timeline and every write.
 """
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import ChangesLeads, ReadsPatients
 from apps.accounts.selectors import user_sees_referrals_only
 from apps.core.api import service_errors_as_400
+from apps.core.pagination import StrictCursorPagination
 from apps.leads.filters import LeadFilter, LeadFilterBackend
 from apps.leads.models import Lead
 from apps.leads.selectors import (
@@ -46,6 +47,15 @@ from apps.privacy.selectors import (
 
 NOT_FOUND = OpenApiResponse(description="No such lead, or not one of yours.")
 FIELD_ERRORS = OpenApiResponse(description="Field-level errors: {field: [messages]}.")
+CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        "Refused by the lead's current state, not the request's shape: {field: [messages]} "
+        "(the lead is closed or merged, it keeps its first referral source, it is already "
+        "at that stage, Completed follows only Scheduled, a question of its service line "
+        "is unanswered). The same request may succeed once the lead has changed."
+    ),
+)
 
 
 def lead_for_request(request: Request, lead_id: int) -> Lead:
@@ -131,7 +141,7 @@ class LeadDetailApi(APIView):
         operation_id="leads_partial_update",
         summary="Edit a lead's descriptive fields",
         request=LeadUpdateSerializer,
-        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
     )
     def patch(self, request: Request, lead_id: int) -> Response:
         lead = lead_for_request(request, lead_id)
@@ -143,7 +153,7 @@ class LeadDetailApi(APIView):
 
 
 class LeadStageChangeApi(APIView):
-    """Move a lead to another stage; the service checks the move and records it."""
+    """Move a lead to another stage; the move is checked and recorded on its timeline."""
 
     permission_classes = [ReadsPatients]
 
@@ -151,7 +161,7 @@ class LeadStageChangeApi(APIView):
         operation_id="leads_stage_change",
         summary="Move a lead to another stage",
         request=LeadStageChangeSerializer,
-        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        responses={200: LeadDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, lead_id: int) -> Response:
         lead = lead_for_request(request, lead_id)
@@ -163,7 +173,7 @@ class LeadStageChangeApi(APIView):
         return lead_detail_response(request, lead_id)
 
 
-class TimelineCursorPagination(CursorPagination):
+class TimelineCursorPagination(StrictCursorPagination):
     """Newest first along the activity_timeline_idx index."""
 
     ordering = ("-occurred_at", "-id")
@@ -202,7 +212,7 @@ class LeadActivityListApi(generics.ListAPIView):
         operation_id="leads_activities_create",
         summary="Log an activity on a lead",
         request=ActivityCreateSerializer,
-        responses={201: ActivitySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        responses={201: ActivitySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request: Request, lead_id: int) -> Response:
         lead = lead_for_request(request, lead_id)

@@ -8,20 +8,27 @@ several values (`?stage=new&stage=contacted`).
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
+from apps.core.api import slug_enum
+from apps.core.filters import IdFilter, StrictBooleanFilter, StrictFilterSet
 from apps.facilities.models import Location
+from apps.facilities.selectors import location_slugs
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_search
 from apps.pipeline.models import PipelineStage
+from apps.pipeline.selectors import stage_list_cached
 from apps.servicelines.models import ServiceLine
+from apps.servicelines.selectors import service_line_slugs
 
 
 class SlugsFilter(filters.ModelMultipleChoiceFilter):
     """Reference rows named by slug, filtered by their ids (`service_line_id IN (...)`):
-    the slugs are looked up once in the small reference table, never joined per lead."""
+    the slugs are looked up once in the small reference table, never joined per lead.
+    The schema lists the slugs there are, so an empty or unknown one is a 400."""
 
-    def __init__(self, *, queryset, **kwargs):
+    def __init__(self, *, queryset, slugs, **kwargs):
         super().__init__(queryset=queryset, to_field_name="slug", distinct=False, **kwargs)
+        slug_enum(self, slugs=slugs)
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         # An absent filter arrives as `queryset.none()`: test for that without running
@@ -31,24 +38,27 @@ class SlugsFilter(filters.ModelMultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": [row.pk for row in value]})
 
 
-class LeadFilter(filters.FilterSet):
+class LeadFilter(StrictFilterSet):
     # distinct=False throughout: the filters never join a to-many relation, and
     # SELECT DISTINCT over the lead list would sort the whole result to page it.
-    service_line = SlugsFilter(queryset=ServiceLine.objects.all())
-    location = SlugsFilter(queryset=Location.objects.all())
-    stage = SlugsFilter(queryset=PipelineStage.objects.all())
+    service_line = SlugsFilter(queryset=ServiceLine.objects.all(), slugs=service_line_slugs)
+    location = SlugsFilter(queryset=Location.objects.all(), slugs=location_slugs)
+    stage = SlugsFilter(
+        queryset=PipelineStage.objects.all(),
+        slugs=lambda: [stage.slug for stage in stage_list_cached()],
+    )
     urgency = filters.MultipleChoiceFilter(choices=Urgency.choices, distinct=False)
     lead_type = filters.MultipleChoiceFilter(choices=LeadType.choices, distinct=False)
     channel = filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
-    owner = filters.NumberFilter(field_name="owner_id", help_text="The owner's user id.")
-    unassigned = filters.BooleanFilter(
+    owner = IdFilter(field_name="owner_id", help_text="The owner's user id.")
+    unassigned = StrictBooleanFilter(
         field_name="owner_id", lookup_expr="isnull", help_text="true: leads nobody owns yet."
     )
-    team = filters.NumberFilter(field_name="team_id", help_text="The team's id.")
-    referral_source = filters.NumberFilter(
+    team = IdFilter(field_name="team_id", help_text="The team's id.")
+    referral_source = IdFilter(
         field_name="referral_source_id", help_text="The referral source's id."
     )
-    open = filters.BooleanFilter(
+    open = StrictBooleanFilter(
         field_name="closed_at",
         lookup_expr="isnull",
         help_text="true: leads still open; false: completed or lost.",

@@ -15,8 +15,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import User
-from apps.core.api import iso_datetime_writer
+from apps.core.api import EmailOrBlankField, SlugEnumRelatedField, iso_datetime_writer
 from apps.facilities.models import Location
+from apps.facilities.selectors import location_slugs
 from apps.leads.choices import (
     ActivityKind,
     Channel,
@@ -30,8 +31,10 @@ from apps.leads.models import Activity, Lead
 from apps.leads.selectors import LeadRowNames
 from apps.people.models import ConsentChannel, ConsentMethod, ConsentPurpose, ConsentStatus
 from apps.pipeline.models import PipelineStage, StageKind
+from apps.pipeline.selectors import stage_list_cached
 from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.servicelines.models import ServiceLine
+from apps.servicelines.selectors import service_line_slugs
 from apps.teams.models import Team
 
 # --- Small shapes shared by list rows and details ---------------------------------
@@ -252,7 +255,7 @@ class PersonContactSerializer(serializers.Serializer):
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = EmailOrBlankField(read_only=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
     preferred_language = serializers.CharField(read_only=True)
     postal_code = serializers.CharField(read_only=True)
@@ -309,7 +312,7 @@ class LeadSafetySerializer(serializers.Serializer):
 
 
 class LeadDetailSerializer(serializers.Serializer):
-    """Everything about one lead."""
+    """Everything about one lead: its people and their consent, attribution and clock."""
 
     # Needs `consents` in the context (see the view).
 
@@ -370,11 +373,16 @@ class LeadUpdateSerializer(serializers.Serializer):
 
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     lead_type = serializers.ChoiceField(choices=LeadType.choices)
-    service_line = serializers.SlugRelatedField(
-        slug_field="slug", queryset=ServiceLine.objects.filter(is_active=True)
+    service_line = SlugEnumRelatedField(
+        slug_field="slug",
+        queryset=ServiceLine.objects.filter(is_active=True),
+        slugs=lambda: service_line_slugs(active_only=True),
     )
-    location = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Location.objects.filter(is_active=True), allow_null=True
+    location = SlugEnumRelatedField(
+        slug_field="slug",
+        queryset=Location.objects.filter(is_active=True),
+        allow_null=True,
+        slugs=lambda: location_slugs(active_only=True),
     )
     referral_source = serializers.PrimaryKeyRelatedField(
         queryset=ReferralSource.objects.all(), allow_null=True
@@ -389,15 +397,18 @@ class LeadUpdateSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {name: ["This field cannot be edited here."] for name in unknown}
             )
-        if not attrs:
-            raise serializers.ValidationError("Send at least one field to change.")
         return attrs
 
 
 class LeadStageChangeSerializer(serializers.Serializer):
-    """A move to another stage, with what that stage asks for (checked by the service)."""
+    """A move to another stage, with what that stage asks for (a lost reason, an
+    appointment, a recontact date)."""
 
-    stage = serializers.SlugRelatedField(slug_field="slug", queryset=PipelineStage.objects.all())
+    stage = SlugEnumRelatedField(
+        slug_field="slug",
+        queryset=PipelineStage.objects.all(),
+        slugs=lambda: [stage.slug for stage in stage_list_cached()],
+    )
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
     lost_reason = serializers.ChoiceField(
         choices=LostReason.choices, required=False, default="", allow_blank=True
@@ -433,11 +444,6 @@ class LeadAssignSerializer(serializers.Serializer):
     )
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
-    def validate(self, attrs: dict) -> dict:
-        if "owner" not in attrs and "team" not in attrs:
-            raise serializers.ValidationError("Give an owner, a team, or both.")
-        return attrs
-
 
 # --- Activities -------------------------------------------------------------------
 
@@ -457,7 +463,7 @@ STAFF_ACTIVITY_KINDS = [
 
 
 class ActivitySerializer(serializers.Serializer):
-    """One timeline entry."""
+    """One entry of a lead's timeline."""
 
     # Built from an Activity fetched by selectors.lead_timeline.
 

@@ -9,6 +9,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.conflicts import StateConflict
 from apps.facilities.models import Location
 from apps.leads.choices import ActivityKind, Direction, LostReason, Urgency
 from apps.leads.first_response import first_response_filter, is_first_response
@@ -196,10 +197,10 @@ def activity_log(
         errors["kind"] = (
             "Stage changes, inquiries and assignments are recorded by their own services."
         )
-    elif actor is not None and (refusal := lead.action_refusal(STAFF_ACTION_OF_KIND.get(kind, ""))):
-        errors["kind"] = refusal
     if errors:
         raise ValidationError(errors)
+    if actor is not None and (refusal := lead.action_refusal(STAFF_ACTION_OF_KIND.get(kind, ""))):
+        raise StateConflict({"kind": refusal})
 
     activity = Activity.objects.create(
         lead=lead,
@@ -258,7 +259,7 @@ def lead_stage_change(
     """
     lead = Lead.objects.select_for_update().select_related("stage").get(pk=lead.pk)
     if actor is not None and (refusal := lead.action_refusal("stage")):
-        raise ValidationError({"to_stage": refusal})
+        raise StateConflict({"to_stage": refusal})
     from_stage = lead.stage
     now = timezone.now()
     _stage_change_validate(
@@ -352,14 +353,17 @@ def _stage_change_validate(
     today: dt.date,
 ) -> None:
     errors: dict[str, str] = {}
+    # What the lead's current state refuses (409 in the API), apart from what the
+    # request itself lacks (400): the same request could succeed on another lead.
+    conflicts: dict[str, str] = {}
     if not to_stage.is_active:
         errors["stage"] = f"The stage {to_stage.name} is no longer in use."
     elif to_stage.pk == from_stage.pk:
-        errors["stage"] = f"The lead is already at {from_stage.name}."
+        conflicts["stage"] = f"The lead is already at {from_stage.name}."
     elif to_stage.kind == StageKind.WON and from_stage.slug != DefaultStage.SCHEDULED:
-        errors["stage"] = f"A lead reaches {to_stage.name} only from Scheduled."
+        conflicts["stage"] = f"A lead reaches {to_stage.name} only from Scheduled."
     if from_stage.is_closed and not reason.strip():
-        errors["reason"] = f"Say why this {from_stage.name.lower()} lead is reopened."
+        conflicts["reason"] = f"Say why this {from_stage.name.lower()} lead is reopened."
     if to_stage.kind == StageKind.LOST and lost_reason not in LostReason.values:
         errors["lost_reason"] = "Choose why the lead was lost."
     if to_stage.slug == DefaultStage.SCHEDULED and appointment_at is None:
@@ -377,9 +381,11 @@ def _stage_change_validate(
             if question.is_required and _is_blank(answers.get(str(question.pk)))
         ]
         if missing:
-            errors["qualification_answers"] = "Answer: " + "; ".join(missing)
+            conflicts["qualification_answers"] = "Answer: " + "; ".join(missing)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError({**conflicts, **errors})
+    if conflicts:
+        raise StateConflict(conflicts)
 
 
 def _is_blank(answer) -> bool:
@@ -406,7 +412,7 @@ def lead_assign(
     lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
     previous_owner_id, previous_team_id = lead.owner_id, lead.team_id
     if (owner.pk if owner else None, team.pk if team else None) == (lead.owner_id, lead.team_id):
-        raise ValidationError({"owner": "The lead already has this owner and team."})
+        raise StateConflict({"owner": "The lead already has this owner and team."})
     owner_in_team_validate(owner=owner, team=team)
     lead.owner, lead.team = owner, team
     lead.save(update_fields=["owner", "team", "updated_at"])
@@ -465,7 +471,7 @@ def lead_update(*, lead: Lead, actor: User | None, **changes) -> Lead:
     ):
         # Attribution: the source of the first meaningful interaction stays; a different
         # source at appointment is recorded apart (referral_source_at_appointment).
-        raise ValidationError(
+        raise StateConflict(
             {
                 "referral_source": "The first referral source stays on the lead; record a "
                 "different source at appointment instead."

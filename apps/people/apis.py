@@ -3,12 +3,12 @@
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import ReadsPatients
+from apps.core.pagination import StrictCursorPagination
 from apps.leads.selectors import (
     lead_list_for_person,
     people_shown,
@@ -24,7 +24,7 @@ from apps.people.serializers import PERSON_ROW_FIELDS, PersonDetailSerializer, P
 PERSON_LEADS_SHOWN = 100
 
 
-class PersonCursorPagination(CursorPagination):
+class PersonCursorPagination(StrictCursorPagination):
     """Newest first by id: the primary key is the index people are read in; there is
     none on people's created_at."""
 

@@ -3,11 +3,12 @@
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
+from apps.core.filters import StrictFilterSet
 from apps.people.models import Person
 from apps.people.selectors import person_search
 
 
-class PersonFilter(filters.FilterSet):
+class PersonFilter(StrictFilterSet):
     q = filters.CharFilter(
         method="filter_search",
         max_length=200,

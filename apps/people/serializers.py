@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api import iso_date, iso_datetime
+from apps.core.api import EmailOrBlankField, iso_date, iso_datetime
 from apps.leads.serializers import (
     ConsentInForceSerializer,
     ServiceLineBriefSerializer,
@@ -23,7 +23,7 @@ class PersonListSerializer(serializers.Serializer):
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = EmailOrBlankField(read_only=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
     preferred_language = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -66,16 +66,17 @@ class PersonLeadSerializer(serializers.Serializer):
 
 
 class PersonDetailSerializer(serializers.Serializer):
-    """A person with consent in force and their leads the user may see."""
+    """A person with the consent in force and the leads of theirs the caller may see."""
 
-    # Needs `consents` ({person_id: {purpose: {channel: Consent}}}) and `leads` in the context.
+    # Needs `consents` ({person_id: {purpose: {channel: Consent}}}) and `leads` in the
+    # context.
 
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.CharField(read_only=True)
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = EmailOrBlankField(read_only=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
     preferred_language = serializers.CharField(read_only=True)
     postal_code = serializers.CharField(read_only=True)

@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -36,9 +37,10 @@ class LeadEmergencyAccessApi(APIView):
         request=EmergencyAccessCreateSerializer,
         responses={
             201: EmergencyAccessSerializer,
-            400: OpenApiResponse(
-                description="Field-level errors: a reason missing or unknown, or the lead is "
-                "already yours to see."
+            400: OpenApiResponse(description="Field-level errors: a reason missing or unknown."),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The lead is already yours to see: {reason: [message]}.",
             ),
             403: OpenApiResponse(description="Your role cannot open leads in an emergency."),
             404: OpenApiResponse(description="No such lead."),

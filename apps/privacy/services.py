@@ -12,6 +12,7 @@ from apps.accounts.models import User
 from apps.accounts.selectors import user_has_role
 from apps.alerts.choices import AlertLevel
 from apps.alerts.services import alert_fire
+from apps.core.conflicts import StateConflict
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_visible_to
 from apps.privacy.choices import EmergencyReason
@@ -44,7 +45,7 @@ def emergency_access_grant(
         raise ValidationError({"reason": "Your role cannot open leads in an emergency."})
     lead = Lead.objects.get(pk=lead_id)
     if lead_visible_to(user=user).filter(pk=lead.pk).exists():
-        raise ValidationError({"reason": "This lead is already yours to see."})
+        raise StateConflict({"reason": "This lead is already yours to see."})
     now = timezone.now()
     access = EmergencyAccess.objects.create(
         user=user,

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from apps.accounts.models import User
+from apps.core.api import EmailOrBlankField
 from apps.referral_sources.models import ReferralSource, ReferralSourceKind
 from apps.referral_sources.validators import validate_npi
 
@@ -34,14 +35,14 @@ class ReferralSourceDetailSerializer(ReferralSourceListSerializer):
     address_line2 = serializers.CharField(read_only=True)
     postal_code = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True)
-    email = serializers.EmailField(read_only=True)
+    email = EmailOrBlankField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
 
 class ReferralSourceWriteSerializer(serializers.Serializer):
-    """Fields staff set on a referral source; the service checks NPI uniqueness, that
-    only providers carry one, and that the owner is a liaison."""
+    """Fields staff set on a referral source. An NPI belongs to one source and to
+    providers only; the owner must be a liaison."""
 
     kind = serializers.ChoiceField(choices=ReferralSourceKind.choices)
     name = serializers.CharField(max_length=200)
@@ -64,7 +65,7 @@ class ReferralSourceWriteSerializer(serializers.Serializer):
     state = serializers.CharField(max_length=50, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=10, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = EmailOrBlankField(required=False)
     territory = serializers.CharField(max_length=60, required=False, allow_blank=True)
     owning_liaison = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True

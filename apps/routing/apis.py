@@ -8,7 +8,13 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import ReadsPatients
 from apps.core.api import service_errors_as_400
-from apps.leads.apis import FIELD_ERRORS, NOT_FOUND, lead_detail_response, lead_for_request
+from apps.leads.apis import (
+    CONFLICT,
+    FIELD_ERRORS,
+    NOT_FOUND,
+    lead_detail_response,
+    lead_for_request,
+)
 from apps.leads.serializers import LeadAssignSerializer, LeadDetailSerializer
 from apps.routing.assignment import lead_reassign
 
@@ -27,6 +33,7 @@ class LeadAssignApi(APIView):
             400: FIELD_ERRORS,
             403: OpenApiResponse(description="Only managers reassign; others claim."),
             404: NOT_FOUND,
+            409: CONFLICT,
         },
     )
     def post(self, request: Request, lead_id: int) -> Response:
@@ -34,6 +41,8 @@ class LeadAssignApi(APIView):
         serializer = LeadAssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
+        if "owner" not in values and "team" not in values:
+            return lead_detail_response(request, lead_id)  # both kept: nothing to do
         with service_errors_as_400():
             lead_reassign(
                 lead=lead,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
+from apps.core.conflicts import StateConflict
 from apps.leads.models import Activity, Lead
 from apps.leads.services import lead_assign
 from apps.routing.models import RoutingWait
@@ -62,11 +63,11 @@ def lead_claim(*, lead: Lead, actor: User) -> Activity:
     """
     locked = Lead.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lead.pk)
     if locked.owner_id is not None and locked.owner_id != actor.pk:
-        raise ValidationError(
+        raise StateConflict(
             {"owner": f"{locked.owner.display_name} has already claimed this lead."}
         )
     if locked.closed_at is not None:
-        raise ValidationError({"owner": "This lead is closed."})
+        raise StateConflict({"owner": "This lead is closed."})
     return lead_reassign(lead=locked, team=locked.team, owner=actor, actor=actor)
 
 

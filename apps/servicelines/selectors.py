@@ -31,3 +31,9 @@ def service_line_find_by_slug(*, slug: str) -> ServiceLine | None:
 def service_lines_by_id(ids) -> dict[int, ServiceLine]:
     """Service lines by id, from the cached table: a list page names them without a query."""
     return _service_lines.by_id(ids)
+
+
+def service_line_slugs(*, active_only: bool = False) -> list[str]:
+    """Every service line's slug (or the active ones'), for the published API schema."""
+    rows = ServiceLine.objects.filter(is_active=True) if active_only else ServiceLine.objects
+    return list(rows.values_list("slug", flat=True))

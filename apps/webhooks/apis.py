@@ -2,15 +2,16 @@
 send again. Reads through apps.webhooks.selectors, writes through its services."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import service_errors_as_400
+from apps.core.pagination import StrictCursorPagination
 from apps.webhooks import selectors, services
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from apps.webhooks.serializers import (
@@ -25,7 +26,7 @@ class ManagesWebhooks(BasePermission):
         return selectors.user_manages_webhooks(user=request.user)
 
 
-class ById(CursorPagination):
+class ById(StrictCursorPagination):
     ordering = "-id"
     page_size = 50
 
@@ -99,7 +100,16 @@ class DeliveryList(generics.ListAPIView):
 class DeliveryResend(APIView):
     permission_classes = [IsAuthenticated, ManagesWebhooks]
 
-    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            202: WebhookDeliverySerializer,
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Still on its way, or its endpoint is off: {delivery: [message]}.",
+            ),
+        },
+    )
     def post(self, request: Request, delivery_id: int) -> Response:
         try:
             delivery = selectors.webhook_delivery_get(user=request.user, delivery_id=delivery_id)

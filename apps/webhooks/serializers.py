@@ -1,12 +1,21 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.webhooks.choices import WebhookEventType
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
+@extend_schema_field({"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 500})
+class WebhookUrlField(serializers.URLField):
+    """An http(s) address; the schema says so, as `format: uri` alone allows any scheme."""
+
+
 class WebhookEndpointSerializer(serializers.ModelSerializer):
+    url = WebhookUrlField(max_length=500)
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=WebhookEventType.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=WebhookEventType.choices),
+        allow_empty=False,
+        min_length=1,
     )
 
     class Meta:

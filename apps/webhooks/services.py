@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.conflicts import StateConflict
 from apps.core.queueing import task_queue
 from apps.webhooks.addresses import AddressRefused, target_resolve
 from apps.webhooks.choices import DeliveryStatus, WebhookEventType
@@ -255,9 +256,9 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
     )
     if delivery.status not in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED):
-        raise ValidationError({"delivery": "This event is still being delivered."})
+        raise StateConflict({"delivery": "This event is still being delivered."})
     if not delivery.endpoint.is_active:
-        raise ValidationError({"delivery": "Turn the endpoint on first."})
+        raise StateConflict({"delivery": "Turn the endpoint on first."})
     delivery.status = DeliveryStatus.PENDING
     delivery.due_at = timezone.now()
     delivery.attempts = 0  # a fresh retry schedule

@@ -133,3 +133,27 @@ def test_an_invalid_cursor_answers_404(client_for, manager):
     response = client_for(manager).get("/api/v1/leads/?cursor=not-a-cursor")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page_size", ["page_size=ten", "page_size=0", "page_size=5&page_size=9"])
+def test_a_page_size_it_cannot_read_answers_400(client_for, manager, page_size):
+    response = client_for(manager).get(f"/api/v1/leads/?{page_size}")
+
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_a_page_size_past_the_largest_gets_the_largest_page(client_for, manager):
+    LeadFactory.create_batch(3)
+
+    response = client_for(manager).get("/api/v1/leads/?page_size=100000")
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 3
+
+
+def test_an_unknown_api_address_answers_json_404(client_for, manager):
+    response = client_for(manager).get("/api/v1/leads/not-a-number/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

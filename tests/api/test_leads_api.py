@@ -360,12 +360,71 @@ def test_patch_refuses_bad_values_and_other_fields_by_name(client_for, manager, 
     assert (lead.urgency, lead.payer, lead.score) == ("routine", "", 0)
 
 
-def test_patch_with_nothing_to_change_answers_400(client_for, manager):
-    lead = LeadFactory()
+def test_patch_with_nothing_to_change_answers_the_lead_unchanged(client_for, manager):
+    # `{}` is a valid PATCH by the schema: it changes nothing, as HTTP's PATCH says.
+    lead = LeadFactory(urgency="routine")
 
     response = client_for(manager).patch(f"/api/v1/leads/{lead.pk}/", {}, format="json")
 
+    assert response.status_code == 200
+    assert response.json()["urgency"] == "routine"
+
+
+def test_a_lead_keeping_its_first_referral_source_answers_409(client_for, manager):
+    first = ReferralSourceFactory()
+    lead = LeadFactory(referral_source=first)
+
+    response = client_for(manager).patch(
+        f"/api/v1/leads/{lead.pk}/", {"referral_source": ReferralSourceFactory().pk}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "referral_source" in response.json()
+    lead.refresh_from_db()
+    assert lead.referral_source_id == first.pk
+
+
+def test_a_move_the_leads_stage_refuses_answers_409_and_a_missing_value_400(client_for, manager):
+    lead = LeadFactory()
+    client = client_for(manager)
+
+    completed = client.post(
+        f"/api/v1/leads/{lead.pk}/stage/", {"stage": "completed"}, format="json"
+    )
+    scheduled = client.post(
+        f"/api/v1/leads/{lead.pk}/stage/", {"stage": "scheduled"}, format="json"
+    )
+
+    assert completed.status_code == 409 and "stage" in completed.json()
+    assert scheduled.status_code == 400 and "appointment_at" in scheduled.json()
+
+
+def test_assign_with_neither_owner_nor_team_keeps_both(client_for, manager):
+    lead = LeadFactory()
+
+    response = client_for(manager).post(f"/api/v1/leads/{lead.pk}/assign/", {}, format="json")
+
+    assert response.status_code == 200
+    lead.refresh_from_db()
+    assert (lead.owner_id, lead.team_id) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "unassigned=1",  # only true or false
+        "open=yes",
+        "unassigned=true&unassigned=false",  # a single-valued filter given twice
+        "owner=4.5",  # ids are whole numbers
+        "service_line=",  # an empty slug names nothing
+        "stage=no-such-stage",
+    ],
+)
+def test_a_lead_filter_it_cannot_read_answers_400(client_for, manager, query):
+    response = client_for(manager).get(f"/api/v1/leads/?{query}")
+
     assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
 
 
 def test_patch_offers_exactly_the_fields_the_service_edits():
@@ -411,26 +470,27 @@ def test_stage_change_to_scheduled_takes_the_appointment(client_for, manager):
 
 
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "field", "status"),
     [
-        ({"stage": "scheduled"}, "appointment_at"),
-        ({"stage": "completed"}, "stage"),
-        ({"stage": "new"}, "stage"),
-        ({"stage": "disqualified"}, "lost_reason"),
-        ({"stage": "disqualified", "lost_reason": "bored"}, "lost_reason"),
-        ({"stage": "not-ready"}, "recontact_on"),
-        ({"stage": "not-ready", "recontact_on": "2001-01-01"}, "recontact_on"),
-        ({"stage": "no-such-stage"}, "stage"),
-        ({"stage": "scheduled", "appointment_at": "tomorrow"}, "appointment_at"),
-        ({}, "stage"),
+        ({"stage": "scheduled"}, "appointment_at", 400),
+        # Refused by where the lead is, not by what was sent: 409.
+        ({"stage": "completed"}, "stage", 409),
+        ({"stage": "new"}, "stage", 409),
+        ({"stage": "disqualified"}, "lost_reason", 400),
+        ({"stage": "disqualified", "lost_reason": "bored"}, "lost_reason", 400),
+        ({"stage": "not-ready"}, "recontact_on", 400),
+        ({"stage": "not-ready", "recontact_on": "2001-01-01"}, "recontact_on", 400),
+        ({"stage": "no-such-stage"}, "stage", 400),
+        ({"stage": "scheduled", "appointment_at": "tomorrow"}, "appointment_at", 400),
+        ({}, "stage", 400),
     ],
 )
-def test_stage_change_refusals_answer_400_by_field(client_for, manager, payload, field):
+def test_stage_change_refusals_answer_by_field(client_for, manager, payload, field, status):
     lead = LeadFactory()
 
     response = client_for(manager).post(f"/api/v1/leads/{lead.pk}/stage/", payload, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert field in response.json()
     lead.refresh_from_db()
     assert lead.stage.slug == "new"
@@ -451,7 +511,8 @@ def test_stage_change_to_qualified_names_the_unanswered_questions(client_for, ma
         format="json",
     )
 
-    assert refused.status_code == 400
+    # The questions are the lead's service line's (its state), not the request's shape.
+    assert refused.status_code == 409
     assert "Has the patient seen a surgeon?" in refused.json()["qualification_answers"][0]
     assert accepted.status_code == 200
     assert accepted.json()["qualification_answers"] == {str(question.pk): "yes"}
@@ -533,14 +594,6 @@ def test_assigning_through_the_api_ends_the_wait_and_starts_the_clock(
     lead.refresh_from_db()
     assert lead.routed_at is not None and lead.sla_due_at is not None
     assert not RoutingWait.objects.filter(lead=lead).exists()
-
-
-def test_assign_needs_an_owner_or_a_team(client_for, manager):
-    lead = LeadFactory()
-
-    response = assign(client_for(manager), lead, {"reason": "because"})
-
-    assert response.status_code == 400
 
 
 # --- Timeline -----------------------------------------------------------------------

@@ -11,7 +11,14 @@ from apps.leads.selectors import lead_row_names, lead_rows
 from apps.leads.serializers import ActivitySerializer, LeadListSerializer
 from apps.people.models import Person
 from apps.people.serializers import PERSON_ROW_FIELDS, PersonListSerializer
-from tests.factories import ActivityFactory, LeadFactory, PersonFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    LeadFactory,
+    PersonFactory,
+    ServiceLineFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,16 +143,16 @@ def test_the_intake_answer_documents_the_safety_object_for_form_vendors():
     assert detail["nullable"] is True
 
 
-def _descriptions(node, where=""):
+def _described(node, where=""):
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "description" and isinstance(value, str):
                 yield where, value
             else:
-                yield from _descriptions(value, f"{where}/{key}")
+                yield from _described(value, f"{where}/{key}")
     elif isinstance(node, list):
         for value in node:
-            yield from _descriptions(value, where)
+            yield from _described(value, where)
 
 
 # What a note to a developer looks like: a module path, a constant, the serializer's
@@ -161,7 +168,87 @@ def test_the_published_schema_carries_no_developer_notes():
 
     notes = [
         f"{where}: {text}"
-        for where, text in _descriptions(schema.json())
+        for where, text in _described(schema.json())
         if DEVELOPER_NOTE.search(text)
     ]
     assert notes == []
+
+
+def _schema() -> dict:
+    answer = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    return answer.json()
+
+
+def test_an_empty_email_is_valid_by_the_schema():
+    email = _schema()["components"]["schemas"]["PersonList"]["properties"]["email"]
+
+    assert {"maxLength": 0} in email["anyOf"] and {"format": "email"} in email["anyOf"]
+
+
+def test_business_hours_are_documented_as_the_local_times_sent():
+    hours = _schema()["components"]["schemas"]["BusinessHours"]["properties"]
+
+    assert "format" not in hours["opens_at"]
+    assert re.fullmatch(hours["opens_at"]["pattern"], "07:30:00")
+
+
+def test_intake_lists_the_service_lines_taking_inquiries_as_soon_as_they_are_added():
+    ServiceLineFactory(slug="orthopedics")
+    ServiceLineFactory(slug="retired-line", is_active=False)
+    before = _intake_service_lines()
+
+    ServiceLineFactory(slug="sleep-medicine")  # no restart, no cache to clear
+
+    assert before == ["orthopedics"]
+    assert _intake_service_lines() == ["orthopedics", "sleep-medicine"]
+
+
+def _intake_service_lines() -> list[str]:
+    components = _schema()["components"]["schemas"]
+    reference = components["IntakeRequest"]["properties"]["service_line"]["allOf"][0]["$ref"]
+    return components[reference.rsplit("/", 1)[1]]["enum"]
+
+
+def test_list_operations_document_their_error_answers():
+    leads_list = _schema()["paths"]["/api/v1/leads/"]["get"]
+
+    assert {"400", "401", "403", "404", "414"} <= set(leads_list["responses"])
+    assert "Invalid cursor" in leads_list["responses"]["404"]["description"]
+    page_size = next(p for p in leads_list["parameters"] if p["name"] == "page_size")
+    assert page_size["schema"]["minimum"] == 1
+
+
+# Words of developers' notes that have no place in what integrators read.
+DEVELOPER_WORDS = [
+    "TODO",
+    "FIXME",
+    "selector",
+    "services.py",
+    "N+1",
+    "bench",
+    "we ",
+    "query count",
+    "this machine",
+    "apps.",
+]
+
+
+def _descriptions(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node[key] for key in ("description", "summary") if isinstance(node.get(key), str)]
+        return found + [text for value in node.values() for text in _descriptions(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _descriptions(value)]
+    return []
+
+
+def test_schema_descriptions_carry_no_developer_notes():
+    texts = _descriptions(_schema())
+
+    leaks = [
+        (word, text[:80])
+        for text in texts
+        for word in DEVELOPER_WORDS
+        if word.lower() in text.lower()
+    ]
+    assert not leaks
