@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.accounts.models import User
 
@@ -177,9 +178,9 @@ def _shown(model_field: models.Field, value, names: dict) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%b %-d, %Y %H:%M %Z")
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):
-        return value.strftime("%b %-d, %Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, dict | list):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else "—"
     else:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from apps.core.api import slug_enum
-from apps.core.filters import IdFilter, StrictBooleanFilter, StrictFilterSet
+from apps.core.filters import IdFilter, MomentFilter, StrictBooleanFilter, StrictFilterSet
 from apps.facilities.models import Location
 from apps.facilities.selectors import location_slugs
 from apps.leads.choices import Channel, LeadType, Urgency
@@ -63,10 +63,10 @@ class LeadFilter(StrictFilterSet):
         lookup_expr="isnull",
         help_text="true: leads still open; false: completed or lost.",
     )
-    created_after = filters.IsoDateTimeFilter(
+    created_after = MomentFilter(
         field_name="created_at", lookup_expr="gte", help_text="Created at or after (ISO 8601)."
     )
-    created_before = filters.IsoDateTimeFilter(
+    created_before = MomentFilter(
         field_name="created_at", lookup_expr="lt", help_text="Created before (ISO 8601)."
     )
     q = filters.CharFilter(

@@ -98,11 +98,16 @@ def test_dashboards_pass_axe_and_the_keyboard_reaches_the_numbers(request, size)
     )
     lead_facts_refresh()
     log_in(page, username="manager-a11y", password="correct-horse-battery")
-    page.goto("/dashboards/")  # the last 90 days
-    page.locator("#panel-funnel[aria-labelledby]").wait_for()
     if size == "phone":
         page.set_viewport_size({"width": 320, "height": 700})  # WCAG 1.4.10's reflow width
+    # The overview, then a panel on its own tab.
+    page.goto("/dashboards/")
+    page.locator(".dash-overview[aria-labelledby]").wait_for()
+    axe_check(page)
+    keyboard_reaches(page, ["Skip to"])
 
+    page.goto("/dashboards/funnel/")
+    page.locator("#panel-funnel[aria-labelledby]").wait_for()
     axe_check(page)
     keyboard_reaches(page, ["Skip to"])
 

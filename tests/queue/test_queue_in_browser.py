@@ -135,7 +135,7 @@ def test_coordinator_works_a_new_lead_from_queue_to_scheduled(page, shift):
         "Knee pain for 3 months; has an MRI.",
         "Stage: New → Qualified",
         "Stage: Qualified → Scheduled",
-        f"Appointment {day:%a %b %d}, 09:30",
+        f"Appointment {day:%a, %b} {day.day}, {day.year}, 09:30",  # the long date format
     ):
         expect(timeline).to_contain_text(step)
 
