@@ -127,6 +127,18 @@ class EmailOrBlankField(serializers.CharField):
         return value
 
 
+class TextField(serializers.CharField):
+    """Text, and only text. DRF's CharField turns 12 or 1.5 into "12": a client that
+    sends a number where the schema says string has a bug we should tell it about."""
+
+    default_error_messages = {"not_a_string": "Must be text (a JSON string)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class SlugEnumMixin:
     """A reference row named by slug. The schema lists the slugs that `slugs()` returns
     when the schema is generated (the hospital's own service lines, locations, stages),

@@ -82,7 +82,7 @@ _CONSENT_GIVEN_AS_SHOWN = [
     {"properties": {name: {"enum": [False]} for name in (*_TICKED, "marketing")}},
     {
         "required": ["text"],
-        "properties": {"text": {"pattern": r"\S"}},
+        "properties": {"text": {"type": "string", "pattern": r"\S"}},  # null is empty
         "anyOf": [{"required": [name], "properties": {name: {"enum": [True]}}} for name in _TICKED],
     },
 ]

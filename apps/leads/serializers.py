@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import User
-from apps.core.api import EmailOrBlankField, SlugEnumRelatedField, iso_datetime_writer
+from apps.core.api import EmailOrBlankField, SlugEnumRelatedField, TextField, iso_datetime_writer
 from apps.facilities.models import Location
 from apps.facilities.selectors import location_slugs
 from apps.leads.choices import (
@@ -42,33 +42,33 @@ from apps.teams.models import Team
 
 class UserBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    display_name = serializers.CharField(read_only=True)
+    display_name = TextField(read_only=True)
 
 
 class PersonBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    display_name = serializers.CharField(read_only=True)
+    display_name = TextField(read_only=True)
 
 
 class ServiceLineBriefSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = TextField(read_only=True)
 
 
 class LocationBriefSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = TextField(read_only=True)
 
 
 class StageBriefSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = TextField(read_only=True)
     kind = serializers.ChoiceField(choices=StageKind.choices, read_only=True)
 
 
 class TeamBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = TextField(read_only=True)
 
 
 def _display_name(first_name: str | None, last_name: str | None, fallback: str = "") -> str:
@@ -218,7 +218,7 @@ class ConsentStateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ConsentStatus.choices, read_only=True)
     recorded_at = serializers.DateTimeField(read_only=True)
     method = serializers.ChoiceField(choices=ConsentMethod.choices, read_only=True)
-    source = serializers.CharField(read_only=True)
+    source = TextField(read_only=True)
 
 
 class ConsentChannelsSerializer(serializers.Serializer):
@@ -251,14 +251,14 @@ class PersonContactSerializer(serializers.Serializer):
     # Needs `consents` in the context: {person_id: {purpose: {channel: Consent}}}.
 
     id = serializers.IntegerField(read_only=True)
-    display_name = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
-    phone = serializers.CharField(read_only=True)
+    display_name = TextField(read_only=True)
+    first_name = TextField(read_only=True)
+    last_name = TextField(read_only=True)
+    phone = TextField(read_only=True)
     email = EmailOrBlankField(read_only=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
-    preferred_language = serializers.CharField(read_only=True)
-    postal_code = serializers.CharField(read_only=True)
+    preferred_language = TextField(read_only=True)
+    postal_code = TextField(read_only=True)
     consent = serializers.SerializerMethodField()
 
     @extend_schema_field(ConsentInForceSerializer)
@@ -274,26 +274,26 @@ class PersonContactSerializer(serializers.Serializer):
 class AttributionSerializer(serializers.Serializer):
     """Where the lead came from: the first touch's campaign, and the latest touch."""
 
-    utm_source = serializers.CharField(read_only=True)
-    utm_medium = serializers.CharField(read_only=True)
-    utm_campaign = serializers.CharField(read_only=True)
-    utm_term = serializers.CharField(read_only=True)
-    utm_content = serializers.CharField(read_only=True)
-    landing_page = serializers.CharField(read_only=True)
+    utm_source = TextField(read_only=True)
+    utm_medium = TextField(read_only=True)
+    utm_campaign = TextField(read_only=True)
+    utm_term = TextField(read_only=True)
+    utm_content = TextField(read_only=True)
+    landing_page = TextField(read_only=True)
     first_touch_channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
     latest_touch_channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
     touch_count = serializers.IntegerField(read_only=True)
     last_touch_at = serializers.DateTimeField(read_only=True)
-    external_id = serializers.CharField(read_only=True)
-    captured_via = serializers.CharField(read_only=True)
+    external_id = TextField(read_only=True)
+    captured_via = TextField(read_only=True)
 
 
 class LeadReferralSourceSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    name = TextField(read_only=True)
     kind = serializers.ChoiceField(choices=ReferralSourceKind.choices, read_only=True)
-    npi = serializers.CharField(read_only=True, allow_null=True)
-    organization_name = serializers.CharField(read_only=True)
+    npi = TextField(read_only=True, allow_null=True)
+    organization_name = TextField(read_only=True)
 
 
 class LeadSafetySerializer(serializers.Serializer):
@@ -301,12 +301,12 @@ class LeadSafetySerializer(serializers.Serializer):
 
     # Read through the reverse relation so this layer needs nothing from apps.safety.
 
-    category = serializers.CharField(
+    category = TextField(
         help_text="self_harm, cardiac, stroke, breathing, overdose, pregnancy, bleeding or "
         "violence."
     )
     matched_words = serializers.ListField(
-        child=serializers.CharField(), help_text="The words of the inquiry that matched."
+        child=TextField(), help_text="The words of the inquiry that matched."
     )
     flagged_at = serializers.DateTimeField()
 
@@ -329,9 +329,9 @@ class LeadDetailSerializer(serializers.Serializer):
     owner = UserBriefSerializer(read_only=True, allow_null=True)
     team = TeamBriefSerializer(read_only=True, allow_null=True)
     referral_source = LeadReferralSourceSerializer(read_only=True, allow_null=True)
-    payer = serializers.CharField(read_only=True)
-    condition_interest = serializers.CharField(read_only=True)
-    message = serializers.CharField(read_only=True)
+    payer = TextField(read_only=True)
+    condition_interest = TextField(read_only=True)
+    message = TextField(read_only=True)
     qualification_answers = serializers.DictField(read_only=True)
     score = serializers.IntegerField(read_only=True)
     attribution = AttributionSerializer(source="*", read_only=True)
@@ -348,8 +348,8 @@ class LeadDetailSerializer(serializers.Serializer):
     converted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     recontact_on = serializers.DateField(read_only=True, allow_null=True)
-    lost_reason = serializers.CharField(read_only=True)
-    lost_reason_note = serializers.CharField(read_only=True)
+    lost_reason = TextField(read_only=True)
+    lost_reason_note = TextField(read_only=True)
     safety = serializers.SerializerMethodField(
         help_text="null, or the latest inquiry that read like an emergency."
     )
@@ -387,8 +387,8 @@ class LeadUpdateSerializer(serializers.Serializer):
     referral_source = serializers.PrimaryKeyRelatedField(
         queryset=ReferralSource.objects.all(), allow_null=True
     )
-    payer = serializers.CharField(max_length=120, allow_blank=True)
-    condition_interest = serializers.CharField(max_length=200, allow_blank=True)
+    payer = TextField(max_length=120, allow_blank=True)
+    condition_interest = TextField(max_length=200, allow_blank=True)
     score = serializers.IntegerField(min_value=0, max_value=100)
 
     def validate(self, attrs: dict) -> dict:
@@ -409,24 +409,23 @@ class LeadStageChangeSerializer(serializers.Serializer):
         queryset=PipelineStage.objects.all(),
         slugs=lambda: [stage.slug for stage in stage_list_cached()],
     )
-    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    reason = TextField(max_length=2000, required=False, default="", allow_blank=True)
     lost_reason = serializers.ChoiceField(
         choices=LostReason.choices, required=False, default="", allow_blank=True
     )
-    lost_reason_note = serializers.CharField(
-        max_length=500, required=False, default="", allow_blank=True
-    )
+    lost_reason_note = TextField(max_length=500, required=False, default="", allow_blank=True)
     appointment_at = serializers.DateTimeField(required=False, default=None, allow_null=True)
-    appointment_location = serializers.SlugRelatedField(
+    appointment_location = SlugEnumRelatedField(
         slug_field="slug",
         queryset=Location.objects.filter(is_active=True),
+        slugs=lambda: location_slugs(active_only=True),
         required=False,
         default=None,
         allow_null=True,
     )
     recontact_on = serializers.DateField(required=False, default=None, allow_null=True)
     qualification_answers = serializers.DictField(
-        child=serializers.CharField(max_length=1000, allow_blank=True),
+        child=TextField(max_length=1000, allow_blank=True),
         required=False,
         default=dict,
         help_text="Answers keyed by qualification question id.",
@@ -442,7 +441,7 @@ class LeadAssignSerializer(serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
     )
-    reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
+    reason = TextField(max_length=2000, required=False, default="", allow_blank=True)
 
 
 # --- Activities -------------------------------------------------------------------
@@ -470,12 +469,12 @@ class ActivitySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=ActivityKind.choices, read_only=True)
     direction = serializers.ChoiceField(choices=Direction.choices, read_only=True)
-    outcome = serializers.CharField(read_only=True)
+    outcome = TextField(read_only=True)
     author = UserBriefSerializer(read_only=True, allow_null=True)
     is_automated = serializers.BooleanField(read_only=True)
     occurred_at = serializers.DateTimeField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
-    body = serializers.CharField(read_only=True)
+    body = TextField(read_only=True)
     duration_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     from_stage = StageBriefSerializer(read_only=True, allow_null=True)
     to_stage = StageBriefSerializer(read_only=True, allow_null=True)
@@ -486,7 +485,7 @@ class ActivitySerializer(serializers.Serializer):
     struck_at = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="Set when the entry was struck through."
     )
-    strike_reason = serializers.CharField(read_only=True)
+    strike_reason = TextField(read_only=True)
 
     @cached_property
     def _iso_datetime(self):
@@ -541,7 +540,7 @@ class ActivityCreateSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=Outcome.choices, required=False, default="", allow_blank=True
     )
-    body = serializers.CharField(max_length=10000, required=False, default="", allow_blank=True)
+    body = TextField(max_length=10000, required=False, default="", allow_blank=True)
     duration_seconds = serializers.IntegerField(
         min_value=0, max_value=24 * 3600, required=False, default=None, allow_null=True
     )

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api import EmailOrBlankField, iso_date, iso_datetime
+from apps.core.api import EmailOrBlankField, TextField, iso_date, iso_datetime
 from apps.leads.serializers import (
     ConsentInForceSerializer,
     ServiceLineBriefSerializer,
@@ -19,13 +19,13 @@ class PersonListSerializer(serializers.Serializer):
     # Built from a dict of PERSON_ROW_FIELDS.
 
     id = serializers.IntegerField(read_only=True)
-    display_name = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
-    phone = serializers.CharField(read_only=True)
+    display_name = TextField(read_only=True)
+    first_name = TextField(read_only=True)
+    last_name = TextField(read_only=True)
+    phone = TextField(read_only=True)
     email = EmailOrBlankField(read_only=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
-    preferred_language = serializers.CharField(read_only=True)
+    preferred_language = TextField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, row: dict) -> dict:
@@ -72,14 +72,14 @@ class PersonDetailSerializer(serializers.Serializer):
     # context.
 
     id = serializers.IntegerField(read_only=True)
-    display_name = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(read_only=True)
-    last_name = serializers.CharField(read_only=True)
-    phone = serializers.CharField(read_only=True)
+    display_name = TextField(read_only=True)
+    first_name = TextField(read_only=True)
+    last_name = TextField(read_only=True)
+    phone = TextField(read_only=True)
     email = EmailOrBlankField(read_only=True)
     date_of_birth = serializers.DateField(read_only=True, allow_null=True)
-    preferred_language = serializers.CharField(read_only=True)
-    postal_code = serializers.CharField(read_only=True)
+    preferred_language = TextField(read_only=True)
+    postal_code = TextField(read_only=True)
     patient_id = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="For a caregiver: the patient's id."
     )

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.core.api import TextField
 from apps.privacy.choices import EmergencyReason
 from apps.privacy.models import EmergencyAccess
 
@@ -8,7 +9,7 @@ class EmergencyAccessCreateSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(
         choices=EmergencyReason.choices, help_text="Why you need this lead."
     )
-    reason_text = serializers.CharField(
+    reason_text = TextField(
         max_length=1000,
         help_text="What the patient needs, in a few words (the privacy officer reads it; "
         "no diagnosis needed).",

@@ -399,6 +399,36 @@ def test_a_move_the_leads_stage_refuses_answers_409_and_a_missing_value_400(clie
     assert scheduled.status_code == 400 and "appointment_at" in scheduled.json()
 
 
+def test_a_number_where_text_belongs_answers_400_naming_the_field(client_for, manager):
+    lead = LeadFactory()
+
+    response = client_for(manager).post(
+        f"/api/v1/leads/{lead.pk}/assign/", {"reason": 12}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"reason": ["Must be text (a JSON string)."]}
+
+
+def test_the_schema_lists_the_campuses_an_appointment_may_be_at(client_for, manager):
+    LocationFactory(slug="riverside")
+    LocationFactory(slug="closed-campus", is_active=False)
+
+    schema = (
+        client_for(manager)
+        .get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        .json()["components"]["schemas"]
+    )
+    field = schema["LeadStageChangeRequest"]["properties"]["appointment_location"]
+    enum = next(
+        schema[part["$ref"].rsplit("/", 1)[1]]["enum"]
+        for part in field.get("allOf", field.get("oneOf", [field]))
+        if "$ref" in part
+    )
+
+    assert "riverside" in enum and "closed-campus" not in enum
+
+
 def test_assign_with_neither_owner_nor_team_keeps_both(client_for, manager):
     lead = LeadFactory()
 
