@@ -10,6 +10,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# The queue's filters as URL parameters: what a link to the queue and a saved view carry.
+# Ids and codes only; the search (`q`) is never among them.
+QUEUE_FILTER_NAMES = (
+    "scope",
+    "service_line",
+    "location",
+    "stage",
+    "urgency",
+    "lead_type",
+    "channel",
+)
+
 
 class ViewSharing(models.TextChoices):
     PERSONAL = "personal", "Only me"
@@ -31,7 +43,7 @@ class SavedView(models.Model):
     team = models.ForeignKey(
         "teams.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="saved_views"
     )
-    # The queue's URL parameters (QueueFilterForm.URL_FIELDS), as the form cleaned them.
+    # QUEUE_FILTER_NAMES, as the queue's form cleaned them.
     filters = models.JSONField(default=dict, blank=True)
     columns = models.JSONField(default=list, blank=True)
     sort = models.CharField(max_length=20, blank=True)

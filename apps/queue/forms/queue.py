@@ -5,6 +5,7 @@ from django import forms
 from apps.leads.choices import Channel, LeadType, Urgency
 from apps.queue.display import QUEUE_COLUMNS, QUEUE_COLUMNS_DEFAULT
 from apps.queue.forms.base import blank_choice
+from apps.queue.models import QUEUE_FILTER_NAMES
 from apps.queue.selectors import QueueCursor, QueueFilters, QueueSort, Scope
 
 
@@ -37,18 +38,8 @@ class QueueFilterForm(forms.Form):
     # The newest waiting lead the coordinator has seen: later ones are announced.
     seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    # Query-string names of the filters that may appear in a URL (never `q`).
-    URL_FIELDS = (
-        "scope",
-        "service_line",
-        "location",
-        "stage",
-        "urgency",
-        "lead_type",
-        "channel",
-        "sort",
-        "columns",
-    )
+    # Query-string names that may appear in a URL (never `q`): the filters and the layout.
+    URL_FIELDS = (*QUEUE_FILTER_NAMES, "sort", "columns")
 
     def __init__(self, *args, scopes: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)

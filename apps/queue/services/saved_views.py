@@ -5,21 +5,9 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.accounts.selectors import user_sees_all_leads
-from apps.queue.models import SavedView, ViewSharing
+from apps.queue.models import QUEUE_FILTER_NAMES, SavedView, ViewSharing
 from apps.queue.selectors.saved_views import saved_view_can_change
 from apps.teams.models import Team
-
-# What a view may store: the queue's URL parameters, ids and codes only. A search
-# (`q`) is never among them: patients' names and phones stay out of stored settings.
-VIEW_FILTER_NAMES = (
-    "scope",
-    "service_line",
-    "location",
-    "stage",
-    "urgency",
-    "lead_type",
-    "channel",
-)
 
 
 @transaction.atomic
@@ -44,7 +32,7 @@ def saved_view_create(
         name=name,
         sharing=sharing,
         team=team if sharing == ViewSharing.TEAM else None,
-        filters={key: value for key, value in filters.items() if key in VIEW_FILTER_NAMES},
+        filters={key: value for key, value in filters.items() if key in QUEUE_FILTER_NAMES},
         columns=list(columns),
         sort=sort,
     )
