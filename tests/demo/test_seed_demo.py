@@ -395,6 +395,23 @@ def test_the_big_load_path_on_top_of_existing_leads_keeps_them_and_the_schema(de
     assert _keys_pointing_at(tables) == keys_before
 
 
+@pytest.mark.parametrize("rebuild_indexes", [False, True])
+def test_seeded_rows_are_the_past_and_what_happens_to_them_later_is_history(demo, rebuild_indexes):
+    # The load writes no change-history events (they doubled a big seed's writes); the
+    # triggers are back on afterwards, so a later change to a seeded lead is recorded.
+    demo_seed(seed=5, leads=40, now=NOW, rebuild_indexes=rebuild_indexes, progress=False)
+    newest = list(Lead.objects.order_by("-id")[:40])
+    assert not Lead.pgh_event_model.objects.filter(pgh_obj__in=newest).exists()
+    persons = [lead.person_id for lead in newest]
+    assert not Person.pgh_event_model.objects.filter(pgh_obj__in=persons).exists()
+
+    lead = newest[0]
+    urgency = Urgency.SOON if lead.urgency == Urgency.URGENT else Urgency.URGENT
+    Lead.objects.filter(pk=lead.pk).update(urgency=urgency)
+
+    assert Lead.pgh_event_model.objects.get(pgh_obj=lead).urgency == urgency
+
+
 def test_liaisons_have_territories_and_a_visit_history(demo):
     liaisons = User.objects.filter(groups__name=Role.LIAISON)
     for liaison in liaisons:

@@ -57,8 +57,10 @@ def test_liaison_gets_no_lead_page_only_the_referral_page_of_their_sources(
     # Issue 14, hole 1: the lead page showed a liaison the patient's name, phone,
     # message and call notes. Their sources' leads are on the referral page, de-identified.
     liaison = UserFactory(username="lee", roles=[Role.LIAISON])
+    # A name no Faker-made physician or staff member on the page can share.
     theirs = routed_lead(
         team=team,
+        person=PersonFactory(first_name="Ottoline", last_name="Vandersloot"),
         referral_source=ReferralSourceFactory(owning_liaison=liaison),
         message="Knee pain since the fall in March.",
     )
