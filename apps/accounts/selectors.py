@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.utils.timezone import now
 from rest_framework.authtoken.models import Token
 
@@ -96,3 +98,15 @@ def mfa_summary_for_user(*, user: User) -> dict:
         "recovery_codes": Authenticator.Type.RECOVERY_CODES in types,
         "required": user_must_use_mfa(user=user),
     }
+
+
+def user_account_history(*, user: User, limit: int) -> list[LogEntry]:
+    """What was changed about a staff account and by whom, newest first: the one history
+    the Users and roles page, the Team members page and Django's admin all write."""
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+        )
+        .select_related("user")
+        .order_by("-action_time", "-id")[:limit]
+    )

@@ -3,7 +3,9 @@
 from allauth.mfa.models import Authenticator
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -102,3 +104,17 @@ def sessions_clear_expired() -> int:
     many went."""
     deleted, _ = StaffSession.objects.filter(expire_date__lte=timezone.now()).delete()
     return deleted
+
+
+def user_account_history_record(
+    *, actor: User, user: User, change_message: str, flag: int = CHANGE
+) -> None:
+    """Add a line to a staff account's history (see `user_account_history`)."""
+    LogEntry.objects.create(
+        user=actor,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(user.pk),
+        object_repr=str(user)[:200],
+        action_flag=flag,
+        change_message=change_message,
+    )

@@ -3,8 +3,6 @@ routing reads of them, and their current load."""
 
 from dataclasses import dataclass, field
 
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 
 from apps.accounts.choices import Role
@@ -118,17 +116,6 @@ def member_get_for_edit(*, user_id: int) -> User:
     return User.objects.prefetch_related(
         "routing_skills__service_lines", "routing_skills__locations", "teams"
     ).get(pk=user_id)
-
-
-def member_profile_changes(*, user: User, limit: int = 5) -> list[LogEntry]:
-    """The latest recorded changes of a member's routing profile, newest first."""
-    return list(
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
-        )
-        .select_related("user")
-        .order_by("-action_time", "-id")[:limit]
-    )
 
 
 def routing_rule_languages() -> set[str]:

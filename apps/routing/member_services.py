@@ -4,12 +4,11 @@ service lines and locations covered, capacity, leave, shift and teams) in one go
 import re
 from collections.abc import Iterable
 
-from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.accounts.services import user_account_history_record
 from apps.core.languages import language_name
 from apps.facilities.models import Location
 from apps.routing.choices import Strategy
@@ -134,12 +133,9 @@ def member_routing_profile_update(
         TeamMembership.objects.bulk_create(
             [TeamMembership(team=team, user=locked) for team in joining], ignore_conflicts=True
         )
-    LogEntry.objects.create(
-        user=actor,
-        content_type=ContentType.objects.get_for_model(User),
-        object_id=str(locked.pk),
-        object_repr=str(locked)[:200],
-        action_flag=CHANGE,
+    user_account_history_record(
+        actor=actor,
+        user=locked,
         change_message=f"Routing profile changed by {actor.display_name}: "
         + "; ".join(changes)
         + ".",

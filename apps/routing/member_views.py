@@ -7,10 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from apps.accounts.models import User
+from apps.accounts.selectors import user_account_history
 from apps.routing.member_forms import MemberRoutingProfileForm
 from apps.routing.member_selectors import (
     member_get_for_edit,
-    member_profile_changes,
     team_member_board,
 )
 from apps.routing.member_services import member_routing_profile_update
@@ -42,5 +42,9 @@ def member_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             else:
                 messages.info(request, f"Nothing changed for {member.display_name}.")
             return redirect("routing:member_list")
-    context = {"member": member, "form": form, "changes": member_profile_changes(user=member)}
+    context = {
+        "member": member,
+        "form": form,
+        "changes": user_account_history(user=member, limit=5),
+    }
     return render(request, "routing/members_form.html", context)

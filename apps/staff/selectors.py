@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -115,18 +113,6 @@ def staff_get_for_user(*, actor: User, user_id: int) -> StaffRow:
     """One person `actor` looks after; raises User.DoesNotExist outside their scope."""
     user = staff_in_scope(actor=actor).prefetch_related("groups", "teams").get(pk=user_id)
     return _rows([user])[0]
-
-
-def staff_history(*, user: User, limit: int = 20) -> list[LogEntry]:
-    """What was changed about a person's account and by whom, newest first (the same
-    history the Team members page and Django's admin write)."""
-    return list(
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
-        )
-        .select_related("user")
-        .order_by("-action_time", "-id")[:limit]
-    )
 
 
 def staff_team_choices() -> QuerySet[Team]:

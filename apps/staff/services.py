@@ -13,10 +13,9 @@ import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -36,13 +35,11 @@ logger = logging.getLogger(__name__)
 
 
 def _history_record(*, actor: User, member: User, message: str, flag: int = CHANGE) -> None:
-    LogEntry.objects.create(
-        user=actor,
-        content_type=ContentType.objects.get_for_model(User),
-        object_id=str(member.pk),
-        object_repr=str(member)[:200],
-        action_flag=flag,
+    account_services.user_account_history_record(
+        actor=actor,
+        user=member,
         change_message=f"{message} (by {actor.display_name}).",
+        flag=flag,
     )
 
 

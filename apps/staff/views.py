@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
+from apps.accounts.selectors import user_account_history
 from apps.core.form_tokens import form_token_spend
 from apps.staff import services
 from apps.staff.forms import StaffInviteForm, StaffRoleForm
 from apps.staff.selectors import (
     StaffRow,
     staff_get_for_user,
-    staff_history,
     staff_list_for_user,
     user_manages_staff,
 )
@@ -90,7 +90,12 @@ def staff_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             else:
                 messages.info(request, f"Nothing changed for {member.display_name}.")
             return redirect("staff:detail", user_id=member.pk)
-    context = {"row": row, "member": member, "form": form, "history": staff_history(user=member)}
+    context = {
+        "row": row,
+        "member": member,
+        "form": form,
+        "history": user_account_history(user=member, limit=20),
+    }
     return render(request, "staff/detail.html", context, status=400 if form.errors else 200)
 
 

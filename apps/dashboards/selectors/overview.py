@@ -17,7 +17,7 @@ from apps.dashboards.models import RESPONSE_BINS
 from apps.dashboards.query import cohort_where, fetch_all, one_decimal, rate, rollup_where
 from apps.dashboards.selectors.base import now_or
 from apps.dashboards.selectors.counts import _reached_column, counts_layout, counts_source
-from apps.dashboards.selectors.response import _exact_percentiles, _response_source
+from apps.dashboards.selectors.response import response_percentiles, response_source
 from apps.pipeline.choices import DefaultStage
 
 
@@ -71,7 +71,7 @@ def _period_figures(filters: DashboardFilters, *, layout, now: dt.datetime) -> P
     where, params = cohort_where(filters, now=now)
     # The three sources share their parameter names and, for one set of filters, values.
     counts, counts_params = counts_source(filters, layout=layout, now=now)
-    response, response_params = _response_source(filters, where=where)
+    response, response_params = response_source(filters, where=where)
     referred, referred_params = rollup_where(filters, keys=("referral_source_id",))
     for more in (counts_params, response_params, referred_params):
         params.update(more)
@@ -105,7 +105,7 @@ def _period_figures(filters: DashboardFilters, *, layout, now: dt.datetime) -> P
     row = rows[0]
     # The median exactly as the response panel computes it, for all leads only.
     row.update(all_teams=1, all_owners=1)
-    median_seconds = (_exact_percentiles([row], where=where, params=params).get(0) or [None])[0]
+    median_seconds = (response_percentiles([row], where=where, params=params).get(0) or [None])[0]
     return PeriodFigures(
         start=filters.start,
         end=filters.end,

@@ -71,7 +71,7 @@ def dashboard_response_times(
     (interpolated between the two times around the rank), never a bin's estimate.
     """
     where, params = cohort_where(filters, now=now_or(now))
-    source, source_params = _response_source(filters, where=where)
+    source, source_params = response_source(filters, where=where)
     params.update(source_params)
     counts = ["leads", "answered", "sla_met", "answered_late", "unanswered_due", "pending"]
     counts += [f"k{i}" for i in range(len(c.RESPONSE_BUCKETS))]
@@ -104,7 +104,7 @@ def dashboard_response_times(
         """,  # noqa: S608 - our SQL fragments; values are bound parameters
         params,
     )
-    percentiles = _exact_percentiles(rows, where=where, params=params)
+    percentiles = response_percentiles(rows, where=where, params=params)
     total, by_team, by_owner = None, [], []
     for index, row in enumerate(rows):
         row["percentiles"] = percentiles.get(index)
@@ -139,7 +139,7 @@ def dashboard_response_times(
     )
 
 
-def _response_source(filters: DashboardFilters, *, where: str) -> tuple[str, dict]:
+def response_source(filters: DashboardFilters, *, where: str) -> tuple[str, dict]:
     """A relation with team_id, owner_id and the summed columns (leads, answered, sla_met,
     answered_late, unanswered_due, k0.. per RESPONSE_BUCKETS, h0.. per bin), narrowed to
     the period and filters: ResponseDaily rows at the coarsest level the filters allow,
@@ -192,7 +192,7 @@ _GROUP_CONDITIONS = (
 )
 
 
-def _exact_percentiles(rows: list[dict], *, where: str, params: dict) -> dict[int, list]:
+def response_percentiles(rows: list[dict], *, where: str, params: dict) -> dict[int, list]:
     """Per row of `rows` (by index) with answered leads: [median, p90] in seconds, as
     percentile_cont computes them. Reads, for each rank, the times from the first of
     the bin holding it onwards, skipping the ones before it: one statement."""
