@@ -31,6 +31,7 @@ PEOPLE_LIMIT = 1000
 # Trigrams need three letters: a shorter word is matched as the start of a name.
 TRIGRAM_MIN = 3
 LEAD_NUMBER = re.compile(r"#?\s*(\d{1,9})")
+WHOLE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PHONE_LIKE = re.compile(r"[+(]?[0-9][0-9 ().\-]{5,}(\s*(x|ext\.?)\s*\d+)?", re.IGNORECASE)
 
 
@@ -87,12 +88,16 @@ def _matching_people(*, query: str) -> QuerySet[Person] | None:
         first_lower=Lower("first_name"), last_lower=Lower("last_name"), email_lower=Lower("email")
     )
     if "@" in query:
-        # A whole address, or a part of one ("rivera@", "@example.org").
+        if WHOLE_EMAIL.fullmatch(query):
+            # Through the lower(email) btree: as a trigram match, a whole address's
+            # common trigrams ("exa", "com") read most of the index (280 ms at 10M people).
+            return people.filter(email_lower=query.lower())
+        # A part of one ("rivera@", "@example.org").
         return people.filter(email_lower__contains=query.lower())
     if PHONE_LIKE.fullmatch(query) and sum(c.isdigit() for c in query) >= 7:
         e164 = phone_to_e164(query)
         return people.filter(phone=e164) if e164 else None
-    words = [word for word in re.split(r"[\s,]+", query.lower()) if word]
+    words = _name_words(query)
     if not words or any(word.isdigit() for word in words):
         return None
     condition = Q()
@@ -100,6 +105,14 @@ def _matching_people(*, query: str) -> QuerySet[Person] | None:
         lookup = "contains" if len(word) >= TRIGRAM_MIN else "startswith"
         condition &= Q(**{f"first_lower__{lookup}": word}) | Q(**{f"last_lower__{lookup}": word})
     return people.filter(condition)
+
+
+def _name_words(query: str) -> list[str]:
+    """The words of a name search, lower-cased, without punctuation around them
+    ("(Rosa)", "-"; O'Brien and Smith-Jones keep theirs). Trigram indexes ignore
+    punctuation, so a word of it alone read the whole index (10 s at 10M people)."""
+    words = (re.sub(r"^\W+|\W+$", "", word) for word in re.split(r"[\s,]+", query.lower()))
+    return [word for word in words if word]
 
 
 def _matching_leads(*, query: str) -> QuerySet[Lead] | None:
@@ -154,7 +167,7 @@ def _matching_sources(*, query: str) -> QuerySet[ReferralSource] | None:
             return None
         national = phone_to_national(e164)
         return sources.filter(phone__in=[e164, national, query])
-    words = [word for word in re.split(r"[\s,]+", query.lower()) if word]
+    words = _name_words(query)
     if not words or all(word.isdigit() for word in words):
         return None
     condition = Q()

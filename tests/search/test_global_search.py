@@ -60,12 +60,26 @@ def lead_ids(results) -> list[int]:
 @pytest.mark.parametrize(
     "typed",
     ["(312) 555-0142", "312.555.0142", "+1 312 555 0142", "3125550142", "Delgado", "delg",
-     "rosa delgado", "Delgado, Rosa", "ROSA@example.org", "rosa@"],
+     "rosa delgado", "Delgado, Rosa", "ROSA@example.org", "rosa@", "Rosa \u2013 Delgado",
+     "Delgado (Rosa)"],
 )  # fmt: skip
 def test_a_closed_lead_is_found_by_phone_in_any_format_name_or_email(
     coordinator, closed_lead, typed
 ):
     assert lead_ids(global_search(user=coordinator, query=typed)) == [closed_lead.pk]
+
+
+@pytest.mark.django_db
+def test_a_whole_email_address_finds_that_address_only(coordinator, closed_lead, team):
+    LeadFactory(person=PersonFactory(email="larosa@example.org.uk"), team=team)
+    assert lead_ids(global_search(user=coordinator, query="Rosa@Example.org")) == [closed_lead.pk]
+    assert len(lead_ids(global_search(user=coordinator, query="rosa@example"))) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["() -", "\u2013", "(", ", ,"])
+def test_punctuation_alone_finds_nothing(coordinator, closed_lead, typed):
+    assert global_search(user=coordinator, query=typed).empty
 
 
 @pytest.mark.django_db
