@@ -74,7 +74,7 @@ def _people_like(person: Person) -> QuerySet[Person]:
     PostgreSQL answers the OR with a BitmapOr of the phone, lower(email) and name
     indexes. The same OR through the lead-to-person join scanned every lead (6 s on 1M
     leads). Names match on the last name and the first letter of the first name
-    (person_name_lower_idx); how similar the first names are is judged in Python.
+    (person_name_dob_lower_idx); how similar the first names are is judged in Python.
     """
     same = Q(pk=person.pk)
     if person.phone:

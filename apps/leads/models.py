@@ -190,9 +190,11 @@ class Lead(models.Model):
                 condition=Q(routed_at__isnull=True),
                 name="lead_unrouted_idx",
             ),
-            # Repeat-inquiry matching: the open lead of a person for a service line.
+            # Repeat-inquiry matching: the open lead of a person for a service line. The
+            # queue's search reads whose open leads these are from the index alone.
             models.Index(
                 fields=["person", "service_line"],
+                include=["id", "owner", "team"],
                 condition=Q(closed_at__isnull=True),
                 name="lead_open_person_line_idx",
             ),

@@ -81,7 +81,7 @@ def _next_prefix(prefix: str) -> str:
 
 
 def _name_starts_with(field: str, prefix: str) -> Q:
-    # The range lets PostgreSQL seek person_name_lower_idx (LIKE 'x%' only uses a btree
+    # The range lets PostgreSQL seek person_name_dob_lower_idx (LIKE 'x%' only uses a btree
     # index under the "C" collation); the LIKE keeps the answer exact under any collation.
     return Q(
         **{
