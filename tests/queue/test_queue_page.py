@@ -205,6 +205,49 @@ def test_scopes(logged_in, coordinator, colleague, team, routed_lead, scope, exp
     assert shown == {lead_row(leads[name]) for name in expected}
 
 
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ("mine", {"mine"}),
+        ("unassigned", {"unclaimed"}),
+        ("teams", {"mine", "unclaimed", "colleagues"}),
+        ("all", {"mine", "unclaimed"}),
+    ],
+)
+def test_a_search_keeps_to_the_scope(
+    logged_in, coordinator, colleague, team, other_team, routed_lead, scope, expected
+):
+    # A search looks its leads up by id in every slice of the queue (see _lead_sources).
+    def rivera(**where):
+        return routed_lead(person=PersonFactory(last_name="Rivera"), **where)
+
+    leads = {
+        "mine": rivera(team=team, owner=coordinator),
+        "unclaimed": rivera(team=team),
+        "colleagues": rivera(team=team, owner=colleague),
+        "other team": rivera(team=other_team),
+    }
+    routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name="Okafor"))
+
+    shown = set(rows(logged_in(coordinator).post(QUEUE, {"q": "rivera", "scope": scope})))
+
+    assert shown == {lead_row(leads[name]) for name in expected}
+
+
+@pytest.mark.parametrize("urgency", ["urgent", "routine"])
+def test_the_urgency_filter_shows_only_that_urgency(
+    logged_in, coordinator, team, routed_lead, urgency
+):
+    leads = {
+        level: routed_lead(team=team, owner=coordinator, urgency=level)
+        for level in ("urgent", "routine")
+    }
+
+    shown = rows(logged_in(coordinator).get(QUEUE, {"urgency": urgency}))
+
+    assert shown == [lead_row(leads[urgency])]
+
+
 def test_a_lead_claimed_by_a_colleague_drops_out_of_my_queue(
     logged_in, coordinator, colleague, team, routed_lead
 ):

@@ -19,7 +19,8 @@ hundredth page costs what the first does on a million leads.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -172,19 +173,26 @@ def working_stages() -> list[PipelineStage]:
     ]
 
 
-def _lead_sources(*, user: User, scope: str, team_ids: list[int]) -> list[Q]:
+def _lead_sources(*, user: User, scope: str, team_ids: list[int], searching: bool) -> list[Q]:
     """Disjoint slices of the queue, each led by an indexed column (owner or team), so
-    every slice is read in due-time order from its index."""
-    mine = [Q(owner_id=user.pk)]
+    every slice is read in due-time order from its index.
+
+    A search has found its (at most SEARCH_LIMIT) leads already: each slice then looks
+    those up by id. `owner_id + 0` and `team_id + 0` keep PostgreSQL from walking a
+    coordinator's whole slice in due order instead (35,000 rows, 210 ms at 10M leads)."""
+    owner, team = (
+        ("owner_not_indexed", "team_not_indexed") if searching else ("owner_id", "team_id")
+    )
+    mine = [Q(**{owner: user.pk})]
     # Unclaimed leads are few (a partial index of its own), so one slice for all teams:
     # sorting a few hundred rows beats planning a slice per team.
-    unclaimed = [Q(team_id__in=team_ids, owner__isnull=True)]
+    unclaimed = [Q(**{f"{team}__in": team_ids, f"{owner}__isnull": True})]
     if scope == Scope.MINE or not team_ids:
         return mine
     if scope == Scope.UNASSIGNED:
         return unclaimed
     if scope == Scope.TEAMS:
-        return [Q(team_id=team_id) for team_id in team_ids]
+        return [Q(**{team: team_id}) for team_id in team_ids]
     return mine + unclaimed
 
 
@@ -230,10 +238,23 @@ def queue_page(
             .order_by()
             .values_list("pk", flat=True)[:SEARCH_LIMIT]
         )
-        leads = leads.filter(pk__in=matching_ids)
+        # One array parameter, not an IN list of up to 2,000 per stream: Django compiled
+        # and sent ~16,000 parameters for a common surname (~35 ms a search at 10M).
+        leads = leads.alias(
+            owner_not_indexed=F("owner_id") + 0,
+            team_not_indexed=F("team_id") + 0,
+            # The ids are a bound parameter; only the table's own name is in the SQL.
+            in_search=RawSQL(  # noqa: S611
+                f'"{Lead._meta.db_table}"."id" = ANY(%s)',
+                (matching_ids,),
+                output_field=BooleanField(),
+            ),
+        ).filter(in_search=True)
 
     streams = []
-    for source in _lead_sources(user=user, scope=scope, team_ids=team_ids):
+    for source in _lead_sources(
+        user=user, scope=scope, team_ids=team_ids, searching=matching_ids is not None
+    ):
         clock_running = leads.filter(
             source, first_response_at__isnull=True, sla_due_at__isnull=False
         )
@@ -244,6 +265,12 @@ def queue_page(
             (SECTION_URGENT, clock_running.filter(urgency=Urgency.URGENT)),
             (SECTION_CLOCK_RUNNING, clock_running.exclude(urgency=Urgency.URGENT)),
         ):
+            if filters.urgency and (filters.urgency == Urgency.URGENT) != (
+                section == SECTION_URGENT
+            ):
+                # The urgency filter rules this section out: PostgreSQL would still walk
+                # the whole clock index to find no row (44,000 rows at 10M leads).
+                continue
             streams.append(
                 queue_stream(
                     running,
