@@ -184,15 +184,16 @@ def test_filters_by_id(logged_in, coordinator, team, routed_lead, param):
     assert shown == [lead_row(wanted)]
 
 
-@pytest.mark.parametrize(
-    ("scope", "expected"),
-    [
-        ("mine", {"mine"}),
-        ("unassigned", {"unclaimed"}),
-        ("teams", {"mine", "unclaimed", "colleagues"}),
-        ("all", {"mine", "unclaimed"}),
-    ],
-)
+# Which of my lead, an unclaimed one and a colleague's (all in my team) each scope shows.
+SCOPES = [
+    ("mine", {"mine"}),
+    ("unassigned", {"unclaimed"}),
+    ("teams", {"mine", "unclaimed", "colleagues"}),
+    ("all", {"mine", "unclaimed"}),
+]
+
+
+@pytest.mark.parametrize(("scope", "expected"), SCOPES)
 def test_scopes(logged_in, coordinator, colleague, team, routed_lead, scope, expected):
     leads = {
         "mine": routed_lead(team=team, owner=coordinator),
@@ -205,15 +206,7 @@ def test_scopes(logged_in, coordinator, colleague, team, routed_lead, scope, exp
     assert shown == {lead_row(leads[name]) for name in expected}
 
 
-@pytest.mark.parametrize(
-    ("scope", "expected"),
-    [
-        ("mine", {"mine"}),
-        ("unassigned", {"unclaimed"}),
-        ("teams", {"mine", "unclaimed", "colleagues"}),
-        ("all", {"mine", "unclaimed"}),
-    ],
-)
+@pytest.mark.parametrize(("scope", "expected"), SCOPES)
 def test_a_search_keeps_to_the_scope(
     logged_in, coordinator, colleague, team, other_team, routed_lead, scope, expected
 ):
