@@ -230,6 +230,8 @@ def source_import(request: HttpRequest) -> HttpResponse:
     upload = ImportUploadForm()
     report, csv_text = None, ""
     if request.method == "POST" and "confirm" in request.POST:
+        if not form_token_spend(request):
+            return redirect("referrals:directory")  # the first sending imported the file
         confirm = ImportConfirmForm(request.POST)
         if confirm.is_valid():
             csv_text = confirm.cleaned_data["csv_text"]

@@ -1,5 +1,7 @@
 """CSV import of providers and practices: preview, row errors, all-or-nothing, NPI merge."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -175,6 +177,23 @@ def test_import_page_previews_then_imports_on_confirm(client, manager, liaison):
 
     assert confirmed.status_code == 302
     assert ReferralSource.objects.count() == 3
+
+
+def test_a_confirm_sent_twice_imports_once(client, manager, liaison):
+    client.force_login(manager)
+    upload = SimpleUploadedFile("sources.csv", GOOD.encode(), content_type="text/csv")
+    preview = client.post(reverse("referrals:import"), {"file": upload}).content.decode()
+    (token,) = re.findall(r'name="form_token" value="([^"]+)"', preview)
+    confirm = {"confirm": "1", "csv_text": GOOD, "form_token": token}
+    assert client.post(reverse("referrals:import"), confirm).status_code == 302
+    # Renamed in the meantime: a second import of the file would name it back.
+    ReferralSource.objects.filter(npi=NPI_A).update(name="Renamed since")
+
+    again = client.post(reverse("referrals:import"), confirm)
+
+    assert again.status_code == 302
+    assert ReferralSource.objects.count() == 3
+    assert ReferralSource.objects.get(npi=NPI_A).name == "Renamed since"
 
 
 def test_import_page_shows_row_errors_and_offers_no_confirm(client, manager):
