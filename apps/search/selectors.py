@@ -18,7 +18,7 @@ from apps.audit.services import access_record
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_visible_to
 from apps.people.models import Person
-from apps.people.selectors import phone_to_e164
+from apps.people.selectors import name_search_words, phone_to_e164
 from apps.pipeline.selectors import stage_list_cached
 from apps.referral_sources.models import ReferralSource
 from apps.referral_sources.validators import npi_is_valid
@@ -97,7 +97,7 @@ def _matching_people(*, query: str) -> QuerySet[Person] | None:
     if PHONE_LIKE.fullmatch(query) and sum(c.isdigit() for c in query) >= 7:
         e164 = phone_to_e164(query)
         return people.filter(phone=e164) if e164 else None
-    words = _name_words(query)
+    words = name_search_words(query)
     if not words or any(word.isdigit() for word in words):
         return None
     condition = Q()
@@ -105,14 +105,6 @@ def _matching_people(*, query: str) -> QuerySet[Person] | None:
         lookup = "contains" if len(word) >= TRIGRAM_MIN else "startswith"
         condition &= Q(**{f"first_lower__{lookup}": word}) | Q(**{f"last_lower__{lookup}": word})
     return people.filter(condition)
-
-
-def _name_words(query: str) -> list[str]:
-    """The words of a name search, lower-cased, without punctuation around them
-    ("(Rosa)", "-"; O'Brien and Smith-Jones keep theirs). Trigram indexes ignore
-    punctuation, so a word of it alone read the whole index (10 s at 10M people)."""
-    words = (re.sub(r"^\W+|\W+$", "", word) for word in re.split(r"[\s,]+", query.lower()))
-    return [word for word in words if word]
 
 
 def _matching_leads(*, query: str) -> QuerySet[Lead] | None:
@@ -167,7 +159,7 @@ def _matching_sources(*, query: str) -> QuerySet[ReferralSource] | None:
             return None
         national = phone_to_national(e164)
         return sources.filter(phone__in=[e164, national, query])
-    words = _name_words(query)
+    words = name_search_words(query)
     if not words or all(word.isdigit() for word in words):
         return None
     condition = Q()

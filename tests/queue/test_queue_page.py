@@ -267,7 +267,9 @@ def test_search_finds_a_phone_typed_in_any_format(logged_in, coordinator, team, 
     assert rows(response) == [lead_row(wanted)]
 
 
-@pytest.mark.parametrize("typed", ["Ana.Rivera@Example.com", "rivera", "ana rivera", "Rivera, Ana"])
+@pytest.mark.parametrize(
+    "typed", ["Ana.Rivera@Example.com", "rivera", "ana rivera", "Rivera, Ana", "Rivera (Ana)"]
+)
 def test_search_finds_an_email_in_any_case_or_a_name(
     logged_in, coordinator, team, routed_lead, typed
 ):
