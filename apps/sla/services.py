@@ -418,12 +418,15 @@ def response_policy_save(*, policy: ResponsePolicy) -> ResponsePolicy:
 
 
 @transaction.atomic
+@transaction.atomic
 def service_line_targets_update(
-    *, service_line: ServiceLine, urgent: int, soon: int, routine: int
+    *, service_line_id: int, urgent: int, soon: int, routine: int
 ) -> list[str]:
     """Set a service line's default first-response targets (minutes; each at least 1).
     Like a policy, they apply to clocks started from now on. Returns what changed, in
-    words; raises ValidationError keyed by field for a target under a minute."""
+    words, against the row as stored (locked, so two managers' edits are told apart);
+    raises ValidationError keyed by field for a target under a minute."""
+    service_line = ServiceLine.objects.select_for_update().get(pk=service_line_id)
     new = {
         "urgent_response_minutes": urgent,
         "soon_response_minutes": soon,

@@ -55,7 +55,7 @@ def service_line_targets_edit(request: HttpRequest, service_line_id: int) -> Htt
         data = form.cleaned_data
         try:
             changes = service_line_targets_update(
-                service_line=ServiceLine.objects.get(pk=service_line.pk),
+                service_line_id=service_line.pk,
                 urgent=data["urgent_response_minutes"],
                 soon=data["soon_response_minutes"],
                 routine=data["routine_response_minutes"],
