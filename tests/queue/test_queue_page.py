@@ -508,3 +508,44 @@ def test_paging_crosses_every_section_once_in_order(logged_in, coordinator, team
 
     assert len(everything) == 8
     assert seen == everything
+
+
+def test_answered_leads_of_every_working_stage_come_in_one_due_time_order(
+    logged_in, coordinator, team, routed_lead
+):
+    # The answered section is read a stage at a time (Lead's queue indexes): the stages
+    # must still merge into one order, page after page, under a filter too.
+    answered = timezone.now()
+    slugs = ["qualified", "new", "contacted", "attempting-contact", "qualified", "contacted"]
+    leads = [
+        routed_lead(
+            team=team,
+            owner=coordinator,
+            due_in=-100 + 10 * position,
+            stage=stage_get_by_slug(slug),
+            first_response_at=answered,
+            urgency=Urgency.URGENT,
+        )
+        for position, slug in enumerate(slugs)
+    ]
+    routed_lead(
+        team=team,
+        owner=coordinator,
+        due_in=-95,
+        stage=stage_get_by_slug("scheduled"),
+        first_response_at=answered,
+        urgency=Urgency.URGENT,
+    )
+    client = logged_in(coordinator)
+    seen, after = [], ""
+    for _ in range(10):
+        response = client.post(
+            QUEUE, {"size": 2, "after": after, "urgency": "urgent"}, HTTP_HX_REQUEST="true"
+        )
+        seen += rows(response)
+        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
+        if not match:
+            break
+        after = match.group(1)
+
+    assert seen == [lead_row(lead) for lead in leads]
