@@ -210,7 +210,8 @@ def test_scopes(logged_in, coordinator, colleague, team, routed_lead, scope, exp
 def test_a_search_keeps_to_the_scope(
     logged_in, coordinator, colleague, team, other_team, routed_lead, scope, expected
 ):
-    # A search looks its leads up by id in every slice of the queue (see _lead_sources).
+    # A search looks its leads up by id, in one slice made of the scope's (see
+    # _lead_sources).
     def rivera(**where):
         return routed_lead(person=PersonFactory(last_name="Rivera"), **where)
 
@@ -225,6 +226,21 @@ def test_a_search_keeps_to_the_scope(
     shown = set(rows(logged_in(coordinator).post(QUEUE, {"q": "rivera", "scope": scope})))
 
     assert shown == {lead_row(leads[name]) for name in expected}
+
+
+def test_a_search_shows_my_tasks_on_the_leads_found_only(logged_in, coordinator, team, routed_lead):
+    found = routed_lead(
+        team=team, owner=coordinator, person=PersonFactory(last_name="Rivera"), due_in=5
+    )
+    other = routed_lead(
+        team=team, owner=coordinator, person=PersonFactory(last_name="Okafor"), due_in=5
+    )
+    today, earlier = task(found, coordinator, due_in=10), task(found, coordinator, due_in=-3000)
+    task(other, coordinator, due_in=10)
+
+    shown = rows(logged_in(coordinator).post(QUEUE, {"q": "rivera"}, HTTP_HX_REQUEST="true"))
+
+    assert shown == [lead_row(found), f"task-{today.pk}", f"task-{earlier.pk}"]
 
 
 @pytest.mark.parametrize("urgency", ["urgent", "routine"])
