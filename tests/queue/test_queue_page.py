@@ -35,6 +35,21 @@ def lead_row(lead) -> str:
     return f"lead-{lead.pk}"
 
 
+def all_pages(client, *, size: int, pages: int = 20, **form) -> list[str]:
+    """The rows of every page of the queue, following each page's "after" cursor."""
+    seen, after = [], ""
+    for _ in range(pages):
+        response = client.post(
+            QUEUE, {"size": size, "after": after, **form}, HTTP_HX_REQUEST="true"
+        )
+        seen += rows(response)
+        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
+        if not match:
+            break
+        after = match.group(1)
+    return seen
+
+
 def task(lead, user, *, due_in, **fields):
     return ActivityFactory(
         lead=lead,
@@ -329,14 +344,7 @@ def test_paging_walks_the_whole_queue_once_in_order_without_counting(
     leads = [routed_lead(team=team, owner=coordinator, due_in=minutes) for minutes in range(-6, 6)]
     leads += [routed_lead(team=team, due_in=7, first_response_at=timezone.now()) for _ in range(3)]
     client = logged_in(coordinator)
-    seen, after = [], ""
-    for _ in range(10):
-        response = client.post(QUEUE, {"size": 5, "after": after}, HTTP_HX_REQUEST="true")
-        seen += rows(response)
-        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
-        if not match:
-            break
-        after = match.group(1)
+    seen = all_pages(client, size=5)
 
     assert seen == [lead_row(lead) for lead in leads]
     with CaptureQueriesContext(connection) as queries:
@@ -465,14 +473,7 @@ def test_paging_through_leads_and_tasks_with_equal_due_times_loses_nothing(
     client = logged_in(coordinator)
     everything = rows(client.post(QUEUE, {"size": 50}, HTTP_HX_REQUEST="true"))
 
-    seen, after = [], ""
-    for _ in range(20):
-        response = client.post(QUEUE, {"size": 5, "after": after}, HTTP_HX_REQUEST="true")
-        seen += rows(response)
-        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
-        if not match:
-            break
-        after = match.group(1)
+    seen = all_pages(client, size=5)
 
     assert len(everything) == 9
     assert seen == everything
@@ -513,14 +514,7 @@ def test_paging_crosses_every_section_once_in_order(logged_in, coordinator, team
     client = logged_in(coordinator)
     everything = rows(client.post(QUEUE, {"size": 50}, HTTP_HX_REQUEST="true"))
 
-    seen, after = [], ""
-    for _ in range(10):
-        response = client.post(QUEUE, {"size": 5, "after": after}, HTTP_HX_REQUEST="true")
-        seen += rows(response)
-        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
-        if not match:
-            break
-        after = match.group(1)
+    seen = all_pages(client, size=5)
 
     assert len(everything) == 8
     assert seen == everything
@@ -553,15 +547,6 @@ def test_answered_leads_of_every_working_stage_come_in_one_due_time_order(
         urgency=Urgency.URGENT,
     )
     client = logged_in(coordinator)
-    seen, after = [], ""
-    for _ in range(10):
-        response = client.post(
-            QUEUE, {"size": 2, "after": after, "urgency": "urgent"}, HTTP_HX_REQUEST="true"
-        )
-        seen += rows(response)
-        match = re.search(r'name="after" value="([^"]+)"', response.content.decode())
-        if not match:
-            break
-        after = match.group(1)
+    seen = all_pages(client, size=2, urgency="urgent")
 
     assert seen == [lead_row(lead) for lead in leads]

@@ -260,7 +260,7 @@ def queue_page(
         if matching_ids is not None
         else [pk for pk in stage_ids if filters.stage_id in (None, pk)]
     )
-    streams = []
+    lead_parts = []  # (section, leads, whether the due time may be empty)
     for source in _lead_sources(
         user=user, scope=scope, team_ids=team_ids, searching=matching_ids is not None
     ):
@@ -280,30 +280,23 @@ def queue_page(
                 # The urgency filter rules this section out: PostgreSQL would still walk
                 # the whole clock index to find no row (44,000 rows at 10M leads).
                 continue
-            streams.append(
-                queue_stream(
-                    running,
-                    section=section_of(section),
-                    kind=KIND_LEAD,
-                    key="sla_due_at",
-                    lead="pk",
-                    limit=limit,
-                    cursor=cursor,
-                )
-            )
+            lead_parts.append((section, running, False))
         for stage_id in answered_stages:
-            streams.append(
-                queue_stream(
-                    answered if stage_id is None else answered.filter(stage_id=stage_id),
-                    section=section_of(SECTION_ANSWERED),
-                    kind=KIND_LEAD,
-                    key="sla_due_at",
-                    lead="pk",
-                    limit=limit,
-                    cursor=cursor,
-                    nullable=True,
-                )
-            )
+            part = answered if stage_id is None else answered.filter(stage_id=stage_id)
+            lead_parts.append((SECTION_ANSWERED, part, True))
+    streams = [
+        queue_stream(
+            part,
+            section=section_of(section),
+            kind=KIND_LEAD,
+            key="sla_due_at",
+            lead="pk",
+            limit=limit,
+            cursor=cursor,
+            nullable=nullable,
+        )
+        for section, part, nullable in lead_parts
+    ]
     if scope in (Scope.ALL, Scope.MINE):
         start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         for section, due in (
