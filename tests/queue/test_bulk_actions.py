@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.choices import Role
+from apps.core.form_tokens import form_token_new
 from apps.leads.choices import ActivityKind
 from apps.leads.models import Activity, Lead
 from apps.nurture.choices import EntryTrigger
@@ -151,7 +152,7 @@ def test_confirmed_reassign_reports_done_and_skipped(
     response = logged_in(manager).post(
         BULK,
         {"lead": [lead.pk for lead in [*ours, theirs]], "action": "reassign", "owner": dana.pk,
-         "reason": "Covering", "confirm": "yes", "form_token": "t-1"},
+         "reason": "Covering", "confirm": "yes", "form_token": form_token_new()},
     )  # fmt: skip
     page = response.content.decode()
     assert "Done: 2 of 3 leads" in page
@@ -185,7 +186,7 @@ def test_a_double_submitted_confirmation_acts_once(logged_in, coordinator, team,
     lead = routed_lead(team=team)
     client = logged_in(coordinator)
     form = {"lead": [lead.pk], "action": "stage", "stage": stage_get_by_slug("contacted").pk,
-            "confirm": "yes", "form_token": "same-token"}  # fmt: skip
+            "confirm": "yes", "form_token": form_token_new()}  # fmt: skip
     client.post(BULK, form)
     response = client.post(BULK, form)
     assert response.status_code == 302
