@@ -199,18 +199,39 @@ def lead_timeline(*, lead: Lead) -> QuerySet[Activity]:
 def lead_search(*, leads: QuerySet[Lead], query: str) -> QuerySet[Lead]:
     """The leads whose patient or caregiver matches a search box: a name, an email in any
     case, or a phone typed in any format (see apps.people.selectors.person_search)."""
-    people = person_search(query=query).values("pk")
-    # A UNION of two index lookups: `person IN (...) OR caregiver IN (...)` cannot use
+    patients, caregivers = _lead_search_sides(leads=leads, query=query)
+    return leads.filter(pk__in=patients.union(caregivers))
+
+
+def lead_ids_search(*, leads: QuerySet[Lead], query: str, limit: int) -> list[int]:
+    """The ids of up to `limit` of the leads lead_search finds: patients' leads first,
+    then caregivers' if there is room.
+
+    Each side stops once it has enough: 30,000 people share the most common surname at
+    10M leads, and finding every one of their leads, as patient and as caregiver, before
+    keeping 2,000 probed the lead indexes 60,000 times. (One UNION ALL under a LIMIT
+    stops too, but PostgreSQL runs its two sides side by side in parallel workers, so the
+    caregivers' side was read whole anyway.)"""
+    patients, caregivers = _lead_search_sides(leads=leads, query=query)
+    found = list(patients.values_list("pk", flat=True)[:limit])
+    if len(found) < limit:
+        found += caregivers.exclude(pk__in=found).values_list("pk", flat=True)[: limit - len(found)]
+    return found
+
+
+def _lead_search_sides(
+    *, leads: QuerySet[Lead], query: str
+) -> tuple[QuerySet[Lead], QuerySet[Lead]]:
+    # Two index lookups to be joined: `person IN (...) OR caregiver IN (...)` cannot use
     # either index and walked every lead (0.5 s on 1M leads for one phone number). Each
     # side is narrowed to `leads` itself, so the queue's search of open leads probes
-    # only the index of open leads (lead_open_person_idx).
+    # only the index of open leads (lead_open_person_line_idx).
+    people = person_search(query=query).values("pk")
     narrowed = leads.order_by()
-    matching = (
-        narrowed.filter(person__in=people)
-        .values("pk")
-        .union(narrowed.filter(caregiver__in=people).values("pk"))
+    return (
+        narrowed.filter(person__in=people).values("pk"),
+        narrowed.filter(caregiver__in=people).values("pk"),
     )
-    return leads.filter(pk__in=matching)
 
 
 # What a row of a lead list shows, read as dicts: model instances for 50 rows cost more

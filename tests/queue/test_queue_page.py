@@ -550,3 +550,11 @@ def test_answered_leads_of_every_working_stage_come_in_one_due_time_order(
     seen = all_pages(client, size=2, urgency="urgent")
 
     assert seen == [lead_row(lead) for lead in leads]
+
+
+def test_search_finds_a_lead_by_its_caregiver(logged_in, coordinator, team, routed_lead):
+    daughter = PersonFactory(first_name="Ana", last_name="Rivera")
+    wanted = routed_lead(team=team, owner=coordinator, caregiver=daughter)
+    routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name="Okafor"))
+
+    assert rows(logged_in(coordinator).post(QUEUE, {"q": "Rivera, Ana"})) == [lead_row(wanted)]

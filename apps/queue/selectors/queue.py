@@ -30,7 +30,7 @@ from apps.accounts.selectors import user_sees_all_leads
 from apps.audit.services import access_record
 from apps.leads.choices import ActivityKind, Urgency
 from apps.leads.models import Activity, Lead
-from apps.leads.selectors import lead_search
+from apps.leads.selectors import lead_ids_search
 from apps.pipeline.choices import DefaultStage
 from apps.pipeline.models import PipelineStage, StageKind
 from apps.pipeline.selectors import stage_list_cached
@@ -255,11 +255,7 @@ def queue_page(
         in_reach = Lead.objects.filter(
             Q(owner_id=user.pk) | Q(team_id__in=team_ids), closed_at__isnull=True
         )
-        matching_ids = list(
-            lead_search(leads=in_reach, query=filters.query)
-            .order_by()
-            .values_list("pk", flat=True)[:SEARCH_LIMIT]
-        )
+        matching_ids = lead_ids_search(leads=in_reach, query=filters.query, limit=SEARCH_LIMIT)
         leads = leads.alias(
             owner_not_indexed=F("owner_id") + 0,
             team_not_indexed=F("team_id") + 0,
