@@ -558,3 +558,20 @@ def test_search_finds_a_lead_by_its_caregiver(logged_in, coordinator, team, rout
     routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name="Okafor"))
 
     assert rows(logged_in(coordinator).post(QUEUE, {"q": "Rivera, Ana"})) == [lead_row(wanted)]
+
+
+def test_a_search_matching_more_leads_than_listed_says_so(
+    logged_in, coordinator, team, routed_lead, monkeypatch
+):
+    monkeypatch.setattr("apps.queue.selectors.queue.SEARCH_LIMIT", 2)
+    for _ in range(3):
+        routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name="Rivera"))
+    routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name="Okafor"))
+    client = logged_in(coordinator)
+
+    vague = client.post(QUEUE, {"q": "rivera"}).content.decode()
+    narrow = client.post(QUEUE, {"q": "okafor"}).content.decode()
+
+    assert "only some of them are here" in vague
+    assert len(re.findall(r'<tr id="queue-lead-', vague)) == 2
+    assert "only some of them are here" not in narrow

@@ -332,9 +332,10 @@ def queue_page(
                     cursor=cursor,
                 )
             )
+    search_cut = matching_ids is not None and len(matching_ids) >= SEARCH_LIMIT
     streams = [stream for stream in streams if stream is not None]
     if not streams:
-        return QueuePage(now=now)
+        return QueuePage(now=now, search_cut=search_cut)
     merged = streams[0].union(*streams[1:], all=True) if len(streams) > 1 else streams[0]
     found = list(merged.order_by("q_section", "q_key", "q_kind", "q_id")[:limit])
 
@@ -368,7 +369,7 @@ def queue_page(
         lead_ids=leads_by_id,
         person_ids=[lead.person_id for lead in leads_by_id.values()],
     )
-    return QueuePage(rows=rows, next_cursor=next_cursor, now=now)
+    return QueuePage(rows=rows, next_cursor=next_cursor, now=now, search_cut=search_cut)
 
 
 def _tasks_due(

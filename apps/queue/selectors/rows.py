@@ -94,6 +94,8 @@ class QueuePage:
     rows: list[QueueRow] = field(default_factory=list)
     next_cursor: QueueCursor | None = None
     now: dt.datetime | None = None
+    # The search matched more leads than are listed (SEARCH_LIMIT): the page says so.
+    search_cut: bool = False
 
 
 LEAD_TYPE_LABELS = dict(LeadType.choices)
