@@ -215,8 +215,9 @@ def lead_ids_search(*, leads: QuerySet[Lead], query: str, limit: int) -> list[in
     patients, caregivers = _lead_search_sides(leads=leads, query=query)
     found = list(patients.values_list("pk", flat=True)[:limit])
     if len(found) < limit:
-        found += caregivers.exclude(pk__in=found).values_list("pk", flat=True)[: limit - len(found)]
-    return found
+        found += caregivers.values_list("pk", flat=True)[: limit - len(found)]
+    # A lead whose patient and caregiver both match is found twice: kept once.
+    return list(dict.fromkeys(found))
 
 
 def _lead_search_sides(
