@@ -1,5 +1,7 @@
-"""Settings of the bare DRF project (bench/bare_drf): what `startproject` gives, with
-the same database, connection keeping and gunicorn as LeadCRM's benchmark."""
+"""Settings of the bare DRF project (bench/bare_drf): less than `startproject` gives (two
+of its seven middleware, no sessions, messages or admin, JSON only, no authentication),
+with the same database, connection keeping and gunicorn as LeadCRM's benchmark. Issue
+12's ratios are measured against this; it is kept as it was when they were set."""
 
 import environ
 
