@@ -174,8 +174,8 @@ class Lead(models.Model):
             # order. Most of a coordinator's open leads wait past intake (scheduled,
             # nurture), so the queue reads each working stage on its own instead of skipping
             # those. They carry the columns the queue filters on, so a filtered queue is
-            # read from the index alone (a coordinator can hold 500,000 open leads in the
-            # 10M-lead benchmark data).
+            # read from the index alone (a coordinator holds hundreds of thousands of open
+            # leads in the 10M-lead benchmark data).
             models.Index(
                 fields=["owner", "stage", "sla_due_at"],
                 include=QUEUE_COLUMNS_BESIDE_STAGE,

@@ -207,11 +207,10 @@ def lead_ids_search(*, leads: QuerySet[Lead], query: str, limit: int) -> list[in
     """The ids of up to `limit` of the leads lead_search finds: patients' leads first,
     then caregivers' if there is room.
 
-    Each side stops once it has enough: 30,000 people share the most common surname at
-    10M leads, and finding every one of their leads, as patient and as caregiver, before
-    keeping 2,000 probed the lead indexes 60,000 times. (One UNION ALL under a LIMIT
-    stops too, but PostgreSQL runs its two sides side by side in parallel workers, so the
-    caregivers' side was read whole anyway.)"""
+    Each side stops once it has enough, so a surname shared by tens of thousands of people
+    costs what the leads kept cost, not what all their leads would. Not one UNION ALL
+    under a LIMIT: PostgreSQL runs its two sides side by side in parallel workers, and
+    reads the caregivers' side whole."""
     patients, caregivers = _lead_search_sides(leads=leads, query=query)
     found = list(patients.values_list("pk", flat=True)[:limit])
     if len(found) < limit:

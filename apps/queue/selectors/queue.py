@@ -193,7 +193,7 @@ def _lead_sources(
     A search has found its (at most SEARCH_LIMIT) leads already, and each slice would
     look all of them up by id again: the slices are then one, their conditions joined.
     `owner_id + 0` and `team_id + 0` keep PostgreSQL from walking a coordinator's whole
-    slice in due order instead (35,000 rows, 210 ms at 10M leads)."""
+    slice in due order instead (bench/README.md, "10M leads")."""
     owner, team = (
         ("owner_not_indexed", "team_not_indexed") if searching else ("owner_id", "team_id")
     )
@@ -265,7 +265,7 @@ def queue_page(
     # Answered leads are read a working stage at a time, each in the order of its own
     # part of the index: in one due-time order, the leads waiting past intake (scheduled,
     # nurture: most of a coordinator's open leads) came first and were read only to be
-    # skipped, 460,000 of them for a filtered queue at 10M leads.
+    # skipped (bench/README.md, "Queue, second sitting").
     working_stage_ids = [pk for pk in stage_ids if filters.stage_id in (None, pk)]
     lead_parts = []  # (section, leads, whether the due time may be empty)
     for source in _lead_sources(
@@ -285,7 +285,7 @@ def queue_page(
                 section == SECTION_URGENT
             ):
                 # The urgency filter rules this section out: PostgreSQL would still walk
-                # the whole clock index to find no row (44,000 rows at 10M leads).
+                # the whole clock index to find no row.
                 continue
             lead_parts.append((section, running, False))
         if source.by_stage:
@@ -417,10 +417,10 @@ def _tasks_due(
 
 
 def _column_in(model, column: str, ids: list[int]) -> RawSQL:
-    """`column = ANY(ids)` with the ids as one array parameter. A search's up to 2,000
-    lead ids as `__in` were compiled parameter by parameter, in every stream that used
-    them: ~20 ms of CPU per search at 10M leads, more than the search itself. The SQL
-    holds only the model's own table and column names; the ids are bound."""
+    """`column = ANY(ids)` with the ids as one array parameter: as `__in`, Django
+    compiles each of a search's up to SEARCH_LIMIT ids as a parameter of its own, in
+    every stream that uses them. The SQL holds only the model's own table and column
+    names; the ids are bound."""
     return RawSQL(  # noqa: S611
         f'"{model._meta.db_table}"."{column}" = ANY(%s)', (ids,), output_field=BooleanField()
     )
