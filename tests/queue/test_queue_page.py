@@ -573,5 +573,9 @@ def test_a_search_matching_more_leads_than_listed_says_so(
     narrow = client.post(QUEUE, {"q": "okafor"}).content.decode()
 
     assert "only some of them are here" in vague
+    assert (
+        "Add a first name to narrow it (&ldquo;Rivera, Ana&rdquo; or &ldquo;Ana Rivera&rdquo;)."
+        in vague
+    )
     assert len(re.findall(r'<tr id="queue-lead-', vague)) == 2
     assert "only some of them are here" not in narrow
