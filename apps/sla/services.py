@@ -418,7 +418,6 @@ def response_policy_save(*, policy: ResponsePolicy) -> ResponsePolicy:
 
 
 @transaction.atomic
-@transaction.atomic
 def service_line_targets_update(
     *, service_line_id: int, urgent: int, soon: int, routine: int
 ) -> list[str]:
