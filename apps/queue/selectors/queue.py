@@ -188,7 +188,7 @@ def _lead_sources(
     *, user: User, scope: str, team_ids: list[int], searching: bool
 ) -> list[_LeadSource]:
     """Disjoint slices of the queue, each led by an indexed column (owner or team), so
-    every slice is read in due-time order from its index.
+    every slice (a stage at a time, where its index allows) is read in due-time order.
 
     A search has found its (at most SEARCH_LIMIT) leads already, and each slice would
     look all of them up by id again: the slices are then one, their conditions joined.
@@ -242,11 +242,11 @@ def queue_page(
     # `stage_id + 0`: the stage must never drive the plan. Matching on its own index, it
     # looked selective to PostgreSQL, which then intersected every lead at that stage
     # with a coordinator's waiting leads instead of reading those in due order.
-    stage_ids = [stage.pk for stage in working_stages()]
+    working_stage_ids = [stage.pk for stage in working_stages()]
     leads = (
         Lead.objects.alias(stage_not_indexed=F("stage_id") + 0)
         .filter(filters.lead_condition(), closed_at__isnull=True)
-        .filter(stage_not_indexed__in=stage_ids)
+        .filter(stage_not_indexed__in=working_stage_ids)
     )
     matching_ids = None
     if filters.query:
@@ -266,7 +266,7 @@ def queue_page(
     # part of the index: in one due-time order, the leads waiting past intake (scheduled,
     # nurture: most of a coordinator's open leads) came first and were read only to be
     # skipped (bench/README.md, "Queue, second sitting").
-    working_stage_ids = [pk for pk in stage_ids if filters.stage_id in (None, pk)]
+    answered_stage_ids = [pk for pk in working_stage_ids if filters.stage_id in (None, pk)]
     lead_parts = []  # (section, leads, whether the due time may be empty)
     for source in _lead_sources(
         user=user, scope=scope, team_ids=team_ids, searching=matching_ids is not None
@@ -290,7 +290,7 @@ def queue_page(
             lead_parts.append((section, running, False))
         if source.by_stage:
             lead_parts += [
-                (SECTION_ANSWERED, answered.filter(stage_id=pk), True) for pk in working_stage_ids
+                (SECTION_ANSWERED, answered.filter(stage_id=pk), True) for pk in answered_stage_ids
             ]
         else:
             lead_parts.append((SECTION_ANSWERED, answered, True))
