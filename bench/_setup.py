@@ -295,3 +295,19 @@ def percentile(values: list[float], fraction: float) -> float:
     """The value at `fraction` (0..1) of the sorted values, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def most_common_surname() -> str:
+    """The surname most people in the data set share: the heaviest name search at every
+    size, so 1M and 10M leads compare like with like (the first queue row's surname,
+    used before, was shared by 679 people in one data set and 2,365 in another)."""
+    from django.db.models import Count
+
+    from apps.people.models import Person
+
+    return (
+        Person.objects.values_list("last_name", flat=True)
+        .annotate(people=Count("id"))
+        .order_by("-people", "last_name")
+        .first()
+    )

@@ -29,6 +29,7 @@ from _setup import (
     bench_seed_if_needed,
     cpu_seconds,
     load_average,
+    most_common_surname,
 )
 
 TARGET_P95_MS = 150.0
@@ -63,22 +64,6 @@ def busiest_coordinator():
     if coordinator is None:
         sys.exit("No intake coordinator in this database: run `manage.py seed_demo` first.")
     return coordinator
-
-
-def most_common_surname() -> str:
-    """The surname most people in the data set share: the heaviest name search at every
-    size, so 1M and 10M leads compare like with like (the first queue row's surname,
-    used before, was shared by 679 people in one data set and 2,365 in another)."""
-    from django.db.models import Count
-
-    from apps.people.models import Person
-
-    return (
-        Person.objects.values_list("last_name", flat=True)
-        .annotate(people=Count("id"))
-        .order_by("-people", "last_name")
-        .first()
-    )
 
 
 def measure(label: str, make_request, count: int) -> dict:

@@ -14,7 +14,13 @@ import argparse
 import random
 import time
 
-from _setup import bench_django_setup, bench_seed_if_needed, load_average, percentile
+from _setup import (
+    bench_django_setup,
+    bench_seed_if_needed,
+    load_average,
+    most_common_surname,
+    percentile,
+)
 
 
 def main() -> None:
@@ -27,7 +33,6 @@ def main() -> None:
 
     from django.conf import settings
     from django.db import connection, reset_queries
-    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -43,13 +48,7 @@ def main() -> None:
         "django.contrib.staticfiles.storage.StaticFilesStorage"
     )
     rng = random.Random(7)
-    common = (
-        Person.objects.values("last_name")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .values_list("last_name", flat=True)
-        .first()
-    )
+    common = most_common_surname()
     # Random people by id: ORDER BY random() sorts every person (minutes at 10M).
     last_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
     sample = rng.sample(range(1, last_person + 1), min(last_person, args.runs * 4))
