@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -19,6 +20,7 @@ from apps.leads.choices import (
     Outcome,
     Urgency,
 )
+from apps.people.models import Person
 
 # What the work queue filters and pages on, carried by its indexes (see Lead.Meta).
 QUEUE_FILTER_COLUMNS = [
@@ -33,8 +35,18 @@ QUEUE_FILTER_COLUMNS = [
 ]
 QUEUE_COLUMNS_BESIDE_STAGE = [column for column in QUEUE_FILTER_COLUMNS if column != "stage"]
 
+# The patient's and caregiver's names as the queue's search matches them (lower-cased),
+# kept on the lead by the database itself (Lead.Meta.triggers, Person.Meta.triggers).
+SEARCH_NAME_COLUMNS = [
+    "patient_last_name_lower",
+    "patient_first_name_lower",
+    "caregiver_last_name_lower",
+    "caregiver_first_name_lower",
+]
 
-@pghistory.track()
+
+# The search names copy the people's names, whose changes the people's own history holds.
+@pghistory.track(exclude=SEARCH_NAME_COLUMNS)
 class Lead(models.Model):
     """An inquiry about a service line, from first touch to completed visit or loss.
 
@@ -116,6 +128,15 @@ class Lead(models.Model):
     captured_via = models.CharField(max_length=120, blank=True)
 
     score = models.SmallIntegerField(default=0)
+
+    # Written only by the lead_search_names trigger (from person and caregiver, on every
+    # insert and whenever either changes or is renamed): the queue finds a name among a
+    # coordinator's own open leads through the *_name_idx indexes, instead of first
+    # looking up every person in the hospital who has that name.
+    patient_last_name_lower = models.CharField(max_length=100, blank=True, editable=False)
+    patient_first_name_lower = models.CharField(max_length=100, blank=True, editable=False)
+    caregiver_last_name_lower = models.CharField(max_length=100, blank=True, editable=False)
+    caregiver_first_name_lower = models.CharField(max_length=100, blank=True, editable=False)
 
     # The journey's clock.
     created_at = models.DateTimeField(default=timezone.now)
@@ -216,6 +237,21 @@ class Lead(models.Model):
                 condition=Q(closed_at__isnull=True, owner__isnull=True),
                 name="lead_unowned_team_due_idx",
             ),
+            # The queue's search by name: a coordinator's (or a team's) open leads by the
+            # patient's and, where there is one, the caregiver's last name.
+            *[
+                models.Index(
+                    fields=[scope, f"{side}_last_name_lower"],
+                    include=["id", f"{side}_first_name_lower"],
+                    condition=Q(closed_at__isnull=True) & condition,
+                    name=f"lead_{scope}_{short}_name_idx",
+                )
+                for scope in ("owner", "team")
+                for side, short, condition in (
+                    ("patient", "patient", Q()),
+                    ("caregiver", "carer", Q(caregiver__isnull=False)),
+                )
+            ],
             models.Index(fields=["referral_source", "created_at"], name="lead_source_created_idx"),
             models.Index(fields=["external_id"], name="lead_external_id_idx"),
         ]
@@ -251,6 +287,30 @@ class Lead(models.Model):
             models.CheckConstraint(
                 condition=Q(caregiver__isnull=True) | ~Q(caregiver=F("person")),
                 name="lead_caregiver_not_patient",
+            ),
+        ]
+        triggers = [
+            # The search names follow the lead's people. Recomputed whenever a statement
+            # sets the people or the names themselves (a person's rename sets person_id
+            # to itself), so a stale instance's save() cannot write an old name back.
+            pgtrigger.Trigger(
+                name="lead_search_names",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("person_id", "caregiver_id", *SEARCH_NAME_COLUMNS),
+                func="""
+                SELECT lower(last_name), lower(first_name)
+                  INTO NEW.patient_last_name_lower, NEW.patient_first_name_lower
+                  FROM people_person WHERE id = NEW.person_id;
+                NEW.caregiver_last_name_lower := '';
+                NEW.caregiver_first_name_lower := '';
+                IF NEW.caregiver_id IS NOT NULL THEN
+                    SELECT lower(last_name), lower(first_name)
+                      INTO NEW.caregiver_last_name_lower, NEW.caregiver_first_name_lower
+                      FROM people_person WHERE id = NEW.caregiver_id;
+                END IF;
+                RETURN NEW;
+                """,
             ),
         ]
 
@@ -291,6 +351,24 @@ class Lead(models.Model):
 
 
 # A lead's history reads its timeline entries' events by lead.
+# A person's rename reaches the search names of their leads, as patient or caregiver: the
+# no-op update of person_id fires lead_search_names on each. Declared here, beside the
+# columns it keeps, though it runs on the people table.
+pgtrigger.register(
+    pgtrigger.Trigger(
+        name="person_names_to_leads",
+        when=pgtrigger.After,
+        operation=pgtrigger.UpdateOf("first_name", "last_name"),
+        condition=pgtrigger.AnyChange("first_name", "last_name"),
+        func="""
+        UPDATE leads_lead SET person_id = person_id
+         WHERE person_id = NEW.id OR caregiver_id = NEW.id;
+        RETURN NULL;
+        """,
+    )
+)(Person)
+
+
 @pghistory.track(meta={"indexes": [models.Index(fields=["lead"], name="activity_event_lead_idx")]})
 class Activity(models.Model):
     """One entry on a lead's timeline: a call, message, note, task, inquiry touch or

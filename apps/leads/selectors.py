@@ -13,7 +13,7 @@ from apps.audit.services import access_record
 from apps.facilities.selectors import locations_by_id
 from apps.leads.models import Activity, Lead
 from apps.people.models import Person
-from apps.people.selectors import person_search
+from apps.people.selectors import name_query_words, name_search_condition, person_search
 from apps.pipeline.models import PipelineStage
 from apps.pipeline.selectors import stages_by_id
 from apps.referral_sources.selectors import referral_source_ids_owned_by
@@ -204,14 +204,34 @@ def lead_search(*, leads: QuerySet[Lead], query: str) -> QuerySet[Lead]:
 
 
 def lead_ids_search(*, leads: QuerySet[Lead], query: str, limit: int) -> list[int]:
-    """The ids of up to `limit` of the leads lead_search finds: patients' leads first,
-    then caregivers' if there is room.
+    """The ids of up to `limit` of the open leads in `leads` that lead_search finds:
+    patients' leads first, then caregivers' if there is room.
 
-    Each side stops once it has enough, so a surname shared by tens of thousands of people
-    costs what the leads kept cost, not what all their leads would. Not one UNION ALL
-    under a LIMIT: PostgreSQL runs its two sides side by side in parallel workers, and
-    reads the caregivers' side whole."""
-    patients, caregivers = _lead_search_sides(leads=leads, query=query)
+    A name is matched on the lead's own copy of its people's names, through the indexes
+    of open leads by owner or team and name, so a surname shared by tens of thousands of
+    people costs what the leads in `leads` (one coordinator's reach) that have it cost.
+    An email or a phone finds its few people first. Each side stops once it has enough;
+    not one UNION ALL under a LIMIT: PostgreSQL runs its two sides side by side in
+    parallel workers, and reads the caregivers' side whole."""
+    leads = leads.filter(closed_at__isnull=True)
+    words = name_query_words(query)
+    if words is None:
+        patients, caregivers = _lead_search_sides(leads=leads, query=query)
+    elif not words:
+        return []  # punctuation alone
+    else:
+        narrowed = leads.order_by()
+        patients = narrowed.filter(
+            name_search_condition(
+                words, last="patient_last_name_lower", first="patient_first_name_lower"
+            )
+        )
+        caregivers = narrowed.filter(
+            name_search_condition(
+                words, last="caregiver_last_name_lower", first="caregiver_first_name_lower"
+            ),
+            caregiver__isnull=False,
+        )
     found = list(patients.values_list("pk", flat=True)[:limit])
     if len(found) < limit:
         found += caregivers.values_list("pk", flat=True)[: limit - len(found)]

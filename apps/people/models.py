@@ -46,10 +46,11 @@ class Person(models.Model):
                 fields=["patient"], condition=Q(patient__isnull=False), name="person_patient_idx"
             ),
             models.Index(Lower("email"), name="person_email_lower_idx"),
-            # Name searches seek the names and, with the names and id included, find who
-            # matches from the index alone (the queue's surname search at 10M people:
-            # 23,000 heap visits saved). The duplicate check (same last name, first
-            # initial and birth date) reads the birth date from it too.
+            # Name searches of people (global search, the people list) seek the names
+            # and, with the names and id included, find who matches from the index
+            # alone. The duplicate check (same last name, first initial and birth date)
+            # reads the birth date from it too. The queue searches the lead's own copy
+            # of the names instead (apps.leads.models).
             models.Index(
                 Lower("last_name"),
                 Lower("first_name"),

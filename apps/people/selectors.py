@@ -106,8 +106,7 @@ def person_search(*, query: str) -> QuerySet[Person]:
 
     - something with an "@" is an email, matched whole in any case (lower(email) index);
     - mostly digits is a phone in any format, normalized to E.164 first (phone index);
-    - words are a name: one word matches last names starting with it; two words match
-      "first last" or "last, first", each name by its start ("mar delg").
+    - words are a name (name_search_condition).
     """
     query = " ".join(query.split())
     people = Person.objects.annotate(
@@ -123,12 +122,27 @@ def person_search(*, query: str) -> QuerySet[Person]:
     words = name_search_words(query)
     if not words:
         return people.none()
+    return people.filter(name_search_condition(words, last="last_lower", first="first_lower"))
+
+
+def name_query_words(query: str) -> list[str] | None:
+    """The words of a search box's text when person_search takes it for a name (an empty
+    list when nothing is left of it), None when it is an email or a phone."""
+    query = " ".join(query.split())
+    if "@" in query or _PHONE_LIKE.fullmatch(query):
+        return None
+    return name_search_words(query)
+
+
+def name_search_condition(words: list[str], *, last: str, first: str) -> Q:
+    """What a name typed in a search box matches, on lower-cased last and first name
+    columns: one word matches last names starting with it; two words match "first last"
+    or "last, first", each name by its start ("mar delg")."""
     if len(words) == 1:
-        return people.filter(_name_starts_with("last_lower", words[0]))
-    first, last = words[0], words[-1]
-    return people.filter(
-        (_name_starts_with("last_lower", last) & _name_starts_with("first_lower", first))
-        | (_name_starts_with("last_lower", first) & _name_starts_with("first_lower", last))
+        return _name_starts_with(last, words[0])
+    first_word, last_word = words[0], words[-1]
+    return (_name_starts_with(last, last_word) & _name_starts_with(first, first_word)) | (
+        _name_starts_with(last, first_word) & _name_starts_with(first, last_word)
     )
 
 

@@ -274,6 +274,28 @@ def test_caregivers_are_linked_to_the_patient_of_their_lead(demo):
         assert lead.caregiver.patient_id == lead.person_id
 
 
+def test_seeded_leads_carry_their_peoples_names_for_the_queue_search(demo):
+    # The load runs without the search-names trigger and writes the names itself: they
+    # must be what the trigger would have written (PostgreSQL's lower() of each name).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FILTER (WHERE l.caregiver_id IS NOT NULL),
+                   count(*) FILTER (WHERE
+                       l.patient_last_name_lower <> lower(p.last_name)
+                    OR l.patient_first_name_lower <> lower(p.first_name)
+                    OR l.caregiver_last_name_lower <> coalesce(lower(c.last_name), '')
+                    OR l.caregiver_first_name_lower <> coalesce(lower(c.first_name), ''))
+              FROM leads_lead l
+              JOIN people_person p ON p.id = l.person_id
+              LEFT JOIN people_person c ON c.id = l.caregiver_id
+            """
+        )
+        with_caregiver, wrong = cursor.fetchone()
+    assert with_caregiver > 0
+    assert wrong == 0
+
+
 def test_people_are_reachable_and_phones_unique(demo):
     inquirers = Person.objects.filter(Q(leads__isnull=False, caregivers__isnull=True))
     assert not inquirers.filter(phone="", email="").exists()

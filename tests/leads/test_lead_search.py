@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_ids_search, lead_search
-from tests.factories import LeadFactory, PersonFactory
+from tests.factories import LeadFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,17 +39,18 @@ def test_a_limited_search_keeps_patients_leads_first_and_fills_up_with_caregiver
     assert set(two) == {lead.pk for lead in patients}
 
 
-def test_searches_only_the_leads_it_is_given():
-    open_lead = LeadFactory(person=PersonFactory(last_name="Okonkwo"))
+def test_searches_only_the_open_leads_of_those_it_is_given():
+    coordinator = UserFactory()
+    mine = LeadFactory(person=PersonFactory(last_name="Okonkwo"), owner=coordinator)
+    LeadFactory(person=PersonFactory(last_name="Okonkwo"))  # nobody's
     now = timezone.now()
     LeadFactory(
         person=PersonFactory(last_name="Okonkwo"),
+        owner=coordinator,
         created_at=now - dt.timedelta(days=3),
         closed_at=now,
     )
 
-    found = lead_ids_search(
-        leads=Lead.objects.filter(closed_at__isnull=True), query="okonkwo", limit=10
-    )
-
-    assert found == [open_lead.pk]
+    for query in ("okonkwo", mine.person.email):
+        found = lead_ids_search(leads=Lead.objects.filter(owner=coordinator), query=query, limit=10)
+        assert found == [mine.pk]

@@ -311,6 +311,20 @@ def test_search_finds_an_email_in_any_case_or_a_name(
     assert rows(logged_in(coordinator).post(QUEUE, {"q": typed})) == [lead_row(wanted)]
 
 
+def test_a_patient_renamed_after_the_inquiry_is_found_under_the_new_name(
+    logged_in, coordinator, team, routed_lead
+):
+    # The queue matches names on the lead's copy of them (apps.leads.models triggers).
+    ana = PersonFactory(first_name="Ana", last_name="Rivera")
+    lead = routed_lead(team=team, owner=coordinator, person=ana)
+    ana.last_name = "Okafor"
+    ana.save()
+    client = logged_in(coordinator)
+
+    assert rows(client.post(QUEUE, {"q": "okafor, ana"})) == [lead_row(lead)]
+    assert rows(client.post(QUEUE, {"q": "rivera"})) == []
+
+
 def test_a_search_is_posted_and_never_put_in_the_url(logged_in, coordinator):
     response = logged_in(coordinator).post(QUEUE, {"q": "Rivera", "urgency": "urgent"})
     assert response.status_code == 200

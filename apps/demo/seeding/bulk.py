@@ -120,7 +120,9 @@ class BulkLoader:
                 # The demo's rows are the hospital's past, like rows that existed before
                 # change history was switched on: no history events for the load (they
                 # doubled the writes of a big seed). Only until the end of this
-                # transaction; whatever happens to these rows later is recorded.
+                # transaction; whatever happens to these rows later is recorded. The
+                # leads' search-names trigger is off with them: the generated rows carry
+                # those names already (people_and_leads.LEAD_COLUMNS).
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             if self.rebuild:
                 # Index builds run in parallel (max_parallel_maintenance_workers, the

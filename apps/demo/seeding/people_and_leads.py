@@ -42,7 +42,8 @@ LEAD_COLUMNS = _columns(
     "external_id captured_via score created_at updated_at routed_at first_response_at "
     "sla_due_at scheduled_at appointment_at appointment_location_id converted_at closed_at "
     "recontact_on lost_reason lost_reason_note referral_source_at_appointment_id "
-    "referral_feedback_sent_at"
+    "referral_feedback_sent_at patient_last_name_lower patient_first_name_lower "
+    "caregiver_last_name_lower caregiver_first_name_lower"
 )
 ACTIVITY_COLUMNS = _columns(
     "id lead_id kind direction outcome channel author_id is_automated occurred_at created_at "
@@ -86,7 +87,8 @@ class LeadGenerator:
         self.stage_ids = [setting.hospital.stage_ids[slug] for slug in j.STAGE_SLUGS]
         # (lead id, team id, routed at) of the leads left waiting in a team's queue.
         self.waiting: list[tuple[int, int, int]] = []
-        self.recent_patients: list[tuple[int, int]] = []  # (person id, service line id)
+        # (person id, service line id, search names)
+        self.recent_patients: list[tuple[int, int, str]] = []
 
     def created_times(self, count: int) -> list[int]:
         """When each lead came in, oldest first: weekday and daytime heavy."""
@@ -163,9 +165,10 @@ class LeadGenerator:
         if lead_type == "patient" and self.recent_patients and rnd() < 0.03:
             candidate = self.recent_patients[int(rnd() * len(self.recent_patients))]
             if candidate[1] != line.id:
-                reused = candidate[0]
+                reused = candidate
         if reused is not None:
-            person_id, contact = reused, (True, False)
+            person_id, _, patient_names = reused
+            contact = (True, False)
             family_name = None
         else:
             if is_caregiver_lead:
@@ -173,7 +176,7 @@ class LeadGenerator:
             else:
                 low, high = line.spec.age_range
                 years = low + rnd() * (high - low)
-            person_id, family_name, contact = self._person(
+            person_id, family_name, contact, patient_names = self._person(
                 rows,
                 t0,
                 location or "riverside-general",
@@ -187,13 +190,14 @@ class LeadGenerator:
             if lead_type == "patient":
                 recent = self.recent_patients
                 if len(recent) < 2000:
-                    recent.append((person_id, line.id))
+                    recent.append((person_id, line.id, patient_names))
                 else:
-                    recent[int(rnd() * 2000)] = (person_id, line.id)
+                    recent[int(rnd() * 2000)] = (person_id, line.id, patient_names)
         caregiver_id = NULL
+        caregiver_names = "\t"
         inquirer_contact = contact
         if is_caregiver_lead:
-            caregiver, _, inquirer_contact = self._person(
+            caregiver, _, inquirer_contact, caregiver_names = self._person(
                 rows,
                 t0,
                 location or "riverside-general",
@@ -330,7 +334,8 @@ class LeadGenerator:
             f"{text.ts_or_null(plan.scheduled_at)}\t{text.ts_or_null(plan.appointment_at)}\t"
             f"{appointment_location}\t{closed if stage == j.COMPLETED else NULL}\t{closed}\t"
             f"{NULL if plan.recontact_at is None else text.date(plan.recontact_at)}\t"
-            f"{plan.lost_reason}\t{lost_note}\t{at_appointment}\t{feedback_at}"
+            f"{plan.lost_reason}\t{lost_note}\t{at_appointment}\t{feedback_at}\t"
+            f"{patient_names}\t{caregiver_names}"
         )
 
     def _closed_loop(self, lead_id, owner, plan, source_id, bucket, acts) -> tuple:
@@ -379,8 +384,9 @@ class LeadGenerator:
         needs_contact,
         family_name=None,
     ):
-        """Append one person; returns its id, its (last name, email-safe last name) and
-        whether it has a phone and an email."""
+        """Append one person; returns its id, its (last name, email-safe last name),
+        whether it has a phone and an email, and its names as a lead's search names
+        (the COPY fields of lead_search_names, which the load runs without)."""
         rnd = self.rng.random
         names = self.names
         pool_language = "es" if language == "es" or rnd() < 0.1 else "en"
@@ -417,4 +423,5 @@ class LeadGenerator:
             f"{person_id}\t{first}\t{last_name}\t{phone}\t{email}\t{birth}\t{language}\t{postal}\t"
             f"{created}\t{created}\t{NULL if patient_id is None else patient_id}"
         )
-        return person_id, family_name, (has_phone, has_email)
+        search_names = f"{last_name.lower()}\t{first.lower()}"
+        return person_id, family_name, (has_phone, has_email), search_names
