@@ -92,6 +92,8 @@ def measure(label: str, make_request, count: int) -> dict:
         response = make_request(1)
     if response.status_code != 200:
         sys.exit(f"{label}: HTTP {response.status_code}")
+    # Queue rows listed (leads and tasks): a page's cost follows how much it shows.
+    rows = response.content.decode().count('<tr id="queue-')
     # The in-process client shares this connection, so its PostgreSQL backend is ours.
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -112,6 +114,7 @@ def measure(label: str, make_request, count: int) -> dict:
         "p95": percentile(durations, 0.95),
         "max": max(durations),
         "queries": len(queries),
+        "rows": rows,
         "cpu_app": cpu_app * 1000 / count,
         "cpu_db": cpu_db * 1000 / count,
     }
@@ -222,7 +225,7 @@ def main() -> int:
     width = max(len(result["label"]) for result in results)
     print(
         f"{'page':<{width}}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}  {'queries':>7}"
-        f"  {'CPU ms/request (app + db)':>26}"
+        f"  {'rows':>4}  {'CPU ms/request (app + db)':>26}"
     )
     missed = False
     for result in results:
@@ -232,7 +235,8 @@ def main() -> int:
         cpu = f"{result['cpu_app']:.1f} + {result['cpu_db']:.1f}"
         print(
             f"{result['label']:<{width}}  {result['p50']:7.1f}  {result['p95']:7.1f}"
-            f"  {result['max']:7.1f}  {result['queries']:7d}  {cpu:>26}{flag}"
+            f"  {result['max']:7.1f}  {result['queries']:7d}  {result['rows'] or '':>4}"
+            f"  {cpu:>26}{flag}"
         )
     print(f"\nLoad average after: {load_average()} (2 cores)")
     if args.explain:

@@ -204,39 +204,55 @@ def lead_search(*, leads: QuerySet[Lead], query: str) -> QuerySet[Lead]:
 
 
 def lead_ids_search(*, leads: QuerySet[Lead], query: str, limit: int) -> list[int]:
-    """The ids of up to `limit` of the open leads in `leads` that lead_search finds:
-    patients' leads first, then caregivers' if there is room.
+    """The ids of up to `limit` of the open leads in `leads` whose patient or caregiver
+    matches a search box (open_lead_match): patients' leads first, then caregivers' if
+    there is room.
 
-    A name is matched on the lead's own copy of its people's names, through the indexes
-    of open leads by owner or team and name, so a surname shared by tens of thousands of
-    people costs what the leads in `leads` (one coordinator's reach) that have it cost.
-    An email or a phone finds its few people first. Each side stops once it has enough;
-    not one UNION ALL under a LIMIT: PostgreSQL runs its two sides side by side in
-    parallel workers, and reads the caregivers' side whole."""
-    leads = leads.filter(closed_at__isnull=True)
-    words = name_query_words(query)
-    if words is None:
-        patients, caregivers = _lead_search_sides(leads=leads, query=query)
-    elif not words:
-        return []  # punctuation alone
-    else:
-        narrowed = leads.order_by()
-        patients = narrowed.filter(
-            name_search_condition(
-                words, last="patient_last_name_lower", first="patient_first_name_lower"
-            )
-        )
-        caregivers = narrowed.filter(
-            name_search_condition(
-                words, last="caregiver_last_name_lower", first="caregiver_first_name_lower"
-            ),
-            caregiver__isnull=False,
-        )
-    found = list(patients.values_list("pk", flat=True)[:limit])
+    Each side stops once it has enough. Not one UNION ALL under a LIMIT: PostgreSQL runs
+    its two sides side by side in parallel workers, and reads the caregivers' side
+    whole."""
+    sides = _open_lead_match_sides(query=query)
+    if sides is None:
+        return []
+    leads = leads.filter(closed_at__isnull=True).order_by()
+    patients, caregivers = (leads.filter(side).values_list("pk", flat=True) for side in sides)
+    found = list(patients[:limit])
     if len(found) < limit:
-        found += caregivers.values_list("pk", flat=True)[: limit - len(found)]
+        found += caregivers[: limit - len(found)]
     # A lead whose patient and caregiver both match is found twice: kept once.
     return list(dict.fromkeys(found))
+
+
+def open_lead_match(*, query: str, prefix: str = "") -> Q:
+    """A search box's text as a condition on open leads (or on a relation to them, with
+    `prefix`, such as "lead__" from a task): their patient or caregiver matches it as
+    person_search matches people.
+
+    A name is matched on the lead's own copy of its people's names, which the indexes of
+    open leads by owner or team and name serve: a surname shared by tens of thousands of
+    people costs what the leads within one coordinator's reach that have it cost, not a
+    look at each of those people. An email or a phone finds its few people first."""
+    sides = _open_lead_match_sides(query=query, prefix=prefix)
+    return Q(pk__in=[]) if sides is None else sides[0] | sides[1]
+
+
+def _open_lead_match_sides(*, query: str, prefix: str = "") -> tuple[Q, Q] | None:
+    # (the patient matches, the caregiver matches); None when nothing is left to search.
+    words = name_query_words(query)
+    if words is None:
+        people = person_search(query=query).values("pk")
+        return Q(**{f"{prefix}person__in": people}), Q(**{f"{prefix}caregiver__in": people})
+    if not words:
+        return None
+    patient = name_search_condition(
+        words, last=f"{prefix}patient_last_name_lower", first=f"{prefix}patient_first_name_lower"
+    )
+    caregiver = name_search_condition(
+        words,
+        last=f"{prefix}caregiver_last_name_lower",
+        first=f"{prefix}caregiver_first_name_lower",
+    )
+    return patient, Q(**{f"{prefix}caregiver__isnull": False}) & caregiver
 
 
 def _lead_search_sides(

@@ -574,6 +574,39 @@ def test_search_finds_a_lead_by_its_caregiver(logged_in, coordinator, team, rout
     assert rows(logged_in(coordinator).post(QUEUE, {"q": "Rivera, Ana"})) == [lead_row(wanted)]
 
 
+def test_leads_the_queue_would_not_list_leave_room_for_those_it_would(
+    logged_in, coordinator, colleague, team, routed_lead, monkeypatch
+):
+    # The search looks only among the leads the queue lists (scope, filters, working
+    # stages): a colleague's or a scheduled Rivera cannot fill its limit.
+    monkeypatch.setattr("apps.queue.selectors.queue.SEARCH_LIMIT", 2)
+    scheduled = stage_get_by_slug("scheduled")
+    for where in ({"owner": colleague}, {"owner": coordinator, "stage": scheduled}) * 2:
+        routed_lead(team=team, person=PersonFactory(last_name="Rivera"), **where)
+    mine = routed_lead(team=team, owner=coordinator, person=PersonFactory(last_name="Rivera"))
+
+    page = logged_in(coordinator).post(QUEUE, {"q": "rivera"}, HTTP_HX_REQUEST="true")
+
+    assert rows(page) == [lead_row(mine)]
+    assert "only some of them are here" not in page.content.decode()
+
+
+def test_a_search_shows_my_task_on_a_matching_lead_whoever_holds_it(
+    logged_in, coordinator, colleague, team, other_team, routed_lead
+):
+    # As the queue does without a search: my tasks show wherever their lead is.
+    elsewhere = routed_lead(
+        team=other_team, owner=colleague, person=PersonFactory(last_name="Rivera")
+    )
+    callback = task(elsewhere, coordinator, due_in=10)
+    client = logged_in(coordinator)
+
+    assert f"task-{callback.pk}" in rows(client.post(QUEUE, {}, HTTP_HX_REQUEST="true"))
+    found = rows(client.post(QUEUE, {"q": "rivera"}, HTTP_HX_REQUEST="true"))
+    assert found == [f"task-{callback.pk}"]
+    assert rows(client.post(QUEUE, {"q": "okafor"}, HTTP_HX_REQUEST="true")) == []
+
+
 def test_a_search_matching_more_leads_than_listed_says_so(
     logged_in, coordinator, team, routed_lead, monkeypatch
 ):

@@ -30,7 +30,7 @@ from apps.accounts.selectors import user_sees_all_leads
 from apps.audit.services import access_record
 from apps.leads.choices import ActivityKind, Urgency
 from apps.leads.models import Activity, Lead
-from apps.leads.selectors import lead_ids_search
+from apps.leads.selectors import lead_ids_search, open_lead_match
 from apps.pipeline.choices import DefaultStage
 from apps.pipeline.models import PipelineStage, StageKind
 from apps.pipeline.selectors import stage_list_cached
@@ -248,14 +248,15 @@ def queue_page(
         .filter(filters.lead_condition(), closed_at__isnull=True)
         .filter(stage_not_indexed__in=working_stage_ids)
     )
+    sources = _lead_sources(user=user, scope=scope, team_ids=team_ids, searching=False)
     matching_ids = None
     if filters.query:
-        # Searched once, up front: as a subquery it ran again in every stream (1.1 s for
-        # a common surname on 1M leads); as a list of ids each stream just checks it.
-        in_reach = Lead.objects.filter(
-            Q(owner_id=user.pk) | Q(team_id__in=team_ids), closed_at__isnull=True
-        )
-        matching_ids = lead_ids_search(leads=in_reach, query=filters.query, limit=SEARCH_LIMIT)
+        # Searched once, up front, among the leads the queue would list (scope, filters,
+        # working stages): as a subquery it ran again in every stream (1.1 s for a
+        # common surname on 1M leads); as a list of ids each stream just checks it.
+        listed = leads.filter(reduce(operator.or_, (source.condition for source in sources)))
+        matching_ids = lead_ids_search(leads=listed, query=filters.query, limit=SEARCH_LIMIT)
+        sources = _lead_sources(user=user, scope=scope, team_ids=team_ids, searching=True)
         leads = leads.alias(
             owner_not_indexed=F("owner_id") + 0,
             team_not_indexed=F("team_id") + 0,
@@ -268,9 +269,7 @@ def queue_page(
     # skipped (bench/README.md, "Queue, second sitting").
     answered_stage_ids = [pk for pk in working_stage_ids if filters.stage_id in (None, pk)]
     lead_parts = []  # (section, leads, whether the due time may be empty)
-    for source in _lead_sources(
-        user=user, scope=scope, team_ids=team_ids, searching=matching_ids is not None
-    ):
+    for source in sources:
         clock_running = leads.filter(
             source.condition, first_response_at__isnull=True, sla_due_at__isnull=False
         )
@@ -309,6 +308,10 @@ def queue_page(
     ]
     if scope in (Scope.ALL, Scope.MINE):
         start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        # A task shows under a search when its lead matches, wherever the lead is.
+        task_lead_match = (
+            open_lead_match(query=filters.query, prefix="lead__") if filters.query else None
+        )
         for section, due in (
             (SECTION_CLOCK_RUNNING, Q(due_at__gte=start_of_day)),
             (SECTION_OLD_TASKS, Q(due_at__lt=start_of_day)),
@@ -320,7 +323,7 @@ def queue_page(
                         filters=filters,
                         now=now,
                         cursor=cursor,
-                        lead_ids=matching_ids,
+                        lead_match=task_lead_match,
                         section=section_of(section),
                         due=due,
                     ),
@@ -378,18 +381,18 @@ def _tasks_due(
     filters: QueueFilters,
     now: dt.datetime,
     cursor: QueueCursor | None,
-    lead_ids: list[int] | None,
+    lead_match: Q | None,
     section: int,
     due: Q,
 ) -> QuerySet[Activity]:
     """My open follow-up tasks and callbacks on open leads, due by the end of the day
     (and always those of the next few hours, so a late callback shows before midnight).
 
-    Filtering tasks by their lead means a look at the lead per task. Under a filter or a
-    search only
-    the next TASK_SCAN_LIMIT tasks in due order are looked at, so a backlog of thousands
-    of open tasks (the benchmark data has 24,000 for one coordinator) cannot slow the
-    page; no coordinator works through more than that in a day.
+    Filtering tasks by their lead (the queue's filters, or `lead_match`: a search) means
+    a look at the lead per task. Then only the next TASK_SCAN_LIMIT tasks in due order
+    are looked at, so a backlog of thousands of open tasks (the benchmark data has
+    24,000 for one coordinator) cannot slow the page; no coordinator works through more
+    than that in a day.
     """
     end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=0)
     end_of_day = max(end_of_day, now + TASKS_AHEAD_AT_LEAST)
@@ -400,7 +403,7 @@ def _tasks_due(
         due_at__lte=end_of_day,
     ).filter(due)
     lead_condition = filters.lead_condition(prefix="lead__")
-    if lead_ids is None and not lead_condition:
+    if lead_match is None and not lead_condition:
         return mine.filter(lead__closed_at__isnull=True)
     after = keyset_after(
         cursor=cursor, section=section, kind=KIND_TASK, key="due_at", nullable=False
@@ -409,10 +412,8 @@ def _tasks_due(
         return Activity.objects.none()
     window = mine.filter(after).order_by("due_at", "pk").values("pk")[:TASK_SCAN_LIMIT]
     tasks = Activity.objects.filter(lead_condition, pk__in=window, lead__closed_at__isnull=True)
-    if lead_ids is not None:
-        tasks = tasks.alias(of_found_lead=_column_in(Activity, "lead_id", lead_ids)).filter(
-            of_found_lead=True
-        )
+    if lead_match is not None:
+        tasks = tasks.filter(lead_match)
     return tasks
 
 
