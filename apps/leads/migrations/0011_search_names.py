@@ -3,21 +3,14 @@
 
 import pgtrigger.compiler
 import pgtrigger.migrations
-from django.conf import settings
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facilities', '0001_initial'),
         ('leads', '0010_queue_indexes_by_stage'),
         ('people', '0008_search_names'),
-        ('pipeline', '0002_default_stages'),
-        ('referral_sources', '0002_referralsourceevent_referralsource_insert_insert_and_more'),
-        ('servicelines', '0001_initial'),
-        ('teams', '0002_teamevent_teammembershipevent_team_insert_insert_and_more'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
