@@ -216,7 +216,8 @@ class Lead(models.Model):
                 name="lead_unrouted_idx",
             ),
             # Repeat-inquiry matching: the open lead of a person for a service line. The
-            # queue's search reads whose open leads these are from the index alone.
+            # queue's search by email or phone reads whose open leads these are from the
+            # index alone.
             models.Index(
                 fields=["person", "service_line"],
                 include=["id", "owner", "team"],
