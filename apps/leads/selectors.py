@@ -198,9 +198,18 @@ def lead_timeline(*, lead: Lead) -> QuerySet[Activity]:
 
 def lead_search(*, leads: QuerySet[Lead], query: str) -> QuerySet[Lead]:
     """The leads whose patient or caregiver matches a search box: a name, an email in any
-    case, or a phone typed in any format (see apps.people.selectors.person_search)."""
-    patients, caregivers = _lead_search_sides(leads=leads, query=query)
-    return leads.filter(pk__in=patients.union(caregivers))
+    case, or a phone typed in any format (see apps.people.selectors.person_search).
+    Closed leads too: the lead list's search, unlike the queue's (open_lead_match)."""
+    people = person_search(query=query).values("pk")
+    # A UNION of two index lookups: `person IN (...) OR caregiver IN (...)` cannot use
+    # either index and walked every lead (0.5 s on 1M leads for one phone number).
+    narrowed = leads.order_by()
+    matching = (
+        narrowed.filter(person__in=people)
+        .values("pk")
+        .union(narrowed.filter(caregiver__in=people).values("pk"))
+    )
+    return leads.filter(pk__in=matching)
 
 
 def lead_ids_search(*, leads: QuerySet[Lead], query: str, limit: int) -> list[int]:
@@ -253,21 +262,6 @@ def _open_lead_match_sides(*, query: str, prefix: str = "") -> tuple[Q, Q] | Non
         first=f"{prefix}caregiver_first_name_lower",
     )
     return patient, Q(**{f"{prefix}caregiver__isnull": False}) & caregiver
-
-
-def _lead_search_sides(
-    *, leads: QuerySet[Lead], query: str
-) -> tuple[QuerySet[Lead], QuerySet[Lead]]:
-    # Two index lookups to be joined: `person IN (...) OR caregiver IN (...)` cannot use
-    # either index and walked every lead (0.5 s on 1M leads for one phone number). Each
-    # side is narrowed to `leads` itself, so the queue's search of open leads probes
-    # only the index of open leads (lead_open_person_line_idx).
-    people = person_search(query=query).values("pk")
-    narrowed = leads.order_by()
-    return (
-        narrowed.filter(person__in=people).values("pk"),
-        narrowed.filter(caregiver__in=people).values("pk"),
-    )
 
 
 # What a row of a lead list shows, read as dicts: model instances for 50 rows cost more

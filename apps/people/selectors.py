@@ -112,17 +112,15 @@ def person_search(*, query: str) -> QuerySet[Person]:
     people = Person.objects.annotate(
         email_lower=Lower("email"), last_lower=Lower("last_name"), first_lower=Lower("first_name")
     )
-    if not query:
-        return people.none()
+    words = name_query_words(query)
+    if words is not None:
+        if not words:
+            return people.none()
+        return people.filter(name_search_condition(words, last="last_lower", first="first_lower"))
     if "@" in query:
         return people.filter(email_lower=query.lower())
-    if _PHONE_LIKE.fullmatch(query):
-        e164 = phone_to_e164(query)
-        return people.filter(phone=e164) if e164 else people.none()
-    words = name_search_words(query)
-    if not words:
-        return people.none()
-    return people.filter(name_search_condition(words, last="last_lower", first="first_lower"))
+    e164 = phone_to_e164(query)
+    return people.filter(phone=e164) if e164 else people.none()
 
 
 def name_query_words(query: str) -> list[str] | None:
