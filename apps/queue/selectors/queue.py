@@ -184,37 +184,22 @@ class _LeadSource:
     by_stage: bool
 
 
-def _lead_sources(
-    *, user: User, scope: str, team_ids: list[int], searching: bool
-) -> list[_LeadSource]:
+def _lead_sources(*, user: User, scope: str, team_ids: list[int]) -> list[_LeadSource]:
     """Disjoint slices of the queue, each led by an indexed column (owner or team), so
-    every slice (a stage at a time, where its index allows) is read in due-time order.
-
-    A search has found its (at most SEARCH_LIMIT) leads already, and each slice would
-    look all of them up by id again: the slices are then one, their conditions joined.
-    `owner_id + 0` and `team_id + 0` keep PostgreSQL from walking a coordinator's whole
-    slice in due order instead (bench/README.md, "10M leads")."""
-    owner, team = (
-        ("owner_not_indexed", "team_not_indexed") if searching else ("owner_id", "team_id")
-    )
-    mine = [_LeadSource(Q(**{owner: user.pk}), by_stage=True)]
+    every slice (a stage at a time, where its index allows) is read in due-time order."""
+    mine = [_LeadSource(Q(owner_id=user.pk), by_stage=True)]
     # Unclaimed leads are few (a partial index of its own), so one slice for all teams:
     # sorting a few hundred rows beats planning a slice per team.
-    unclaimed = [
-        _LeadSource(Q(**{f"{team}__in": team_ids, f"{owner}__isnull": True}), by_stage=False)
-    ]
+    unclaimed = [_LeadSource(Q(team_id__in=team_ids, owner_id__isnull=True), by_stage=False)]
     if scope == Scope.MINE or not team_ids:
         slices = mine
     elif scope == Scope.UNASSIGNED:
         slices = unclaimed
     elif scope == Scope.TEAMS:
-        slices = [_LeadSource(Q(**{team: team_id}), by_stage=True) for team_id in team_ids]
+        slices = [_LeadSource(Q(team_id=team_id), by_stage=True) for team_id in team_ids]
     else:
         slices = mine + unclaimed
-    if not searching:
-        return slices
-    joined = reduce(operator.or_, (source.condition for source in slices))
-    return [_LeadSource(joined, by_stage=False)]
+    return slices
 
 
 def queue_page(
@@ -248,7 +233,7 @@ def queue_page(
         .filter(filters.lead_condition(), closed_at__isnull=True)
         .filter(stage_not_indexed__in=working_stage_ids)
     )
-    sources = _lead_sources(user=user, scope=scope, team_ids=team_ids, searching=False)
+    sources = _lead_sources(user=user, scope=scope, team_ids=team_ids)
     matching_ids = None
     if filters.query:
         # Searched once, up front, among the leads the queue would list (scope, filters,
@@ -256,12 +241,10 @@ def queue_page(
         # common surname on 1M leads); as a list of ids each stream just checks it.
         listed = leads.filter(reduce(operator.or_, (source.condition for source in sources)))
         matching_ids = lead_ids_search(leads=listed, query=filters.query, limit=SEARCH_LIMIT)
-        sources = _lead_sources(user=user, scope=scope, team_ids=team_ids, searching=True)
-        leads = leads.alias(
-            owner_not_indexed=F("owner_id") + 0,
-            team_not_indexed=F("team_id") + 0,
-            in_search=_column_in(Lead, "id", matching_ids),
-        ).filter(in_search=True)
+        leads = leads.alias(in_search=_column_in(Lead, "id", matching_ids)).filter(in_search=True)
+        # The ids are in the scope already: one slice, each found lead looked up once
+        # per section instead of once per slice and section.
+        sources = [_LeadSource(Q(), by_stage=False)]
 
     # Answered leads are read a working stage at a time, each in the order of its own
     # part of the index: in one due-time order, the leads waiting past intake (scheduled,
