@@ -36,7 +36,8 @@ QUEUE_FILTER_COLUMNS = [
 QUEUE_COLUMNS_BESIDE_STAGE = [column for column in QUEUE_FILTER_COLUMNS if column != "stage"]
 
 # The patient's and caregiver's names as the queue's search matches them (lower-cased),
-# kept on the lead by the database itself (Lead.Meta.triggers, Person.Meta.triggers).
+# kept on the lead by the database itself (Lead.Meta.triggers, and person_names_to_leads
+# registered on Person below).
 SEARCH_NAME_COLUMNS = [
     "patient_last_name_lower",
     "patient_first_name_lower",
