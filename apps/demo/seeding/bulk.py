@@ -34,11 +34,11 @@ class BulkLoader:
         self.tables = tables
         self.rebuild = rebuild
         # Tables truncated in this transaction can take rows already frozen (COPY FREEZE):
-        # pages are marked all-visible as they are written, so nothing is left for the
-        # first readers (hint bits) or VACUUM (freezing, the visibility map) to write
-        # back, and the benchmarks' index-only scans work from the start. (Older
-        # snapshots of other sessions see the rows once committed: no matter for a seed
-        # that has just reset the tables.)
+        # nothing is left for the first readers (hint bits) or VACUUM (freezing) to write
+        # back. Pages are marked all-visible as they are written only where COPY writes
+        # in batches, not into a table with a BEFORE row trigger (leads): the seed
+        # VACUUMs after its commit for that. (Older snapshots of other sessions see the
+        # rows once committed: no matter for a seed that has just reset the tables.)
         self.freeze = freeze
         self.next_id: dict[type[models.Model], int] = {}
         self.rows_loaded: dict[str, int] = {}
