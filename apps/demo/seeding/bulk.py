@@ -6,11 +6,8 @@ sends data). For big loads into a small table the secondary indexes and foreign 
 are dropped first and rebuilt once at the end: one sort per index and one join per
 foreign key instead of millions of index insertions and deferred trigger checks. After
 a reset the rows go in already frozen (COPY FREEZE). All of it is transactional: if
-anything fails, PostgreSQL puts every index and key back.
-
-Where the CPU goes for a million leads (2 cores, seconds): generating rows in Python
-~90, COPY ~65, index builds ~48 (about 60% of it the activity table's seven indexes),
-foreign-key checks ~10, ANALYZE ~2. The change-history triggers are off during the load."""
+anything fails, PostgreSQL puts every index and key back. The change-history triggers
+are off during the load. Where the time goes: bench/README.md, "Data"."""
 
 import io
 import json

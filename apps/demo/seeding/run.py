@@ -164,14 +164,11 @@ def _vacuum_analyze(models: list, *, say: Callable[[str], None]) -> None:
     """What autovacuum would do soon after: statistics and the visibility map for the
     tables the seed wrote, so the pages' plans and index-only scans are what they will be.
 
-    The dashboards' rollups are written after the load, by plain INSERTs: with no
-    statistics PostgreSQL planned the response panel at 4.2 s on 1M leads (33 ms once
-    analysed). And COPY FREEZE marks pages all-visible only when it writes in batches,
-    which it does not into a table with a BEFORE row trigger (the leads' search names),
-    even one switched off: the leads were left with no page marked, and at 10M leads the
-    queue page read 47,000 of them (p95 407 ms; 77 ms after VACUUM, which takes seconds
-    since the rows are frozen already). PostgreSQL refuses VACUUM inside a transaction, so
-    a caller's (a test's) skips it.
+    The rollups are written after the load by plain INSERTs and had no statistics. COPY
+    FREEZE marks pages all-visible only when it writes in batches, which PostgreSQL does
+    not do into a table with a BEFORE row trigger (the leads' search names), even one
+    switched off. The figures are in bench/README.md ("Third 10M sitting"). PostgreSQL
+    refuses VACUUM inside a transaction, so a caller's (a test's) skips it.
     """
     if not transaction.get_autocommit():
         return
