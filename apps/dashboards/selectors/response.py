@@ -149,7 +149,7 @@ def response_source(filters: DashboardFilters, *, where: str) -> tuple[str, dict
     if filters.referral_source_id:
         # Counted per (team, owner, bin) first, then spread over the h columns: the
         # 64 bin columns are built for a few thousand groups instead of every lead of a
-        # busy source (34,000 a year: p95 347 -> 181 ms, bench/dashboards.py).
+        # busy source (tens of thousands a year; the figures are in commit 291c6cc).
         edges = "(SELECT r.response_edges FROM dashboards_factsrefresh r WHERE r.id = 1)"
         counts = {
             "answered": c.ANSWERED,
