@@ -80,7 +80,7 @@ def main() -> int:
     from apps.accounts.models import User
     from apps.dashboards import services
     from apps.dashboards.filters import DashboardFilters
-    from apps.dashboards.models import FactsRefresh
+    from apps.dashboards.models import ROLLUP_MODELS, FactsRefresh
     from apps.dashboards.selectors import dashboard_overview
     from apps.dashboards.views import PANELS
     from apps.referrals.models import ReferralSourceHealth
@@ -98,15 +98,8 @@ def main() -> int:
             f"{time.perf_counter() - started:.1f} s"
         )
         with connection.cursor() as cursor:  # what autovacuum would do shortly after
-            for table in (
-                "dashboards_leadfact",
-                "dashboards_dailycounts",
-                "dashboards_dailylinecounts",
-                "dashboards_responsedaily",
-                "dashboards_referraldaily",
-                "dashboards_stalldaily",
-            ):
-                cursor.execute(f"VACUUM ANALYZE {table}")
+            for model in ROLLUP_MODELS:
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     else:
         written = services.lead_facts_refresh()
         print(

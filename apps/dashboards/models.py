@@ -349,3 +349,8 @@ class FactsRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"Dashboards refreshed at {self.refreshed_at}"
+
+
+# The tables the rollup writes (FactsRefresh aside: one bookkeeping row), for whoever
+# must look after them as a whole, such as the demo seed's VACUUM ANALYZE.
+ROLLUP_MODELS = (LeadFact, DailyCounts, DailyLineCounts, ResponseDaily, ReferralDaily, StallDaily)

@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from apps.demo.seeding.run import ROLLUP_MODELS, demo_seed
+from apps.dashboards.models import ROLLUP_MODELS
+from apps.demo.seeding.run import demo_seed
 
 NOW = dt.datetime(2026, 3, 16, 15, 0, tzinfo=dt.UTC)
 LOADED = ("leads_lead", "leads_activity", "people_person", "people_consent")

@@ -12,14 +12,7 @@ from django.db import connection, transaction
 from faker import Faker
 from tqdm import tqdm
 
-from apps.dashboards.models import (
-    DailyCounts,
-    DailyLineCounts,
-    LeadFact,
-    ReferralDaily,
-    ResponseDaily,
-    StallDaily,
-)
+from apps.dashboards.models import ROLLUP_MODELS
 from apps.dashboards.services import lead_facts_rebuild
 from apps.demo.seeding import catalog
 from apps.demo.seeding.bulk import bulk_load
@@ -53,8 +46,6 @@ CHUNK_LEADS = 10_000
 # From this size on, dropping and rebuilding indexes beats updating them row by row.
 REBUILD_MIN_LEADS = 20_000
 DEMO_KEY_NAME = "Demo website form"
-# The dashboards' figures, which the seed computes after the load.
-ROLLUP_MODELS = (LeadFact, DailyCounts, DailyLineCounts, ResponseDaily, ReferralDaily, StallDaily)
 
 
 @dataclass
