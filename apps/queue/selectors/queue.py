@@ -192,14 +192,12 @@ def _lead_sources(*, user: User, scope: str, team_ids: list[int]) -> list[_LeadS
     # sorting a few hundred rows beats planning a slice per team.
     unclaimed = [_LeadSource(Q(team_id__in=team_ids, owner_id__isnull=True), by_stage=False)]
     if scope == Scope.MINE or not team_ids:
-        slices = mine
-    elif scope == Scope.UNASSIGNED:
-        slices = unclaimed
-    elif scope == Scope.TEAMS:
-        slices = [_LeadSource(Q(team_id=team_id), by_stage=True) for team_id in team_ids]
-    else:
-        slices = mine + unclaimed
-    return slices
+        return mine
+    if scope == Scope.UNASSIGNED:
+        return unclaimed
+    if scope == Scope.TEAMS:
+        return [_LeadSource(Q(team_id=team_id), by_stage=True) for team_id in team_ids]
+    return mine + unclaimed
 
 
 def queue_page(
